@@ -1,0 +1,3 @@
+"""paperboy: self-hostable research-paper discovery."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""The ``paperboy`` command line."""
+
+from paperboy.cli.main import cli, main
+
+__all__ = ["cli", "main"]

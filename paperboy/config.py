@@ -1,0 +1,182 @@
+"""Configuration: one pydantic-settings model, read from ``PAPERBOY_*`` variables.
+
+Values come, highest priority first, from keyword arguments, environment variables
+(``PAPERBOY_DATA_DIR`` ...), a TOML file named by ``PAPERBOY_CONFIG`` and the defaults
+below. Every field carries its help text in ``description``; the README's configuration
+table is generated from it (``paperboy config docs``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from paperboy.errors import ConfigError
+
+ENV_PREFIX = "PAPERBOY_"
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "dev", "development", "paperboy", "xxx", "todo"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """All of paperboy's settings. Field descriptions are the user documentation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, frozen=True
+    )
+
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="`development` relaxes the secret-key check and prints sign-in links "
+        "to the log; use `production` for any public deployment.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the SQLite database and derived indexes; created if missing.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database, e.g. "
+        "`postgresql+psycopg://user:pw@host/paperboy`. Default: SQLite file "
+        "`paperboy.db` in the data folder.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public address of the site, used in links inside emails and feeds.",
+    )
+    secret_key: str = Field(
+        "change-me",
+        description="Key that signs sessions and tokens. Must be a random string of at "
+        "least 32 characters outside development (`python -c 'import secrets; "
+        "print(secrets.token_urlsafe(48))'`).",
+    )
+    host: str = Field("127.0.0.1", description="Address `paperboy serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `paperboy serve` listens on.")
+    load_demo: bool = Field(
+        True,
+        description="Load the bundled demo papers when `paperboy serve` finds an empty "
+        "database.",
+    )
+    page_size: int = Field(
+        50, ge=1, le=500, description="Papers per page in the feed and in API listings."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe log level that is written."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json` writes one JSON object per log line (for log shippers)."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body the web app accepts."
+    )
+    arxiv_oai_url: str = Field(
+        "https://export.arxiv.org/oai2", description="arXiv OAI-PMH endpoint for harvesting."
+    )
+    arxiv_api_url: str = Field(
+        "https://export.arxiv.org/api/query",
+        description="arXiv API (Atom) endpoint for fetching papers by id.",
+    )
+    hf_daily_papers_url: str = Field(
+        "https://huggingface.co/api/daily_papers",
+        description="Hugging Face daily papers API endpoint.",
+    )
+    request_interval: float = Field(
+        3.0,
+        ge=0.0,
+        description="Seconds between two requests to the same source (arXiv asks for 3).",
+    )
+    request_timeout: float = Field(
+        60.0, gt=0, description="Seconds before an HTTP request to a source gives up."
+    )
+    max_retries: int = Field(
+        5, ge=0, description="Retries of a source request after a 503 or network error."
+    )
+    user_agent: str = Field(
+        "paperboy/0.1 (self-hosted paper discovery)",
+        description="User-Agent sent to paper sources; put a contact address in it.",
+    )
+    smtp_host: str = Field("localhost", description="SMTP server for outgoing mail.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "none", description="Transport security for SMTP: `none`, `starttls` or `ssl`."
+    )
+    smtp_user: str | None = Field(None, description="SMTP user name, if the server wants auth.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    mail_from: str = Field(
+        "paperboy <paperboy@localhost>", description="From address of outgoing mail."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment != "development" and (
+            self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
+            or len(self.secret_key) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                "PAPERBOY_SECRET_KEY is a placeholder or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; set a random secret outside development"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(f"{ENV_PREFIX}CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'paperboy.db').resolve()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation errors into one readable ConfigError."""
+    config_file = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(f"config file {config_file} (from {ENV_PREFIX}CONFIG) does not exist")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            name = f"{ENV_PREFIX}{where.upper()}" if err["loc"] else where
+            lines.append(f"{name}: {err['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(lines)) from None
+
+
+def settings_table() -> str:
+    """The Markdown configuration table that the README embeds."""
+    rows = ["| Variable | Default | Description |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if name == "database_url":
+            shown = "SQLite in data folder"
+        elif default is None:
+            shown = "(unset)"
+        else:
+            shown = f"`{default}`"
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows)

@@ -1,0 +1,46 @@
+"""Exceptions that carry their HTTP status, so one handler can render all of them."""
+
+from __future__ import annotations
+
+
+class PaperboyError(Exception):
+    """Base of every expected failure. ``status`` is the HTTP status it maps to."""
+
+    status: int = 500
+    title: str = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ConfigError(PaperboyError):
+    status = 500
+    title = "Configuration error"
+
+
+class BadRequest(PaperboyError):
+    status = 400
+    title = "Bad request"
+
+
+class NotFound(PaperboyError):
+    status = 404
+    title = "Not found"
+
+
+class PayloadTooLarge(PaperboyError):
+    status = 413
+    title = "Payload too large"
+
+
+class InvalidInput(PaperboyError):
+    status = 422
+    title = "Invalid input"
+
+
+class SourceError(PaperboyError):
+    """A paper source (arXiv, Hugging Face) failed or answered something unusable."""
+
+    status = 502
+    title = "Source error"

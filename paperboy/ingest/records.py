@@ -1,0 +1,166 @@
+"""The source-independent paper record every ingest source produces, and its cleaning.
+
+Sources differ in what they know: the Hugging Face feed has no categories, the bulk
+file has no versions. A field left ``None`` means "this source does not say", and the
+store keeps what it already has for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from paperboy.errors import InvalidInput
+
+# New-style ids (0704.0001, 2503.11731) and old-style ids (hep-th/9901001, math.AG/0601001).
+_NEW_ID = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+_OLD_ID = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+_ID_IN_URL = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|^arxiv:|^)"
+    r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(r"^(?:\.pdf)?/?(?:[?#].*)?$")
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+MAX_TITLE = 1000
+MAX_ABSTRACT = 20000
+MAX_AUTHORS = 5000
+
+
+def parse_arxiv_id(raw: str) -> tuple[str, int | None]:
+    """Split ``2503.11731v2`` (or an arXiv URL) into ``("2503.11731", 2)``.
+
+    Raises InvalidInput for anything that is not an arXiv identifier.
+    """
+    text = raw.strip()
+    match = _ID_IN_URL.search(text)
+    if match is None or not _TRAILER.match(text[match.end() :]):
+        raise InvalidInput(f"not an arXiv identifier: {raw[:80]!r}")
+    candidate = match.group(1)
+    for pattern in (_NEW_ID, _OLD_ID):
+        m = pattern.match(candidate)
+        if m:
+            version = int(m.group(2)) if m.group(2) else None
+            return m.group(1), version
+    raise InvalidInput(f"not an arXiv identifier: {raw[:80]!r}")
+
+
+def clean_line(text: str | None) -> str | None:
+    """Collapse whitespace (arXiv titles carry hard line breaks) and drop control chars."""
+    if text is None:
+        return None
+    cleaned = _WS.sub(" ", _CONTROL.sub("", text)).strip()
+    return cleaned or None
+
+
+def clean_abstract(text: str | None) -> str | None:
+    """Unwrap arXiv's hard-wrapped abstract; an indented line starts a new paragraph."""
+    if text is None:
+        return None
+    text = _CONTROL.sub("", text.replace("\r\n", "\n")).strip("\n")
+    paragraphs: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not line.strip():
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        if line[:1].isspace() and paragraphs[-1]:
+            paragraphs.append([])
+        paragraphs[-1].append(line.strip())
+    joined = "\n\n".join(" ".join(p) for p in paragraphs if p)
+    return _collapse_spaces(joined).strip() or None
+
+
+def _collapse_spaces(text: str) -> str:
+    return re.sub(r"[ \t]+", " ", text)
+
+
+def next_weekday(day: date) -> date:
+    """arXiv announces on weekdays: the first weekday after ``day``."""
+    candidate = day + timedelta(days=1)
+    while candidate.weekday() >= 5:
+        candidate += timedelta(days=1)
+    return candidate
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """One paper as a source reports it. ``None`` means the source does not say."""
+
+    arxiv_id: str
+    title: str
+    version: int | None = None
+    abstract: str | None = None
+    authors: list[str] | None = None
+    categories: list[str] | None = None
+    submitted: datetime | None = None
+    updated: datetime | None = None
+    announced: date | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    links: dict[str, str] | None = None
+    upvotes: int | None = None
+    source: str = field(default="unknown", compare=False)
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+def make_record(
+    raw_id: str,
+    title: str | None,
+    *,
+    source: str,
+    abstract: str | None = None,
+    authors: list[str] | None = None,
+    categories: list[str] | None = None,
+    **fields: object,
+) -> PaperRecord:
+    """Validate and clean one record. Raises InvalidInput with the reason to skip it."""
+    arxiv_id, version = parse_arxiv_id(raw_id)
+    if fields.get("version") is not None:
+        version = int(fields.pop("version"))  # type: ignore[call-overload]
+    else:
+        fields.pop("version", None)
+    clean_title = clean_line(title)
+    if not clean_title:
+        raise InvalidInput(f"{arxiv_id}: missing title")
+    if len(clean_title) > MAX_TITLE:
+        raise InvalidInput(f"{arxiv_id}: title longer than {MAX_TITLE} characters")
+    clean_abs = clean_abstract(abstract)
+    if clean_abs and len(clean_abs) > MAX_ABSTRACT:
+        raise InvalidInput(f"{arxiv_id}: abstract longer than {MAX_ABSTRACT} characters")
+    clean_authors = None
+    if authors is not None:
+        clean_authors = [a for a in (clean_line(str(x)) for x in authors) if a]
+        if len(clean_authors) > MAX_AUTHORS:
+            raise InvalidInput(f"{arxiv_id}: more than {MAX_AUTHORS} authors")
+    clean_cats = None
+    if categories is not None:
+        seen: dict[str, None] = {}
+        for cat in categories:
+            c = clean_line(str(cat))
+            if c:
+                seen.setdefault(c, None)
+        clean_cats = list(seen) or None
+    text_fields = {}
+    for name in ("comment", "journal_ref", "doi", "license"):
+        value = fields.pop(name, None)
+        text_fields[name] = clean_line(str(value)) if value is not None else None
+    return PaperRecord(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=clean_title,
+        abstract=clean_abs,
+        authors=clean_authors,
+        categories=clean_cats,
+        source=source,
+        **text_fields,  # type: ignore[arg-type]
+        **fields,  # type: ignore[arg-type]
+    )

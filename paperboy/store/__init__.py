@@ -1,0 +1,5 @@
+"""Storage: the database is paperboy's single source of truth."""
+
+from paperboy.store.papers import FeedPage, Store, StoredPaper, UpsertResult
+
+__all__ = ["FeedPage", "Store", "StoredPaper", "UpsertResult"]

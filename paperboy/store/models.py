@@ -1,0 +1,92 @@
+"""Table definitions. The schema itself is created by the Alembic migrations; a test
+checks that migrations and these models agree, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Paper(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON)
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    primary_category: Mapped[str | None] = mapped_column(String(64))
+    submitted: Mapped[datetime | None] = mapped_column(DateTime)
+    updated: Mapped[datetime | None] = mapped_column(DateTime)
+    announced: Mapped[date | None] = mapped_column(Date)
+    comment: Mapped[str | None] = mapped_column(Text)
+    journal_ref: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_upvotes: Mapped[int] = mapped_column(Integer, default=0)
+    # Hash of the stored content: a re-ingest of identical data is detected without
+    # comparing every column.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_changed: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_papers_announced_id", "announced", "id"),
+        Index("ix_papers_last_changed", "last_changed"),
+    )
+
+
+class PaperCategory(Base):
+    """One row per (paper, category) so the feed can filter by any category portably."""
+
+    __tablename__ = "paper_categories"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_paper_categories_category_paper", "category", "paper_id"),)
+
+
+class SourceState(Base):
+    """Watermarks and resumption points of harvesters, keyed by source."""
+
+    __tablename__ = "source_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+papers = Paper.__table__
+paper_categories = PaperCategory.__table__
+source_state = SourceState.__table__

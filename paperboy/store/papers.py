@@ -1,0 +1,401 @@
+"""Reading and writing papers. Every other module goes through ``Store``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from paperboy.ingest.records import PaperRecord
+from paperboy.store.db import make_engine, upgrade_schema
+from paperboy.store.models import paper_categories, papers, source_state
+
+# Columns whose values make up a paper's content (and its content hash).
+CONTENT_COLUMNS = (
+    "arxiv_id",
+    "version",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "primary_category",
+    "submitted",
+    "updated",
+    "announced",
+    "comment",
+    "journal_ref",
+    "doi",
+    "license",
+    "links",
+    "imported_upvotes",
+)
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPaper:
+    """A paper as stored. ``id`` is internal and never leaves the process."""
+
+    id: int
+    arxiv_id: str
+    version: int | None
+    title: str
+    abstract: str | None
+    authors: list[str]
+    categories: list[str]
+    primary_category: str | None
+    submitted: datetime | None
+    updated: datetime | None
+    announced: date | None
+    comment: str | None
+    journal_ref: str | None
+    doi: str | None
+    license: str | None
+    links: dict[str, str]
+    imported_upvotes: int
+    first_seen: datetime
+    last_changed: datetime
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        suffix = f"v{self.version}" if self.version else ""
+        return f"https://arxiv.org/pdf/{self.arxiv_id}{suffix}"
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    papers: list[StoredPaper]
+    total: int
+
+
+def _utc_naive(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    payload = json.dumps([values[c] for c in CONTENT_COLUMNS], default=str, ensure_ascii=False)
+    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+
+def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str, Any] | None:
+    """The content a paper should have after ``rec`` arrives, or None to leave it alone.
+
+    A field the record does not know (None) keeps its stored value; an older version
+    than the stored one is ignored; the announcement date is the first one seen.
+    """
+    if existing is not None and rec.version and (existing["version"] or 0) > rec.version:
+        return None
+    incoming: dict[str, Any] = {
+        "arxiv_id": rec.arxiv_id,
+        "version": rec.version,
+        "title": rec.title,
+        "abstract": rec.abstract,
+        "authors": rec.authors,
+        "categories": rec.categories,
+        "primary_category": rec.primary_category,
+        "submitted": _utc_naive(rec.submitted),
+        "updated": _utc_naive(rec.updated),
+        "announced": rec.announced,
+        "comment": rec.comment,
+        "journal_ref": rec.journal_ref,
+        "doi": rec.doi,
+        "license": rec.license,
+        "links": rec.links,
+        "imported_upvotes": rec.upvotes,
+    }
+    if existing is None:
+        merged = dict(incoming)
+        merged["authors"] = merged["authors"] or []
+        merged["categories"] = merged["categories"] or []
+        merged["links"] = merged["links"] or {}
+        merged["imported_upvotes"] = merged["imported_upvotes"] or 0
+        return merged
+    merged = {c: (incoming[c] if incoming[c] is not None else existing[c]) for c in CONTENT_COLUMNS}
+    if existing["announced"] is not None:
+        merged["announced"] = existing["announced"]
+    merged["links"] = {**(existing["links"] or {}), **(rec.links or {})}
+    if rec.version is None:
+        merged["version"] = existing["version"]
+    return merged
+
+
+class Store:
+    """The single owner of database I/O."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        engine = make_engine(url)
+        if migrate:
+            upgrade_schema(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------------
+
+    def upsert_papers(
+        self,
+        records: Sequence[PaperRecord],
+        *,
+        state: tuple[str, dict[str, Any]] | None = None,
+    ) -> UpsertResult:
+        """Insert or update a batch of records in one transaction.
+
+        Duplicates inside the batch collapse to the highest version (the last one on a
+        tie). ``state`` (key, value) is saved in the same transaction: a harvester's
+        position then can neither run ahead of the papers nor fall behind them. A
+        concurrent writer inserting the same paper makes us retry the batch once.
+        """
+        latest: dict[str, PaperRecord] = {}
+        for rec in records:
+            prev = latest.get(rec.arxiv_id)
+            if prev is None or (rec.version or 0) >= (prev.version or 0):
+                latest[rec.arxiv_id] = rec
+        for attempt in (1, 2):
+            try:
+                with self.engine.begin() as conn:
+                    result = self._upsert(conn, list(latest.values()))
+                    if state is not None:
+                        self._set_state(conn, *state)
+                    return result
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _upsert(self, conn: Connection, records: list[PaperRecord]) -> UpsertResult:
+        result = UpsertResult()
+        existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
+        now = _now()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for rec in records:
+            old = existing.get(rec.arxiv_id)
+            merged = merge_record(old, rec)
+            if merged is None:
+                result.unchanged.append(rec.arxiv_id)
+                continue
+            digest = content_hash(merged)
+            if old is not None and old["content_hash"] == digest:
+                result.unchanged.append(rec.arxiv_id)
+                continue
+            merged["content_hash"] = digest
+            merged["last_changed"] = now
+            if old is None:
+                merged["first_seen"] = now
+                inserts.append(merged)
+                result.added.append(rec.arxiv_id)
+            else:
+                merged["_id"] = old["id"]
+                merged["_categories_changed"] = old["categories"] != merged["categories"]
+                updates.append(merged)
+                result.updated.append(rec.arxiv_id)
+        category_rows: list[dict[str, Any]] = []
+        if inserts:
+            returned = conn.execute(
+                insert(papers).returning(papers.c.id, papers.c.arxiv_id), inserts
+            ).all()
+            ids = {arxiv_id: pid for pid, arxiv_id in returned}
+            for row in inserts:
+                category_rows.extend(_category_rows(ids[row["arxiv_id"]], row["categories"]))
+        if updates:
+            columns = [*CONTENT_COLUMNS, "content_hash", "last_changed"]
+            stmt = (
+                update(papers)
+                .where(papers.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in columns if c != "arxiv_id"})
+            )
+            conn.execute(stmt, [{k: row[k] for k in [*columns, "_id"]} for row in updates])
+            changed = [row for row in updates if row["_categories_changed"]]
+            if changed:
+                conn.execute(
+                    delete(paper_categories).where(
+                        paper_categories.c.paper_id.in_([row["_id"] for row in changed])
+                    )
+                )
+                for row in changed:
+                    category_rows.extend(_category_rows(row["_id"], row["categories"]))
+        if category_rows:
+            conn.execute(insert(paper_categories), category_rows)
+        return result
+
+    @staticmethod
+    def _rows_by_arxiv_id(conn: Connection, arxiv_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(arxiv_ids), _LOOKUP_CHUNK):
+            chunk = arxiv_ids[start : start + _LOOKUP_CHUNK]
+            rows = conn.execute(select(papers).where(papers.c.arxiv_id.in_(chunk))).mappings()
+            for row in rows:
+                found[row["arxiv_id"]] = dict(row)
+        return found
+
+    # -- reading ---------------------------------------------------------------------
+
+    def count_papers(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(papers)).scalar_one())
+
+    def get_paper(self, arxiv_id: str) -> StoredPaper | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(papers).where(papers.c.arxiv_id == arxiv_id)).mappings()
+            first = row.first()
+        return _to_paper(first) if first else None
+
+    def get_papers(self, arxiv_ids: Iterable[str]) -> dict[str, StoredPaper]:
+        with self.engine.connect() as conn:
+            rows = self._rows_by_arxiv_id(conn, list(arxiv_ids))
+        return {k: _to_paper(v) for k, v in rows.items()}
+
+    def feed(
+        self,
+        start: date,
+        end: date,
+        *,
+        category: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> FeedPage:
+        """Papers announced in ``[start, end]``, newest day first."""
+        where = [papers.c.announced >= start, papers.c.announced <= end]
+        if category:
+            where.append(
+                papers.c.id.in_(
+                    select(paper_categories.c.paper_id).where(
+                        paper_categories.c.category == category
+                    )
+                )
+            )
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(papers).where(*where))
+            count = int(total.scalar_one())
+            rows = conn.execute(
+                select(papers)
+                .where(*where)
+                .order_by(papers.c.announced.desc(), papers.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).mappings()
+            return FeedPage([_to_paper(r) for r in rows], count)
+
+    def category_counts(self, start: date, end: date) -> list[tuple[str, int]]:
+        """Primary categories of the papers announced in ``[start, end]``, busiest first."""
+        stmt = (
+            select(papers.c.primary_category, func.count())
+            .where(
+                papers.c.announced >= start,
+                papers.c.announced <= end,
+                papers.c.primary_category.is_not(None),
+            )
+            .group_by(papers.c.primary_category)
+            .order_by(func.count().desc(), papers.c.primary_category)
+        )
+        with self.engine.connect() as conn:
+            return [(str(cat), int(n)) for cat, n in conn.execute(stmt)]
+
+    def latest_announced(self) -> date | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(papers.c.announced))).scalar_one()
+        return _as_date(value)
+
+    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
+        """The closest announcement days before and after ``day`` that have papers."""
+        with self.engine.connect() as conn:
+            prev = conn.execute(
+                select(func.max(papers.c.announced)).where(papers.c.announced < day)
+            ).scalar_one()
+            nxt = conn.execute(
+                select(func.min(papers.c.announced)).where(papers.c.announced > day)
+            ).scalar_one()
+        return _as_date(prev), _as_date(nxt)
+
+    # -- harvester state -------------------------------------------------------------
+
+    def get_state(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(source_state.c.value).where(source_state.c.key == key)
+            ).scalar_one_or_none()
+        return dict(value) if value is not None else None
+
+    def set_state(self, key: str, value: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            self._set_state(conn, key, value)
+
+    @staticmethod
+    def _set_state(conn: Connection, key: str, value: dict[str, Any]) -> None:
+        now = _now()
+        changed = conn.execute(
+            update(source_state)
+            .where(source_state.c.key == key)
+            .values(value=value, updated_at=now)
+        ).rowcount
+        if not changed:
+            conn.execute(insert(source_state).values(key=key, value=value, updated_at=now))
+
+
+def _category_rows(paper_id: int, categories: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"paper_id": paper_id, "category": cat, "position": pos}
+        for pos, cat in enumerate(categories)
+    ]
+
+
+def _as_date(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _to_paper(row: Any) -> StoredPaper:
+    return StoredPaper(
+        id=row["id"],
+        arxiv_id=row["arxiv_id"],
+        version=row["version"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=list(row["authors"] or []),
+        categories=list(row["categories"] or []),
+        primary_category=row["primary_category"],
+        submitted=row["submitted"],
+        updated=row["updated"],
+        announced=_as_date(row["announced"]),
+        comment=row["comment"],
+        journal_ref=row["journal_ref"],
+        doi=row["doi"],
+        license=row["license"],
+        links=dict(row["links"] or {}),
+        imported_upvotes=row["imported_upvotes"],
+        first_seen=row["first_seen"],
+        last_changed=row["last_changed"],
+    )
