@@ -324,14 +324,14 @@ class Store:
             value = conn.execute(select(func.max(papers.c.announced))).scalar_one()
         return _as_date(value)
 
-    def neighbour_days(self, day: date) -> tuple[date | None, date | None]:
-        """The closest announcement days before and after ``day`` that have papers."""
+    def neighbour_days(self, start: date, end: date) -> tuple[date | None, date | None]:
+        """The closest announcement days with papers before ``start`` and after ``end``."""
         with self.engine.connect() as conn:
             prev = conn.execute(
-                select(func.max(papers.c.announced)).where(papers.c.announced < day)
+                select(func.max(papers.c.announced)).where(papers.c.announced < start)
             ).scalar_one()
             nxt = conn.execute(
-                select(func.min(papers.c.announced)).where(papers.c.announced > day)
+                select(func.min(papers.c.announced)).where(papers.c.announced > end)
             ).scalar_one()
         return _as_date(prev), _as_date(nxt)
 

@@ -1,0 +1,57 @@
+"""The JSON API under /api (documented at /api/docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from paperboy.web.deps import SettingsDep, StoreDep, find_paper
+from paperboy.web.feed import load_feed
+from paperboy.web.periods import View
+from paperboy.web.schemas import ErrorOut, FeedOut, PaperOut
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown paper"},
+    422: {"model": ErrorOut, "description": "Invalid parameter"},
+}
+router = APIRouter(prefix="/api", tags=["papers"], responses={422: ERRORS[422]})
+
+
+@router.get("/feed", response_model=FeedOut, summary="Papers announced in a period")
+def feed(
+    store: StoreDep,
+    settings: SettingsDep,
+    view: Annotated[View, Query(description="Length of the period")] = "day",
+    date: Annotated[
+        str | None,
+        Query(
+            description="A day in the period (YYYY-MM-DD; YYYY-MM for a month). "
+            "Default: the newest day with papers.",
+            examples=["2026-06-30"],
+            max_length=10,
+        ),
+    ] = None,
+    cat: Annotated[
+        str | None, Query(description="Only papers in this arXiv category", max_length=64)
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    limit: Annotated[int | None, Query(ge=1, le=500, description="Papers per page")] = None,
+) -> FeedOut:
+    """The daily feed: papers announced on a day, in a week or in a month, newest first."""
+    result = load_feed(
+        store, view, date, category=cat, page=page, page_size=limit or settings.page_size
+    )
+    return FeedOut.of(result, view, settings.base_url)
+
+
+@router.get(
+    "/papers/{arxiv_id:path}",
+    response_model=PaperOut,
+    summary="One paper",
+    responses={404: ERRORS[404]},
+)
+def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
+    """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
+    `hep-th/9901001`)."""
+    return PaperOut.of(find_paper(store, arxiv_id), settings.base_url)

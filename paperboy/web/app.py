@@ -1,0 +1,145 @@
+"""The FastAPI application: routers, one error handler, security middleware."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from paperboy import __version__
+from paperboy.config import Settings
+from paperboy.errors import PaperboyError
+from paperboy.store import Store
+from paperboy.web import api, views
+from paperboy.web.rendering import render
+
+log = logging.getLogger("paperboy.web")
+STATIC_DIR = Path(__file__).parent / "static"
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+# FastAPI's interactive docs load their scripts from a CDN; those pages get their own CSP.
+DOCS_PATHS = ("/api/docs", "/api/redoc")
+
+
+class BodyLimitAndHeaders:
+    """Refuse request bodies over the limit (413) and add security headers."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            await error_response(413, "Payload too large", "request body is too large")(
+                scope, receive, send
+            )
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise PayloadTooLargeSignal
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and not scope["path"].startswith(
+                DOCS_PATHS
+            ):
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except PayloadTooLargeSignal:
+            await error_response(413, "Payload too large", "request body is too large")(
+                scope, receive, send
+            )
+
+
+class PayloadTooLargeSignal(Exception):
+    pass
+
+
+def error_response(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"status": status, "title": title, "detail": detail}}, status_code=status
+    )
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", "text/html"
+    )
+
+
+def _error(request: Request, status: int, title: str, detail: str) -> Response:
+    if _wants_html(request):
+        return render(
+            request, "error.html", {"status": status, "title": title, "detail": detail},
+            status_code=status,
+        )
+    return error_response(status, title, detail)
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    app = FastAPI(
+        title="paperboy",
+        version=__version__,
+        description="Research-paper discovery: the daily arXiv feed and papers. Every error "
+        'has the shape `{"error": {"status", "title", "detail"}}`.',
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.store = store
+
+    @app.exception_handler(PaperboyError)
+    async def paperboy_error(request: Request, exc: PaperboyError) -> Response:
+        return _error(request, exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+            parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return _error(request, 422, "Invalid input", "; ".join(parts) or "invalid input")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        detail = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, titles.get(exc.status_code, "Error"), detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "Internal error", "something went wrong on our side")
+
+    app.include_router(api.router)
+    app.include_router(views.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimitAndHeaders, max_body=settings.max_body_bytes)
+    return app

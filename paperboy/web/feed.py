@@ -1,0 +1,71 @@
+"""The daily feed as both the HTML pages and the JSON API see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from paperboy.errors import InvalidInput
+from paperboy.store import Store, StoredPaper
+from paperboy.web.periods import Period, parse_period, period_containing
+
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    period: Period | None  # None: the database has no announced papers yet
+    papers: list[StoredPaper]
+    total: int
+    page: int
+    pages: int
+    category: str | None
+    prev: Period | None
+    next: Period | None
+    categories: list[tuple[str, int]]
+
+
+def _check_category(category: str | None) -> str | None:
+    if category is None or not category.strip():
+        return None
+    category = category.strip()
+    if len(category) > 64 or not all(c.isalnum() or c in ".-_" for c in category):
+        raise InvalidInput(f"invalid category {category[:40]!r}")
+    return category
+
+
+def load_feed(
+    store: Store,
+    view: str,
+    key: str | None,
+    *,
+    category: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Feed:
+    """Papers of one period (the newest day with papers when ``key`` is None)."""
+    category = _check_category(category)
+    if page < 1 or page > MAX_PAGE:
+        raise InvalidInput(f"invalid page {page}: must be between 1 and {MAX_PAGE}")
+    if key is None:
+        latest = store.latest_announced()
+        if latest is None:
+            return Feed(None, [], 0, 1, 0, category, None, None, [])
+        period = period_containing(view, latest)
+    else:
+        period = parse_period(view, key)
+    result = store.feed(
+        period.start, period.end, category=category, limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    before, after = store.neighbour_days(period.start, period.end)
+    return Feed(
+        period=period,
+        papers=result.papers,
+        total=result.total,
+        page=page,
+        pages=max(1, -(-result.total // page_size)),
+        category=category,
+        prev=period_containing(period.view, before) if before else None,
+        next=period_containing(period.view, after) if after else None,
+        categories=store.category_counts(period.start, period.end),
+    )

@@ -1,0 +1,113 @@
+"""API output models: what leaves the process, and nothing more (no internal ids)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from paperboy.store import StoredPaper
+from paperboy.web.feed import Feed
+
+
+class PaperLinks(BaseModel):
+    abs: str = Field(description="arXiv abstract page")
+    pdf: str = Field(description="arXiv PDF")
+    doi: str | None = Field(None, description="Publisher page via doi.org")
+    huggingface: str | None = None
+    project: str | None = None
+
+
+class PaperOut(BaseModel):
+    id: str = Field(description="arXiv identifier without version", examples=["2503.11731"])
+    version: int | None = Field(None, description="Latest known version number")
+    title: str
+    abstract: str | None
+    authors: list[str] = Field(description="Authors in byline order")
+    categories: list[str] = Field(description="arXiv categories, primary first")
+    primary_category: str | None
+    submitted: datetime | None = Field(None, description="Submission of version 1 (UTC)")
+    updated: datetime | None = Field(None, description="Submission of the latest version")
+    announced: date | None = Field(None, description="Day the paper was listed on arXiv")
+    comment: str | None
+    journal_ref: str | None
+    doi: str | None
+    license: str | None
+    upvotes: int = Field(description="Community upvotes (imported counts included)")
+    url: str = Field(description="Paper page on this site")
+    links: PaperLinks
+
+    @classmethod
+    def of(cls, paper: StoredPaper, base_url: str) -> PaperOut:
+        return cls(
+            id=paper.arxiv_id,
+            version=paper.version,
+            title=paper.title,
+            abstract=paper.abstract,
+            authors=paper.authors,
+            categories=paper.categories,
+            primary_category=paper.primary_category,
+            submitted=paper.submitted,
+            updated=paper.updated,
+            announced=paper.announced,
+            comment=paper.comment,
+            journal_ref=paper.journal_ref,
+            doi=paper.doi,
+            license=paper.license,
+            upvotes=paper.imported_upvotes,
+            url=f"{base_url.rstrip('/')}/paper/{paper.arxiv_id}",
+            links=PaperLinks(
+                abs=paper.abs_url,
+                pdf=paper.pdf_url,
+                doi=f"https://doi.org/{paper.doi}" if paper.doi else None,
+                huggingface=paper.links.get("huggingface"),
+                project=paper.links.get("project"),
+            ),
+        )
+
+
+class CategoryCount(BaseModel):
+    category: str
+    count: int
+
+
+class FeedOut(BaseModel):
+    view: str = Field(examples=["day"])
+    start: date | None = Field(description="First day of the period (None: no papers yet)")
+    end: date | None
+    category: str | None
+    total: int = Field(description="Papers in the period (after the category filter)")
+    page: int
+    pages: int
+    prev: str | None = Field(None, description="Key of the previous period with papers")
+    next: str | None = Field(None, description="Key of the next period with papers")
+    categories: list[CategoryCount] = Field(description="Primary categories in the period")
+    papers: list[PaperOut]
+
+    @classmethod
+    def of(cls, feed: Feed, view: str, base_url: str) -> FeedOut:
+        return cls(
+            view=feed.period.view if feed.period else view,
+            start=feed.period.start if feed.period else None,
+            end=feed.period.end if feed.period else None,
+            category=feed.category,
+            total=feed.total,
+            page=feed.page,
+            pages=feed.pages,
+            prev=feed.prev.key if feed.prev else None,
+            next=feed.next.key if feed.next else None,
+            categories=[CategoryCount(category=c, count=n) for c, n in feed.categories],
+            papers=[PaperOut.of(p, base_url) for p in feed.papers],
+        )
+
+
+class ErrorBody(BaseModel):
+    status: int = Field(examples=[404])
+    title: str = Field(examples=["Not found"])
+    detail: str = Field(examples=["no paper with id 2501.00000"])
+
+
+class ErrorOut(BaseModel):
+    """The one shape of every API error."""
+
+    error: ErrorBody

@@ -1,0 +1,59 @@
+"""Server-rendered HTML pages: the daily feed and the paper page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from paperboy.web.deps import SettingsDep, StoreDep, find_paper
+from paperboy.web.feed import load_feed
+from paperboy.web.periods import VIEWS
+from paperboy.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+CatQuery = Annotated[str | None, Query(max_length=64)]
+PageQuery = Annotated[int, Query(ge=1, le=10_000)]
+
+
+def _feed_page(
+    request: Request, store: StoreDep, settings: SettingsDep, view: str, key: str | None,
+    cat: str | None, page: int,
+) -> HTMLResponse:
+    feed = load_feed(store, view, key, category=cat, page=page, page_size=settings.page_size)
+    return render(request, "feed.html", {"feed": feed, "view": view})
+
+
+def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
+    def handler(
+        request: Request, store: StoreDep, settings: SettingsDep, cat: CatQuery = None,
+        page: PageQuery = 1,
+    ) -> HTMLResponse:
+        return _feed_page(request, store, settings, view, None, cat, page)
+
+    return handler
+
+
+def _period_route(view: str) -> Callable[..., HTMLResponse]:
+    def handler(
+        request: Request, key: str, store: StoreDep, settings: SettingsDep,
+        cat: CatQuery = None, page: PageQuery = 1,
+    ) -> HTMLResponse:
+        return _feed_page(request, store, settings, view, key, cat, page)
+
+    return handler
+
+
+# "/" is the newest day; /day, /week, /month the newest period; /day/2026-06-30,
+# /week/2026-06-29 (any day of the week) and /month/2026-06 a given one.
+router.add_api_route("/", _latest_period_route("day"), response_class=HTMLResponse)
+for _view in VIEWS:
+    router.add_api_route(f"/{_view}", _latest_period_route(_view), response_class=HTMLResponse)
+    router.add_api_route(f"/{_view}/{{key}}", _period_route(_view), response_class=HTMLResponse)
+
+
+@router.get("/paper/{arxiv_id:path}", response_class=HTMLResponse)
+def paper(request: Request, arxiv_id: str, store: StoreDep) -> HTMLResponse:
+    return render(request, "paper.html", {"paper": find_paper(store, arxiv_id)})
