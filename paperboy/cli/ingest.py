@@ -9,7 +9,7 @@ import click
 
 from paperboy.cli.main import AppContext, cli, pass_app
 from paperboy.ingest.demo import load_demo
-from paperboy.ingest.jsonl import FORMATS, ingest_jsonl
+from paperboy.ingest.jsonl import BATCH_SIZE, FORMATS, ingest_jsonl
 from paperboy.ingest.report import IngestReport
 
 
@@ -43,9 +43,18 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print the re
     show_default=True,
     help="Record shape; auto detects paperboy, Kaggle snapshot and Hugging Face records.",
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Records per transaction.",
+)
 @json_option
 @pass_app
-def ingest_jsonl_command(app: AppContext, path: Path, fmt: str, as_json: bool) -> None:
+def ingest_jsonl_command(
+    app: AppContext, path: Path, fmt: str, batch_size: int, as_json: bool
+) -> None:
     """Load a JSON Lines file (plain or .gz) of papers.
 
     Reads paperboy's bulk format, the Kaggle arXiv metadata snapshot and Hugging Face
@@ -56,7 +65,7 @@ def ingest_jsonl_command(app: AppContext, path: Path, fmt: str, as_json: bool) -
       paperboy ingest jsonl ../shared/data/arxiv-2025-2026.jsonl.gz
       paperboy ingest jsonl arxiv-metadata-oai-snapshot.json --format kaggle
     """
-    echo_report(ingest_jsonl(app.store, path, fmt=fmt), as_json)
+    echo_report(ingest_jsonl(app.store, path, fmt=fmt, batch_size=batch_size), as_json)
 
 
 @ingest.command("demo")
