@@ -65,8 +65,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `paperboy serve` listens on.")
     load_demo: bool = Field(
         True,
-        description="Load the bundled demo papers when `paperboy serve` finds an empty "
-        "database.",
+        description="Load the bundled demo papers when `paperboy serve` finds an empty database.",
     )
     page_size: int = Field(
         50, ge=1, le=500, description="Papers per page in the feed and in API listings."

@@ -16,9 +16,9 @@ LOG_EVERY_SECONDS = 10.0
 
 
 class Progress(Protocol):
-    def update(self, n: int) -> None: ...
+    def update(self, n: int) -> object: ...
 
-    def set_postfix_str(self, text: str) -> None: ...
+    def set_postfix_str(self, s: str) -> object: ...
 
 
 class _LogProgress:
@@ -37,15 +37,20 @@ class _LogProgress:
             self.last = now
             self._log("running")
 
-    def set_postfix_str(self, text: str) -> None:
-        self.postfix = text
+    def set_postfix_str(self, s: str) -> None:
+        self.postfix = s
 
     def _log(self, state: str) -> None:
         elapsed = time.monotonic() - self.started
         log.info(
             "progress job=%s state=%s done=%d total=%s unit=%s elapsed=%.1fs %s",
-            self.job, state, self.done, self.total if self.total is not None else "?",
-            self.unit, elapsed, self.postfix,
+            self.job,
+            state,
+            self.done,
+            self.total if self.total is not None else "?",
+            self.unit,
+            elapsed,
+            self.postfix,
         )
 
 

@@ -20,8 +20,9 @@ TARGET = ROOT / "paperboy" / "data" / "demo-papers.jsonl.gz"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "arxiv-2025-2026.jsonl.gz")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT.parent / "shared" / "data" / "arxiv-2025-2026.jsonl.gz"
+    )
     parser.add_argument("--papers", type=int, default=3000)
     args = parser.parse_args()
     by_day: dict[str, list[str]] = defaultdict(list)

@@ -41,6 +41,9 @@ def serve(app: AppContext, host: str | None, port: int | None, no_demo: bool) ->
     bind_port = port or settings.port
     click.echo(f"paperboy serving on http://{bind_host}:{bind_port}/ (Ctrl+C to stop)")
     uvicorn.run(
-        create_app(settings, store), host=bind_host, port=bind_port, log_level="warning",
+        create_app(settings, store),
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
         proxy_headers=True,
     )

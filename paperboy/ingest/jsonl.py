@@ -7,7 +7,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from paperboy.errors import InvalidInput, PaperboyError
 from paperboy.ingest.formats import record_from_json
@@ -25,7 +25,7 @@ def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
     raw = path.open("rb")
     if raw.read(2) == b"\x1f\x8b":
         raw.seek(0)
-        return gzip.GzipFile(fileobj=raw), raw
+        return cast(IO[bytes], gzip.GzipFile(fileobj=raw)), raw
     raw.seek(0)
     return raw, raw
 
@@ -68,7 +68,7 @@ def _records(reader: IO[bytes], fmt: str, report: IngestReport) -> Iterator[Pape
     """The readable records of the file; unreadable lines go to the report."""
     line_no = 0
     try:
-        for line_no, line in enumerate(reader, start=1):  # noqa: B007 (used after loop)
+        for line_no, line in enumerate(reader, start=1):
             if not line.strip():
                 continue
             try:

@@ -4,7 +4,7 @@ checks that migrations and these models agree, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -87,6 +88,6 @@ class SourceState(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-papers = Paper.__table__
-paper_categories = PaperCategory.__table__
-source_state = SourceState.__table__
+papers = cast(Table, Paper.__table__)
+paper_categories = cast(Table, PaperCategory.__table__)
+source_state = cast(Table, SourceState.__table__)

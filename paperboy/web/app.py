@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -96,7 +97,9 @@ def _wants_html(request: Request) -> bool:
 def _error(request: Request, status: int, title: str, detail: str) -> Response:
     if _wants_html(request):
         return render(
-            request, "error.html", {"status": status, "title": title, "detail": detail},
+            request,
+            "error.html",
+            {"status": status, "title": title, "detail": detail},
             status_code=status,
         )
     return error_response(status, title, detail)

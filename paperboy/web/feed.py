@@ -54,7 +54,10 @@ def load_feed(
     else:
         period = parse_period(view, key)
     result = store.feed(
-        period.start, period.end, category=category, limit=page_size,
+        period.start,
+        period.end,
+        category=category,
+        limit=page_size,
         offset=(page - 1) * page_size,
     )
     before, after = store.neighbour_days(period.start, period.end)

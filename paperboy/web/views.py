@@ -19,8 +19,13 @@ PageQuery = Annotated[int, Query(ge=1, le=10_000)]
 
 
 def _feed_page(
-    request: Request, store: StoreDep, settings: SettingsDep, view: str, key: str | None,
-    cat: str | None, page: int,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    view: str,
+    key: str | None,
+    cat: str | None,
+    page: int,
 ) -> HTMLResponse:
     feed = load_feed(store, view, key, category=cat, page=page, page_size=settings.page_size)
     return render(request, "feed.html", {"feed": feed, "view": view})
@@ -28,7 +33,10 @@ def _feed_page(
 
 def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
     def handler(
-        request: Request, store: StoreDep, settings: SettingsDep, cat: CatQuery = None,
+        request: Request,
+        store: StoreDep,
+        settings: SettingsDep,
+        cat: CatQuery = None,
         page: PageQuery = 1,
     ) -> HTMLResponse:
         return _feed_page(request, store, settings, view, None, cat, page)
@@ -38,8 +46,12 @@ def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
 
 def _period_route(view: str) -> Callable[..., HTMLResponse]:
     def handler(
-        request: Request, key: str, store: StoreDep, settings: SettingsDep,
-        cat: CatQuery = None, page: PageQuery = 1,
+        request: Request,
+        key: str,
+        store: StoreDep,
+        settings: SettingsDep,
+        cat: CatQuery = None,
+        page: PageQuery = 1,
     ) -> HTMLResponse:
         return _feed_page(request, store, settings, view, key, cat, page)
 

@@ -23,14 +23,16 @@ KAGGLE_RECORD = {
     "id": "0704.0001",
     "submitter": "Pavel Nadolsky",
     "authors": "C. Bal\\'azs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
-    "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies",
+    "title": "Calculation of prompt diphoton production cross sections at Tevatron and"
+    "\n  LHC energies",
     "comments": "37 pages, 15 figures; published version",
     "journal-ref": "Phys.Rev.D76:013009,2007",
     "doi": "10.1103/PhysRevD.76.013009",
     "report-no": "ANL-HEP-PR-07-12",
     "categories": "hep-ph",
     "license": None,
-    "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\npresented for the production of massive photon pairs at hadron colliders.\n",
+    "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\n"
+    "presented for the production of massive photon pairs at hadron colliders.\n",
     "versions": [
         {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
         {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"},
@@ -171,11 +173,17 @@ def test_sigkill_mid_ingest_then_rerun_is_exact(tmp_path: Path) -> None:
     env = {**os.environ, "PAPERBOY_DATA_DIR": str(tmp_path / "data")}
     env.pop("PAPERBOY_DATABASE_URL", None)
     db = tmp_path / "data" / "paperboy.db"
-    command = [sys.executable, "-m", "paperboy", "ingest", "jsonl", str(subset), "--batch-size",
-               "500"]
-    proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "paperboy",
+        "ingest",
+        "jsonl",
+        str(subset),
+        "--batch-size",
+        "500",
+    ]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while _count(db) < 2000 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)

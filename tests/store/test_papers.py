@@ -62,7 +62,9 @@ def test_newer_version_updates_in_place(store: Store) -> None:
     store.upsert_papers([rec("2501.00001v1")])
     old = store.get_paper("2501.00001")
     assert old is not None and old.version == 1
-    result = store.upsert_papers([rec("2501.00001v2", title="A better title", categories=["cs.AI"])])
+    result = store.upsert_papers(
+        [rec("2501.00001v2", title="A better title", categories=["cs.AI"])]
+    )
     assert result.updated == ["2501.00001"]
     new = store.get_paper("2501.00001")
     assert new is not None

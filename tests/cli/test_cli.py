@@ -1,0 +1,81 @@
+"""The command line: help with examples everywhere, `Error: ...` instead of tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from paperboy.cli import cli
+from tests.support import SMALL_PAPERS
+
+
+def all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += all_commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("PAPERBOY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PAPERBOY_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize("command", all_commands(cli), ids=lambda c: " ".join(c) or "paperboy")
+def test_every_command_has_help_with_an_example(
+    runner: CliRunner, command: tuple[str, ...]
+) -> None:
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output and "paperboy" in result.output
+
+
+def test_ingest_jsonl_twice(runner: CliRunner) -> None:
+    first = runner.invoke(cli, ["ingest", "jsonl", str(SMALL_PAPERS)])
+    assert first.exit_code == 0, first.output
+    assert "37 added, 0 updated, 0 unchanged, 0 skipped" in first.output
+    second = runner.invoke(cli, ["ingest", "jsonl", str(SMALL_PAPERS), "--json"])
+    assert json.loads(second.stdout)["unchanged"] == 37
+
+
+def test_missing_file_is_an_error_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["ingest", "jsonl", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_bad_setting_is_an_error(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOY_DATABASE_URL", "mysql://nope")
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert "not supported" in result.output
+
+
+def test_placeholder_secret_in_production_stops_the_cli(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOY_ENVIRONMENT", "production")
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1 and "PAPERBOY_SECRET_KEY" in result.output
+
+
+def test_config_show_masks_secrets(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOY_SMTP_PASSWORD", "hunter2")
+    result = runner.invoke(cli, ["config", "show"])
+    assert result.exit_code == 0 and "hunter2" not in result.output
+    assert "PAPERBOY_SMTP_PASSWORD=********" in result.output
+
+
+def test_demo_set_loads(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["ingest", "demo", "--json"])
+    report = json.loads(result.stdout)
+    assert 2000 <= report["added"] <= 5000 and report["skipped"] == []
