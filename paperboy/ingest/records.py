@@ -22,6 +22,10 @@ _ID_IN_URL = re.compile(
     re.IGNORECASE,
 )
 _TRAILER = re.compile(r"^(?:\.pdf)?/?(?:[?#].*)?$")
+# arXiv taxonomy codes: cs.CV, hep-th, math.AG, q-bio.NC, astro-ph.CO, physics.optics.
+# Listings also carry ACM (I.2.7) and MSC (68T50) classes in the same field; those are
+# not categories and are dropped.
+_CATEGORY = re.compile(r"^[a-z][a-z\-]{0,19}(?:\.[A-Za-z\-]{1,20})?$")
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -146,7 +150,7 @@ def make_record(
         seen: dict[str, None] = {}
         for cat in categories:
             c = clean_line(str(cat))
-            if c:
+            if c and _CATEGORY.match(c):
                 seen.setdefault(c, None)
         clean_cats = list(seen) or None
     text_fields = {}

@@ -205,3 +205,19 @@ def test_sigkill_mid_ingest_then_rerun_is_exact(tmp_path: Path) -> None:
             "(SELECT 1 FROM paper_categories c WHERE c.paper_id = p.id)"
         ).fetchone()[0]
         assert orphans == 0
+
+
+def test_non_arxiv_classes_are_not_categories(store: Store, tmp_path: Path) -> None:
+    """Listings mix ACM and MSC classes into categories; runs on PostgreSQL too, where a
+    too-long value would otherwise abort the batch."""
+    line = json.dumps(
+        {
+            "id": "2501.00009",
+            "title": "Classes",
+            "categories": ["cs.CL", "I.2.7; I.2.6", "68T50", "cs.AI", "x" * 100, "cs.CL"],
+        }
+    )
+    report = ingest_jsonl(store, write_lines(tmp_path / "c.jsonl", [line]))
+    assert report.added == 1
+    paper = store.get_paper("2501.00009")
+    assert paper is not None and paper.categories == ["cs.CL", "cs.AI"]
