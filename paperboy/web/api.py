@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from paperboy.web.deps import SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
@@ -55,3 +57,15 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
     return PaperOut.of(find_paper(store, arxiv_id), settings.base_url)
+
+
+class HealthOut(BaseModel):
+    status: str = Field(examples=["ok"])
+    papers: int = Field(description="Papers stored")
+    latest_day: date | None = Field(None, description="Newest announcement day stored")
+
+
+@router.get("/health", response_model=HealthOut, tags=["operations"], summary="Liveness")
+def health(store: StoreDep) -> HealthOut:
+    """For load balancers and monitoring: answers while the database answers."""
+    return HealthOut(status="ok", papers=store.count_papers(), latest_day=store.latest_announced())

@@ -89,9 +89,11 @@ def error_response(status: int, title: str, detail: str) -> JSONResponse:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
-        "accept", "text/html"
-    )
+    """API paths answer JSON; pages answer HTML unless the client asks only for JSON."""
+    if request.url.path.startswith("/api"):
+        return False
+    accept = request.headers.get("accept", "")
+    return not ("application/json" in accept and "text/html" not in accept)
 
 
 def _error(request: Request, status: int, title: str, detail: str) -> Response:

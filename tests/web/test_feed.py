@@ -166,3 +166,11 @@ def test_new_papers_show_without_restart(client: TestClient) -> None:
         [make_record("2607.00001", "Fresh paper", source="test", announced=date(2026, 7, 1))]
     )
     assert "Fresh paper" in client.get("/").text
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/api/health").json() == {
+        "status": "ok",
+        "papers": 37,
+        "latest_day": "2026-06-30",
+    }
