@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 import click
 
 from paperboy.cli.main import AppContext, cli, pass_app
+from paperboy.errors import BadRequest, InvalidInput, PaperboyError, SourceError
+from paperboy.ingest.atom import fetch_arxiv_ids, normalize_ids
 from paperboy.ingest.demo import load_demo
+from paperboy.ingest.hf import ingest_hf_daily, ingest_hf_file
 from paperboy.ingest.jsonl import BATCH_SIZE, FORMATS, ingest_jsonl
+from paperboy.ingest.oai import harvest_oai, oai_state_key
 from paperboy.ingest.report import IngestReport
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @cli.group()
@@ -79,3 +87,143 @@ def ingest_demo_command(app: AppContext, as_json: bool) -> None:
       paperboy ingest demo
     """
     echo_report(load_demo(app.store), as_json)
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        if not _DATE.match(value.strip()):
+            raise ValueError(value)
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{option} must be a date like 2025-03-18, not {value[:40]!r}") from None
+
+
+def _finish(report: IngestReport, as_json: bool) -> None:
+    """Print the report; a run that stopped early exits 1 after it."""
+    echo_report(report, as_json)
+    if report.error:
+        raise SourceError(f"stopped early: {report.error}")
+
+
+@ingest.command("oai")
+@click.option("--set", "set_spec", metavar="SET", help="OAI set: cs, math, physics:hep-ex ...")
+@click.option(
+    "--from",
+    "from_day",
+    metavar="YYYY-MM-DD",
+    help="First datestamp to harvest. Default: where the last complete harvest ended.",
+)
+@click.option("--until", "until_day", metavar="YYYY-MM-DD", help="Last datestamp to harvest.")
+@click.option("--url", metavar="URL", help="OAI-PMH endpoint (default: PAPERBOY_ARXIV_OAI_URL).")
+@json_option
+@pass_app
+def ingest_oai_command(
+    app: AppContext,
+    set_spec: str | None,
+    from_day: str | None,
+    until_day: str | None,
+    url: str | None,
+    as_json: bool,
+) -> None:
+    """Harvest arXiv metadata over OAI-PMH, page by page.
+
+    Waits PAPERBOY_REQUEST_INTERVAL seconds between requests, as arXiv asks. Every
+    page is committed with the harvest position: after a failure, run the same
+    command again and it resumes where it stopped. Without --from, a harvest starts
+    where the last complete one of the same set ended.
+
+    \b
+    Example:
+      paperboy ingest oai --set cs --from 2025-03-01
+      paperboy ingest oai --set cs
+    """
+    from_date = _parse_day(from_day, "--from")
+    until = _parse_day(until_day, "--until")
+    settings = app.settings
+    if url is not None:
+        if not url.startswith(("http://", "https://")):
+            raise BadRequest(f"--url must be an http(s) URL, not {url[:80]!r}")
+        settings = settings.model_copy(update={"arxiv_oai_url": url})
+    if from_date is None and not app.store.get_state(
+        oai_state_key(settings.arxiv_oai_url, set_spec)
+    ):
+        # arXiv's whole history is millions of records: days of polite requests.
+        raise InvalidInput(
+            "the first harvest of a set needs --from YYYY-MM-DD; later runs start where "
+            "the last one ended"
+        )
+    report = harvest_oai(app.store, settings, set_spec=set_spec, from_date=from_date, until=until)
+    _finish(report, as_json)
+
+
+def _read_id_file(path: Path) -> list[str]:
+    if not path.is_file():
+        raise PaperboyError(f"{path} is not a file")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@ingest.command("arxiv")
+@click.argument("ids", nargs=-1, metavar="ID...")
+@click.option(
+    "--file",
+    "id_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File with one arXiv id or URL per line (# starts a comment line).",
+)
+@json_option
+@pass_app
+def ingest_arxiv_command(
+    app: AppContext, ids: tuple[str, ...], id_file: Path | None, as_json: bool
+) -> None:
+    """Fetch papers by arXiv id (or abs/pdf URL) from the arXiv API.
+
+    Ids the API does not know are listed as skipped.
+
+    \b
+    Example:
+      paperboy ingest arxiv 2503.11731 https://arxiv.org/abs/1706.03762v7
+      paperboy ingest arxiv --file ids.txt
+    """
+    raw = [*ids, *(_read_id_file(id_file) if id_file else [])]
+    if not raw:
+        raise BadRequest("give at least one arXiv id (or --file)")
+    wanted = normalize_ids(raw)
+    _finish(fetch_arxiv_ids(app.store, app.settings, wanted), as_json)
+
+
+@ingest.command("hf")
+@click.argument("source", required=False, metavar="[PATH_OR_DATE]")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="Fetch this day from the HF API.")
+@json_option
+@pass_app
+def ingest_hf_command(app: AppContext, source: str | None, day: str | None, as_json: bool) -> None:
+    """Load Hugging Face daily papers (with their upvotes).
+
+    PATH_OR_DATE is a .json file (a list, as /api/daily_papers returns it), a
+    .jsonl file (plain or .gz) or a date; --date YYYY-MM-DD also fetches that day
+    from PAPERBOY_HF_DAILY_PAPERS_URL.
+
+    \b
+    Example:
+      paperboy ingest hf --date 2024-03-05
+      paperboy ingest hf daily-papers-2024-03-05.json
+      paperboy ingest hf ../shared/data/hf-daily-papers-2024.jsonl
+    """
+    if source is not None and day is not None:
+        raise BadRequest("give either a file or --date, not both")
+    if source is not None and _DATE.match(source) and not Path(source).exists():
+        day = source
+    if day is not None:
+        when = _parse_day(day, "--date")
+        assert when is not None
+        echo_report(ingest_hf_daily(app.store, app.settings, when), as_json)
+    elif source is not None:
+        echo_report(ingest_hf_file(app.store, Path(source)), as_json)
+    else:
+        raise BadRequest("give a file of Hugging Face records or --date YYYY-MM-DD")

@@ -162,15 +162,14 @@ def record_from_hf(obj: dict[str, Any]) -> PaperRecord:
         raw_authors = paper.get("authors") or []
         if not isinstance(raw_authors, list):
             raise InvalidInput("field 'authors' must be a list")
-        authors = [
-            str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in raw_authors
-        ]
+        authors = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in raw_authors]
         raw_id = _require_id(paper, "id")
         title = _text(paper, "title") or _text(obj, "title")
         abstract = _text(paper, "summary") or _text(obj, "summary")
         published = parse_datetime(paper.get("publishedAt") or obj.get("publishedAt"))
         upvotes = paper.get("upvotes")
-        daily = parse_date(obj.get("submittedOnDailyAt"))
+        # The API puts submittedOnDailyAt inside "paper"; the top level is read too.
+        daily = parse_date(paper.get("submittedOnDailyAt") or obj.get("submittedOnDailyAt"))
     else:
         raw_id = _require_id(obj, "arxiv_id")
         title = _text(obj, "title")

@@ -20,6 +20,8 @@ class IngestReport:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     added_ids: list[str] = field(default_factory=list)
+    # Why a run stopped before the end (what was stored before that stays stored).
+    error: str | None = None
 
     def record(self, result: UpsertResult) -> None:
         self.added += len(result.added)
@@ -44,6 +46,8 @@ class IngestReport:
             lines.append(f"  skipped {where}: {reason}")
         if len(self.skipped) > MAX_LISTED_SKIPS:
             lines.append(f"  ... and {len(self.skipped) - MAX_LISTED_SKIPS} more skipped")
+        if self.error:
+            lines.append(f"  stopped early: {self.error}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, object]:
@@ -53,4 +57,5 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": [{"where": w, "reason": r} for w, r in self.skipped],
+            "error": self.error,
         }
