@@ -60,6 +60,7 @@ def ingest_jsonl(
             bar.set_postfix_str(f"added={report.added} updated={report.updated}")
         if batch:
             report.record(store.upsert_papers(batch))
+        bar.set_postfix_str(f"added={report.added} updated={report.updated}")
         bar.update(total - position)
     return report
 
