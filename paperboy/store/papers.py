@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.ingest.records import PaperRecord
 from paperboy.store.db import make_engine, upgrade_schema
+from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state
 
 # Columns whose values make up a paper's content (and its content hash).
@@ -100,6 +101,12 @@ def content_hash(values: dict[str, Any]) -> str:
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
+def text_hash(title: str, abstract: str | None) -> str:
+    """Identifies the text that embeddings are computed from."""
+    payload = f"{title}\n{abstract or ''}".encode()
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
 def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str, Any] | None:
     """The content a paper should have after ``rec`` arrives, or None to leave it alone.
 
@@ -142,7 +149,7 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store:
+class Store(EmbeddingStoreMixin):
     """The single owner of database I/O."""
 
     def __init__(self, engine: Engine) -> None:
@@ -207,6 +214,7 @@ class Store:
                 result.unchanged.append(rec.arxiv_id)
                 continue
             merged["content_hash"] = digest
+            merged["text_hash"] = text_hash(merged["title"], merged["abstract"])
             merged["last_changed"] = now
             if old is None:
                 merged["first_seen"] = now
@@ -226,7 +234,7 @@ class Store:
             for row in inserts:
                 category_rows.extend(_category_rows(ids[row["arxiv_id"]], row["categories"]))
         if updates:
-            columns = [*CONTENT_COLUMNS, "content_hash", "last_changed"]
+            columns = [*CONTENT_COLUMNS, "content_hash", "text_hash", "last_changed"]
             stmt = (
                 update(papers)
                 .where(papers.c.id == bindparam("_id"))
@@ -334,6 +342,25 @@ class Store:
                 select(func.min(papers.c.announced)).where(papers.c.announced > end)
             ).scalar_one()
         return _as_date(prev), _as_date(nxt)
+
+    def max_last_changed(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(papers.c.last_changed))).scalar_one()
+        return value if isinstance(value, datetime) else None
+
+    def papers_changed_since(
+        self, since: datetime | None, after_id: int = 0, limit: int = 2000
+    ) -> list[StoredPaper]:
+        """Papers changed at or after ``since``, in (last_changed, id) order; page with
+        ``after_id`` = the last id seen at the same timestamp."""
+        stmt = select(papers).order_by(papers.c.last_changed, papers.c.id).limit(limit)
+        if since is not None:
+            stmt = stmt.where(
+                (papers.c.last_changed > since)
+                | ((papers.c.last_changed == since) & (papers.c.id > after_id))
+            )
+        with self.engine.connect() as conn:
+            return [_to_paper(r) for r in conn.execute(stmt).mappings()]
 
     # -- harvester state -------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -15,6 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.errors import PaperboyError
+from paperboy.search.indexer import BackgroundIndexer
+from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import api, views
 from paperboy.web.rendering import render
@@ -107,8 +111,21 @@ def _error(request: Request, status: int, title: str, detail: str) -> Response:
     return error_response(status, title, detail)
 
 
-def create_app(settings: Settings, store: Store) -> FastAPI:
+def create_app(settings: Settings, store: Store, search: SearchService | None = None) -> FastAPI:
+    search_service = search or SearchService(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        indexer = None
+        if settings.background_indexing:
+            indexer = BackgroundIndexer(search_service, settings.index_interval)
+            indexer.start()
+        yield
+        if indexer is not None:
+            indexer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="paperboy",
         version=__version__,
         description="Research-paper discovery: the daily arXiv feed and papers. Every error "
@@ -119,6 +136,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.search = search_service
 
     @app.exception_handler(PaperboyError)
     async def paperboy_error(request: Request, exc: PaperboyError) -> Response:

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from paperboy.config import Settings
 from paperboy.errors import NotFound
 from paperboy.ingest.records import parse_arxiv_id
+from paperboy.search.service import SearchService
 from paperboy.store import Store, StoredPaper
 
 
@@ -22,7 +23,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_search(request: Request) -> SearchService:
+    search: SearchService = request.app.state.search
+    return search
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from paperboy.store import StoredPaper
@@ -111,3 +112,48 @@ class ErrorOut(BaseModel):
     """The one shape of every API error."""
 
     error: ErrorBody
+
+
+class SearchResultOut(BaseModel):
+    id: str = Field(examples=["2506.16640"])
+    title: str
+    score: float = Field(description="Fused (reciprocal rank), BM25 or cosine score by mode")
+    authors: list[str]
+    categories: list[str]
+    announced: date | None
+    snippet: str = Field(description="Abstract excerpt, plain text")
+    snippet_html: str = Field(description="The excerpt as HTML: escaped, matches in <mark>")
+    url: str
+
+    @classmethod
+    def of(
+        cls, paper: StoredPaper, score: float, snippet: Markup, base_url: str
+    ) -> SearchResultOut:
+        return cls(
+            id=paper.arxiv_id,
+            title=paper.title,
+            score=round(score, 6),
+            authors=paper.authors,
+            categories=paper.categories,
+            announced=paper.announced,
+            snippet=snippet.striptags(),
+            snippet_html=str(snippet),
+            url=f"{base_url.rstrip('/')}/paper/{paper.arxiv_id}",
+        )
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: str = Field(examples=["hybrid"])
+    sort: str = Field(examples=["relevance"])
+    total: int = Field(description="Matching papers (hybrid/semantic: the fused candidates)")
+    page: int
+    pages: int
+    exact: bool = Field(description="The query was an arXiv id and this is that paper")
+    notice: str | None = None
+    results: list[SearchResultOut]
+
+
+class SimilarOut(BaseModel):
+    id: str
+    results: list[SearchResultOut]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from paperboy.web.deps import SettingsDep, StoreDep, find_paper
+from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
 from paperboy.web.periods import VIEWS
 from paperboy.web.rendering import render
+from paperboy.web.search_params import SearchParamsDep
 
 router = APIRouter(include_in_schema=False)
 CatQuery = Annotated[str | None, Query(max_length=64)]
@@ -67,5 +69,25 @@ for _view in VIEWS:
 
 
 @router.get("/paper/{arxiv_id:path}", response_class=HTMLResponse)
-def paper(request: Request, arxiv_id: str, store: StoreDep) -> HTMLResponse:
-    return render(request, "paper.html", {"paper": find_paper(store, arxiv_id)})
+def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -> HTMLResponse:
+    found = find_paper(store, arxiv_id)
+    similar = search.similar(found.arxiv_id, limit=8)
+    return render(request, "paper.html", {"paper": found, "similar": similar})
+
+
+@router.get("/search", response_class=HTMLResponse, response_model=None)
+def search_page(
+    request: Request, params: SearchParamsDep, search: SearchDep
+) -> HTMLResponse | RedirectResponse:
+    pq = params.parsed()
+    results = search.search(pq, mode=params.mode, sort=params.sort, page=params.page)
+    if results.exact is not None:
+        return RedirectResponse(f"/paper/{results.exact.arxiv_id}", status_code=303)
+
+    def page_url(page: int) -> str:
+        query = {k: v for k, v in request.query_params.items() if k != "page"}
+        return "/search?" + urlencode({**query, "page": page})
+
+    return render(
+        request, "search.html", {"results": results, "params": params, "page_url": page_url}
+    )

@@ -15,7 +15,7 @@ from tests.ingest.source_server import ATOM_SCIENCE, FIXTURES, LocalServer, Seen
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 MISSING = "not in the arXiv API response (no such paper?)"
-SLACK = 0.005  # see test_http_client.py
+SLACK = 0.05  # see test_http_client.py
 
 # What the API answers for an id it cannot read: a feed with one "Error" entry.
 ERROR_FEED = FIXTURES / "arxiv-api-error-entry.xml"

@@ -31,7 +31,7 @@ from tests.ingest.source_server import (
     with_deleted_record,
 )
 
-SLACK = 0.005  # see test_http_client.py
+SLACK = 0.05  # see test_http_client.py
 FILES = [HEP_EX, HEP_TH, SAMPLE_12]
 ALL = sum(count_records(path.read_bytes()) for path in FILES)
 

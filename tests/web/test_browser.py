@@ -3,6 +3,7 @@ app served by uvicorn on localhost."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -15,6 +16,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from paperboy.config import Settings
+from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
 
@@ -38,7 +40,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_url(settings: Settings, loaded_store: Store) -> Iterator[str]:
+def live_url(
+    settings: Settings, loaded_store: Store, search_service: SearchService
+) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -117,3 +121,23 @@ def test_phone_layout_has_no_sideways_scroll(browser: Browser, live_url: str) ->
         )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
     context.close()
+
+
+def test_search_box_finds_papers(page: Page, live_url: str) -> None:
+    page.goto(live_url + "/")
+    box = page.get_by_role("searchbox", name="Search papers")
+    box.fill("erasure codes for reading symbols")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=erasure\+codes"))
+    results = page.locator(".result")
+    expect(results.first).to_be_visible()
+    assert results.count() >= 3
+    expect(
+        page.locator(".result .paper-title a", has_text="Deletion-Correcting Codes")
+    ).to_be_visible()
+    expect(page.locator(".result mark").first).to_be_visible()
+    page.get_by_label("Mode").select_option("lexical")
+    page.get_by_role("button", name="Search", exact=True).last.click()
+    expect(page).to_have_url(re.compile(r"mode=lexical"))
+    page.locator(".result .paper-title a").first.click()
+    expect(page.locator(".similar li").first).to_be_visible()

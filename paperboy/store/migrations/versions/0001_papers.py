@@ -1,4 +1,4 @@
-"""Papers, their categories, and harvester state.
+"""Papers, their categories, their embeddings (derived), and harvester state.
 
 Revision ID: 0001
 Revises:
@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("links", sa.JSON(), nullable=False),
         sa.Column("imported_upvotes", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("text_hash", sa.String(64), nullable=False),
         sa.Column("first_seen", sa.DateTime(), nullable=False),
         sa.Column("last_changed", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_papers")),
@@ -60,6 +61,24 @@ def upgrade() -> None:
         "ix_paper_categories_category_paper", "paper_categories", ["category", "paper_id"]
     )
     op.create_table(
+        "paper_embeddings",
+        sa.Column("paper_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(64), nullable=False),
+        sa.Column("text_hash", sa.String(64), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["paper_id"],
+            ["papers.id"],
+            name=op.f("fk_paper_embeddings_paper_id_papers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("paper_id", "model", name=op.f("pk_paper_embeddings")),
+    )
+    op.create_index(
+        "ix_paper_embeddings_model_updated", "paper_embeddings", ["model", "updated_at"]
+    )
+    op.create_table(
         "source_state",
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("value", sa.JSON(), nullable=False),
@@ -70,6 +89,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("source_state")
+    op.drop_index("ix_paper_embeddings_model_updated", table_name="paper_embeddings")
+    op.drop_table("paper_embeddings")
     op.drop_index("ix_paper_categories_category_paper", table_name="paper_categories")
     op.drop_table("paper_categories")
     op.drop_index("ix_papers_last_changed", table_name="papers")

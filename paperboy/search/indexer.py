@@ -1,0 +1,42 @@
+"""Runs inside `paperboy serve`: keeps the keyword index and embeddings current by
+calling SearchService.update every PAPERBOY_INDEX_INTERVAL seconds in a thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from paperboy.errors import PaperboyError
+from paperboy.search.service import SearchService
+
+log = logging.getLogger("paperboy.search")
+
+
+class BackgroundIndexer:
+    def __init__(self, service: SearchService, interval: float) -> None:
+        self.service, self.interval = service, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="paperboy-indexer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                update = self.service.update(embed=True)
+                if update.indexed or update.embedded:
+                    log.info(
+                        "indexes updated: %s papers indexed, %d embedded",
+                        update.indexed,
+                        update.embedded,
+                    )
+            except PaperboyError as exc:
+                log.error("background indexing failed: %s", exc.detail)
+            except Exception:  # keep serving; the next round retries
+                log.exception("background indexing failed")
+            self._stop.wait(self.interval)

@@ -1,0 +1,296 @@
+"""BM25 keyword index over title (boosted), abstract and authors, with tantivy.
+
+The index lives in the data folder and is derived: `sync` brings it up to date from
+the database (papers changed since its watermark), `rebuild` recreates it. Chosen over
+SQLite FTS5 by measurement (docs/search.md): it ranks OR-queries ~50x faster and works
+the same whichever database paperboy runs on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from markupsafe import Markup, escape
+
+from paperboy.progress import progress
+from paperboy.search.query import ParsedQuery
+from paperboy.store import Store, StoredPaper
+
+log = logging.getLogger("paperboy.search")
+SCHEMA_VERSION = 1
+STATE_FILE = "paperboy-index.json"
+SYNC_BATCH = 5000
+RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
+MAX_CANDIDATES = 1000
+SNIPPET_CHARS = 260
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHits:
+    ids: list[str]
+    scores: list[float]
+    total: int
+
+
+def _day_number(day: date | None) -> int:
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+def _build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("arxiv_id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("authors", tokenizer_name="default")
+    sb.add_text_field("categories", tokenizer_name="raw")
+    sb.add_integer_field("announced", fast=True, indexed=True)
+    return sb.build()
+
+
+class LexicalIndex:
+    def __init__(self, path: Path, *, title_boost: float = 2.0) -> None:
+        self.path = path
+        self.title_boost = title_boost
+        self.schema = _build_schema()
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self.index = self._open()
+
+    # -- opening and state ------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index:
+        state = self._read_state()
+        if self.path.exists() and state.get("schema") != SCHEMA_VERSION:
+            log.info("lexical index at %s has an old schema; recreating it", self.path)
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        if not (self.path / STATE_FILE).exists():
+            self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
+        return index
+
+    def _read_state(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.path / STATE_FILE).read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    def _write_state(self, state: dict[str, Any]) -> None:
+        tmp = self.path / f"{STATE_FILE}.tmp"
+        tmp.write_text(json.dumps(state))
+        tmp.replace(self.path / STATE_FILE)
+
+    @property
+    def num_docs(self) -> int:
+        self.refresh()
+        return int(self.index.searcher().num_docs)
+
+    def refresh(self, force: bool = False) -> None:
+        """See commits made since (by this or another process), at most once a second."""
+        now = time.monotonic()
+        if force or now - self._checked >= RELOAD_EVERY:
+            self._checked = now
+            self.index.reload()
+
+    # -- writing ----------------------------------------------------------------------
+
+    def sync(self, store: Store, *, show_progress: bool = False) -> int | None:
+        """Index the papers changed since the last sync. Returns how many were indexed,
+        or None when another process holds the index writer (it is syncing)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            try:
+                writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" in str(exc):
+                    return None
+                raise
+            try:
+                return self._sync_with(writer, store, show_progress)
+            finally:
+                writer.wait_merging_threads()
+        finally:
+            self._lock.release()
+
+    def _sync_with(self, writer: tantivy.IndexWriter, store: Store, show: bool) -> int:
+        state = self._read_state()
+        since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+        after_id = int(state.get("after_id") or 0)
+        total = store.count_papers() if since is None else None
+        done = 0
+        with progress("index keywords", total if show else None, unit="papers") as bar:
+            for batch in _batches(store, since, after_id):
+                for paper in batch:
+                    writer.delete_documents_by_term("arxiv_id", paper.arxiv_id)
+                    writer.add_document(self._document(paper))
+                writer.commit()
+                last = batch[-1]
+                state.update(since=last.last_changed.isoformat(), after_id=last.id)
+                self._write_state(state)
+                done += len(batch)
+                bar.update(len(batch))
+        if done:
+            self.refresh(force=True)
+            log.info("lexical index: %d papers indexed", done)
+        return done
+
+    def _document(self, paper: StoredPaper) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_text("arxiv_id", paper.arxiv_id)
+        doc.add_text("title", paper.title)
+        doc.add_text("abstract", paper.abstract or "")
+        for author in paper.authors:
+            doc.add_text("authors", author)
+        for category in paper.categories:
+            doc.add_text("categories", category)
+        doc.add_integer("announced", _day_number(paper.announced))
+        return doc
+
+    def rebuild(self, store: Store, *, show_progress: bool = False) -> int:
+        with self._lock:
+            writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            writer.delete_all_documents()
+            writer.commit()
+            self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
+            try:
+                return self._sync_with(writer, store, show_progress)
+            finally:
+                writer.wait_merging_threads()
+
+    # -- querying ---------------------------------------------------------------------
+
+    def text_query(self, pq: ParsedQuery) -> tantivy.Query | None:
+        """The ranked part: words may match, phrases must. None without text."""
+        if not pq.has_text:
+            return None
+        parts = [f'+"{" ".join(p)}"' for p in pq.phrases] + list(pq.terms)
+        return self.index.parse_query(
+            " ".join(parts),
+            ["title", "abstract", "authors"],
+            field_boosts={"title": self.title_boost},
+        )
+
+    def filter_query(self, pq: ParsedQuery) -> list[tantivy.Query]:
+        must: list[tantivy.Query] = []
+        if pq.categories:
+            cats = [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "categories", c))
+                for c in pq.categories
+            ]
+            must.append(tantivy.Query.boolean_query(cats))
+        for name in pq.authors:
+            if len(name) == 1:
+                must.append(tantivy.Query.term_query(self.schema, "authors", name[0]))
+            else:
+                must.append(
+                    tantivy.Query.phrase_query(
+                        self.schema, "authors", list[str | tuple[int, str]](name)
+                    )
+                )
+        if pq.date_from or pq.date_to:
+            must.append(
+                tantivy.Query.range_query(
+                    self.schema,
+                    "announced",
+                    tantivy.FieldType.Integer,
+                    _day_number(pq.date_from) or 1,
+                    _day_number(pq.date_to) or 99991231,
+                )
+            )
+        return must
+
+    def search(
+        self,
+        pq: ParsedQuery,
+        *,
+        limit: int = MAX_CANDIDATES,
+        offset: int = 0,
+        by_date: bool = False,
+    ) -> LexicalHits:
+        self.refresh()
+        ranked = self.text_query(pq)
+        clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
+        if ranked is not None:
+            clauses.append((tantivy.Occur.Must, ranked))
+        if not clauses:
+            return LexicalHits([], [], 0)
+        query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        searcher = self.index.searcher()
+        if by_date or ranked is None:
+            result = searcher.search(query, limit, offset=offset, order_by_field="announced")
+        else:
+            result = searcher.search(query, limit, offset=offset)
+        ids, scores = [], []
+        for key, address in result.hits:
+            ids.append(searcher.doc(address)["arxiv_id"][0])
+            scores.append(float(key) if ranked is not None and not by_date else 0.0)
+        count: int | None = getattr(result, "count", None)  # the stubs lack it
+        return LexicalHits(ids, scores, int(count or 0))
+
+    def snippets(self, pq: ParsedQuery, papers: list[StoredPaper]) -> dict[str, Markup]:
+        """An abstract excerpt per paper with the query's words marked; papers that the
+        words do not touch get the abstract's opening."""
+        out: dict[str, Markup] = {}
+        ranked = self.text_query(pq)
+        searcher = self.index.searcher()
+        generator = None
+        if ranked is not None:
+            generator = tantivy.SnippetGenerator.create(searcher, ranked, self.schema, "abstract")
+            generator.set_max_num_chars(SNIPPET_CHARS)
+        for paper in papers:
+            snippet = None
+            if generator is not None:
+                found = searcher.search(
+                    tantivy.Query.term_query(self.schema, "arxiv_id", paper.arxiv_id), 1
+                ).hits
+                if found:
+                    snippet = generator.snippet_from_doc(searcher.doc(found[0][1]))
+            if snippet is not None and snippet.highlighted():
+                out[paper.arxiv_id] = _marked(snippet)
+            else:
+                out[paper.arxiv_id] = opening(paper.abstract)
+        return out
+
+
+def _marked(snippet: tantivy.Snippet) -> Markup:
+    """Escape the fragment and wrap highlighted ranges (byte offsets) in <mark>."""
+    data = snippet.fragment().encode()
+    parts: list[str] = []
+    pos = 0
+    for rng in sorted(snippet.highlighted(), key=lambda r: r.start):
+        if rng.start < pos:
+            continue
+        parts.append(str(escape(data[pos : rng.start].decode(errors="ignore"))))
+        parts.append(f"<mark>{escape(data[rng.start : rng.end].decode(errors='ignore'))}</mark>")
+        pos = rng.end
+    parts.append(str(escape(data[pos:].decode(errors="ignore"))))
+    return Markup("…" + "".join(parts).strip() + "…")  # noqa: S704 (parts are escaped)
+
+
+def opening(text: str | None) -> Markup:
+    """The start of an abstract, escaped, cut at a word."""
+    text = text or ""
+    if len(text) <= SNIPPET_CHARS:
+        return escape(text)
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return escape(cut) + Markup("…")
+
+
+def _batches(store: Store, since: datetime | None, after_id: int) -> Iterator[list[StoredPaper]]:
+    while True:
+        batch = store.papers_changed_since(since, after_id, limit=SYNC_BATCH)
+        if not batch:
+            return
+        yield batch
+        since, after_id = batch[-1].last_changed, batch[-1].id

@@ -1,0 +1,140 @@
+"""Exact cosine-similarity search over paper embeddings held in memory.
+
+Brute force in NumPy: exact, about 3 ms a query at 100k papers on this machine, where
+HNSW libraries reached only 0.65-0.9 recall@10 at default settings (docs/search.md).
+The matrix is loaded from the database (where embeddings are stored) and refreshed
+with the rows updated since, so a restart recomputes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+
+from paperboy.search.query import ParsedQuery
+from paperboy.store import Store
+
+REFRESH_EVERY = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class VectorHits:
+    ids: list[str]
+    scores: list[float]
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything a search reads, replaced as a whole on refresh."""
+
+    matrix: np.ndarray
+    ids: list[str] = field(default_factory=list)
+    row_of: dict[str, int] = field(default_factory=dict)
+    days: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    rows_of_category: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _day_number(day: date | None) -> int:
+    return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+class VectorIndex:
+    def __init__(self, store: Store, model: str, dim: int) -> None:
+        self.store, self.model, self.dim = store, model, dim
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._newest: datetime | None = None
+        self._snap = _Snapshot(np.zeros((0, dim), dtype=np.float32))
+        self.refresh(force=True)
+
+    def __len__(self) -> int:
+        return len(self._snap.ids)
+
+    def refresh(self, force: bool = False) -> None:
+        """Pick up embeddings stored since the last look (at most every 2 seconds)."""
+        now = time.monotonic()
+        if not force and now - self._checked < REFRESH_EVERY:
+            return
+        with self._lock:
+            self._checked = now
+            rows = self.store.load_embeddings(self.model, self.dim, since=self._newest)
+            if not rows.arxiv_ids:
+                return
+            old = self._snap
+            new = sum(1 for a in rows.arxiv_ids if a not in old.row_of)
+            matrix = np.vstack([old.matrix, np.zeros((new, self.dim), np.float32)])
+            days = np.concatenate([old.days, np.zeros(new, np.int32)])
+            ids, row_of = list(old.ids), dict(old.row_of)
+            by_cat = {k: list(v) for k, v in old.rows_of_category.items()}
+            for i, arxiv_id in enumerate(rows.arxiv_ids):
+                row = row_of.get(arxiv_id)
+                if row is None:
+                    row = row_of[arxiv_id] = len(ids)
+                    ids.append(arxiv_id)
+                    for cat in rows.categories[i]:
+                        by_cat.setdefault(cat, []).append(row)
+                matrix[row] = rows.vectors[i]
+                days[row] = _day_number(rows.announced[i])
+            self._snap = _Snapshot(matrix, ids, row_of, days, by_cat)
+            self._newest = rows.newest
+
+    def vector_of(self, arxiv_id: str) -> np.ndarray | None:
+        snap = self._snap
+        row = snap.row_of.get(arxiv_id)
+        return None if row is None else snap.matrix[row]
+
+    @staticmethod
+    def _mask(
+        snap: _Snapshot, pq: ParsedQuery | None, allowed_ids: set[str] | None
+    ) -> np.ndarray | None:
+        masks: list[np.ndarray] = []
+        n = len(snap.ids)
+        if pq is not None and (pq.date_from or pq.date_to):
+            lo, hi = _day_number(pq.date_from) or 1, _day_number(pq.date_to) or 99991231
+            masks.append((snap.days >= lo) & (snap.days <= hi))
+        if pq is not None and pq.categories:
+            m = np.zeros(n, dtype=bool)
+            for cat in pq.categories:
+                m[snap.rows_of_category.get(cat, [])] = True
+            masks.append(m)
+        if allowed_ids is not None:
+            m = np.zeros(n, dtype=bool)
+            m[[snap.row_of[a] for a in allowed_ids if a in snap.row_of]] = True
+            masks.append(m)
+        if not masks:
+            return None
+        combined = masks[0]
+        for m in masks[1:]:
+            combined &= m
+        return combined
+
+    def search(
+        self,
+        query_vector: np.ndarray,
+        *,
+        limit: int,
+        pq: ParsedQuery | None = None,
+        allowed_ids: set[str] | None = None,
+        exclude: str | None = None,
+        min_score: float = -1.0,
+    ) -> VectorHits:
+        """The ``limit`` nearest papers that pass the query's date and category filters
+        (and are in ``allowed_ids`` when given)."""
+        snap = self._snap
+        if not snap.ids or limit <= 0:
+            return VectorHits([], [])
+        scores = snap.matrix @ query_vector.astype(np.float32)
+        mask = self._mask(snap, pq, allowed_ids)
+        if mask is not None:
+            scores = np.where(mask, scores, -np.inf)
+        if exclude is not None and exclude in snap.row_of:
+            scores[snap.row_of[exclude]] = -np.inf
+        k = min(limit, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        keep = [int(i) for i in top if np.isfinite(scores[i]) and scores[i] >= min_score]
+        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep])

@@ -1,0 +1,136 @@
+"""SearchService over the 37 fixture papers: keyword, semantic and fused search,
+filters, snippets, similar papers, and incremental index updates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from paperboy.config import Settings
+from paperboy.ingest.records import make_record
+from paperboy.search.query import parse_query
+from paperboy.search.service import SearchService
+from paperboy.store import Store
+
+
+def ids(service: SearchService, q: str, mode: str = "hybrid", **kw: object) -> list[str]:
+    results = service.search(parse_query(q), mode=mode, **kw)  # type: ignore[arg-type]
+    return [h.paper.arxiv_id for h in results.hits]
+
+
+def test_keyword_search_ranks_title_matches_first(search_service: SearchService) -> None:
+    assert ids(search_service, "nash equilibria noncooperative", "lexical")[0] == "2606.26564"
+
+
+def test_semantic_search_finds_paraphrases(search_service: SearchService) -> None:
+    # No word in common with the title "Deletion-Correcting Codes for the l-Symbol Read Channel".
+    query = "fixing erased symbols when reading stored information"
+    assert "2606.26434" in ids(search_service, query, "semantic")[:3]
+    assert ids(search_service, query, "lexical")[:3] != ids(search_service, query, "semantic")[:3]
+
+
+def test_hybrid_contains_both_engines_best(search_service: SearchService) -> None:
+    lexical = ids(search_service, "quantum channel capacity", "lexical")
+    semantic = ids(search_service, "quantum channel capacity", "semantic")
+    hybrid = ids(search_service, "quantum channel capacity")
+    assert lexical[0] in hybrid[:3] and semantic[0] in hybrid[:3]
+
+
+def test_phrases_must_match_in_every_mode(search_service: SearchService) -> None:
+    for mode in ("hybrid", "lexical", "semantic"):
+        found = ids(search_service, '"channel estimation"', mode)
+        assert found == ["2606.28778"], mode
+
+
+def test_filters(search_service: SearchService) -> None:
+    assert set(ids(search_service, "codes cat:cs.IT", "lexical")) <= {
+        "2606.26434",
+        "2606.28729",
+        "2606.28802",
+        "2606.28842",
+        "2606.28778",
+        "2606.27442",
+        "2606.28926",
+    }
+    in_cs_lg = ids(search_service, "learning cat:cs.LG")
+    assert in_cs_lg and "2606.28926" in in_cs_lg  # cross-listed in cs.LG
+    day = search_service.search(parse_query("games from:2026-06-30 to:2026-06-30")).hits
+    assert day[0].paper.arxiv_id == "2606.28773"
+    assert {h.paper.announced for h in day} == {date(2026, 6, 30)}
+    assert ids(search_service, "author:gautrin") == ["2606.28773"]
+    assert ids(search_service, 'author:"maelle gautrin"') == []  # names match as written
+    assert ids(search_service, "cat:cs.GT", sort="date")[:2] == ["2606.28773", "2606.27557"]
+
+
+def test_sort_by_date(search_service: SearchService) -> None:
+    results = search_service.search(parse_query("games"), sort="date")
+    days = [h.paper.announced for h in results.hits]
+    assert days == sorted(days, reverse=True)  # type: ignore[type-var]
+
+
+def test_arxiv_id_goes_to_the_paper(search_service: SearchService) -> None:
+    results = search_service.search(parse_query("https://arxiv.org/abs/2606.27442v2"))
+    assert results.exact is not None and results.exact.arxiv_id == "2606.27442"
+    assert search_service.search(parse_query("2401.00001")).exact is None
+
+
+def test_snippets_mark_words_and_escape_html(search_service: SearchService) -> None:
+    hit = search_service.search(parse_query("hard-wrapped lines"), mode="lexical").hits[0]
+    html = str(hit.snippet)
+    assert "<mark>lines</mark>" in html
+    assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_similar_papers_exclude_the_paper(search_service: SearchService) -> None:
+    similar = search_service.similar("2606.28729", limit=5)
+    found = [p.arxiv_id for p, _ in similar]
+    assert "2606.28729" not in found and len(found) == 5
+    assert found[0] in {"2606.26434", "2606.28802", "2606.28842"}  # other coding papers
+    assert search_service.similar("2401.00001") == []
+
+
+def test_new_and_changed_papers_are_indexed_incrementally(
+    search_service: SearchService, loaded_store: Store
+) -> None:
+    loaded_store.upsert_papers(
+        [
+            make_record(
+                "2607.00001",
+                "Zebra stripes as adversarial camouflage",
+                source="test",
+                abstract="Striped patterns fool detectors.",
+                announced=date(2026, 7, 1),
+            ),
+            make_record("2606.27557v2", "Pick Three: A Cooperative Penguin Game", source="test"),
+        ]
+    )
+    update = search_service.update()
+    assert (update.indexed, update.embedded) == (2, 2)
+    assert ids(search_service, "zebra camouflage")[0] == "2607.00001"
+    assert ids(search_service, "penguin", "lexical") == ["2606.27557"]
+    assert ids(search_service, '"pick three"', "lexical") == ["2606.27557"]
+    assert search_service.lexical.num_docs == 38  # the changed paper replaced, not added
+    again = search_service.update()
+    assert (again.indexed, again.embedded) == (0, 0)
+
+
+def test_rebuild_gives_the_same_results(search_service: SearchService) -> None:
+    before = ids(search_service, "diffusion models for images")
+    assert search_service.rebuild().indexed == 37
+    assert ids(search_service, "diffusion models for images") == before
+
+
+def test_a_restart_recomputes_nothing(
+    search_service: SearchService, settings: Settings, loaded_store: Store
+) -> None:
+    fresh = SearchService(settings, loaded_store)
+    assert fresh.update().embedded == 0
+    assert ids(fresh, "timed games") == ids(search_service, "timed games")
+
+
+def test_second_writer_steps_aside(search_service: SearchService, loaded_store: Store) -> None:
+    writer = search_service.lexical.index.writer()
+    try:
+        assert search_service.lexical.sync(loaded_store) is None
+    finally:
+        writer.rollback()
+        del writer
