@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 
@@ -13,7 +12,13 @@ from paperboy.config import Settings
 from paperboy.errors import InvalidInput, SourceError
 from paperboy.ingest.formats import parse_datetime
 from paperboy.ingest.http import PoliteClient
-from paperboy.ingest.records import PaperRecord, make_record, next_weekday, parse_arxiv_id
+from paperboy.ingest.records import (
+    PaperRecord,
+    first_doi,
+    make_record,
+    next_weekday,
+    parse_arxiv_id,
+)
 from paperboy.ingest.report import IngestReport
 from paperboy.ingest.xmlutil import Element, child, child_text, children, local_name, parse_xml
 from paperboy.progress import progress
@@ -23,7 +28,6 @@ log = logging.getLogger("paperboy.ingest.atom")
 
 SOURCE = "arxiv-api"
 BATCH_SIZE = 100  # ids per API request
-_DOI_SEPARATORS = re.compile(r"[\s,;]+")
 
 Failure = tuple[str, str]  # (id or place, reason)
 
@@ -71,7 +75,6 @@ def record_from_atom(entry: Element) -> PaperRecord:
         href = link.get("href")
         if href and (link.get("title") == "pdf" or link.get("type") == "application/pdf"):
             links.setdefault("pdf", href)
-    dois = [d for d in _DOI_SEPARATORS.split(child_text(entry, "doi") or "") if d]
     return make_record(
         raw_id,
         child_text(entry, "title"),
@@ -81,7 +84,7 @@ def record_from_atom(entry: Element) -> PaperRecord:
         categories=[t for t in terms if t],
         comment=child_text(entry, "comment"),
         journal_ref=child_text(entry, "journal_ref"),
-        doi=dois[0] if dois else None,
+        doi=first_doi(child_text(entry, "doi")),
         submitted=published,
         # <published> is the date of v1 and <updated> that of the version returned
         # (equal for v1), so only a later version has an update.

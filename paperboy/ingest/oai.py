@@ -21,7 +21,7 @@ from lxml import etree
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, SourceError
 from paperboy.ingest.http import PoliteClient
-from paperboy.ingest.records import PaperRecord, make_record, next_weekday
+from paperboy.ingest.records import PaperRecord, first_doi, make_record, next_weekday
 from paperboy.ingest.report import IngestReport
 from paperboy.ingest.xmlutil import (
     Element,
@@ -39,7 +39,6 @@ log = logging.getLogger("paperboy.ingest.oai")
 
 SOURCE = "arxiv-oai"
 _SET_SPEC = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.:_\-]*$")
-_DOI_SEPARATORS = re.compile(r"[\s,;]+")
 _ID_PREFIX = "oai:arXiv.org:"
 _MAX_KEY = 200  # length of source_state.key
 # A v1-only record's datestamp is taken as its announcement day only when it lies this
@@ -131,7 +130,6 @@ def record_from_oai(record: Element) -> PaperRecord:
         # Some records separate a collaboration from its members with a ":" "author".
         authors = [n for n in names if any(ch.isalnum() for ch in n)]
     categories = child_text(metadata, "categories")
-    dois = [d for d in _DOI_SEPARATORS.split(child_text(metadata, "doi") or "") if d]
     return make_record(
         raw_id,
         child_text(metadata, "title"),
@@ -141,7 +139,7 @@ def record_from_oai(record: Element) -> PaperRecord:
         categories=categories.split() if categories else None,
         comment=child_text(metadata, "comments"),
         journal_ref=child_text(metadata, "journal-ref"),
-        doi=dois[0] if dois else None,
+        doi=first_doi(child_text(metadata, "doi")),
         license=child_text(metadata, "license"),
         submitted=_midnight(created),
         updated=_midnight(updated),

@@ -82,6 +82,16 @@ def _collapse_spaces(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text)
 
 
+_DOI_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def first_doi(raw: str | None) -> str | None:
+    """Sources list several DOIs separated by spaces, commas or semicolons; the first
+    is the paper's own."""
+    dois = [d for d in _DOI_SEPARATORS.split(raw or "") if d]
+    return dois[0] if dois else None
+
+
 def next_weekday(day: date) -> date:
     """arXiv announces on weekdays: the first weekday after ``day``."""
     candidate = day + timedelta(days=1)
