@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from datetime import date
+
 import pytest
 from fastapi.testclient import TestClient
+
+from paperboy.config import Settings
+from paperboy.ingest.records import make_record
+from paperboy.store import Store
+from paperboy.web import create_app
 
 BAD_QUERIES = [
     "",
@@ -108,3 +116,30 @@ def test_openapi_documents_search(client: TestClient) -> None:
     assert "/api/search" in paths and "/api/papers/{arxiv_id}/similar" in paths
     params = {p["name"] for p in paths["/api/search"]["get"]["parameters"]}
     assert {"q", "limit", "page", "cat", "from", "to", "sort", "mode"} <= params
+
+
+def test_running_server_indexes_new_papers_by_itself(
+    settings: Settings, loaded_store: Store
+) -> None:
+    """The background indexer of `paperboy serve` finds papers another process added."""
+    live = settings.model_copy(update={"background_indexing": True, "index_interval": 1.0})
+    with TestClient(create_app(live, loaded_store)) as c:
+        loaded_store.upsert_papers(
+            [
+                make_record(
+                    "2607.00042",
+                    "Origami folding robots",
+                    source="test",
+                    abstract="Self-folding sheets walk.",
+                    announced=date(2026, 7, 1),
+                )
+            ]
+        )
+        deadline = time.monotonic() + 30
+        found: list[str] = []
+        while time.monotonic() < deadline and "2607.00042" not in found:
+            time.sleep(0.5)
+            body = c.get("/api/search", params={"q": "paper folding machines", "mode": "semantic"})
+            found = [r["id"] for r in body.json()["results"]]
+        assert "2607.00042" in found
+        assert c.get("/api/papers/2607.00042/similar").json()["results"]
