@@ -115,13 +115,16 @@ def bench_fts5(papers: list[dict[str, Any]], qs: list[list[str]], tmp: Path) -> 
         match = " OR ".join(f'"{w}"' for w in words)
         t = time.perf_counter()
         conn.execute(
-            "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 2.0, 1.0, 1.0) "
-            "LIMIT 20",
+            "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, 2.0, 1.0, 1.0) LIMIT 20",
             (match,),
         ).fetchall()
         times.append((time.perf_counter() - t) * 1000)
     conn.close()
-    return {"build_s": round(build, 1), "size_mb": round(db.stat().st_size / 1e6, 1), **stats(times)}
+    return {
+        "build_s": round(build, 1),
+        "size_mb": round(db.stat().st_size / 1e6, 1),
+        **stats(times),
+    }
 
 
 def main() -> None:

@@ -5,23 +5,45 @@ Expected failures (PaperboyError) print ``Error: ...`` and exit 1, never a trace
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from paperboy.config import Settings, load_settings, settings_table
 from paperboy.errors import PaperboyError
 from paperboy.logs import configure_logging
 from paperboy.store import Store
 
+log = logging.getLogger("paperboy.cli")
+
 
 class PaperboyGroup(click.Group):
+    """Turns every failure into `Error: ...` and exit 1; the traceback of an unexpected
+    one goes to the log at DEBUG (PAPERBOY_LOG_LEVEL=DEBUG shows it)."""
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except PaperboyError as exc:
             raise click.ClickException(exc.detail) from None
+        except SQLAlchemyError as exc:
+            log.debug("database error", exc_info=True)
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {reason[:300]}") from None
+        except OSError as exc:
+            log.debug("system error", exc_info=True)
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__}: {exc} "
+                "(PAPERBOY_LOG_LEVEL=DEBUG shows the details)"
+            ) from None
 
 
 class AppContext:
@@ -86,6 +108,8 @@ def config_show(app: AppContext) -> None:
     for name, value in app.settings.model_dump().items():
         if name in {"secret_key", "smtp_password"} and value:
             value = "********"
+        elif name == "database_url" and value:
+            value = _mask_url(value)
         click.echo(f"PAPERBOY_{name.upper()}={value if value is not None else ''}")
     click.echo(f"# database: {_mask_url(app.settings.resolved_database_url)}")
 

@@ -92,6 +92,7 @@ def record_from_atom(entry: Element) -> PaperRecord:
         # arXiv announces a new paper on the first weekday after its submission; this
         # holds for v1 (and an unknown version), and as v1's date also for later ones.
         announced=next_weekday(published.date()) if published else None,
+        announced_estimated=True,
         version=version,
         links=links or None,
     )

@@ -152,6 +152,7 @@ def record_from_kaggle(obj: dict[str, Any]) -> PaperRecord:
         # The snapshot has no announcement date; arXiv lists a paper on the first
         # weekday after its submission, which is right for all but late submissions.
         announced=next_weekday(submitted.date()) if submitted else None,
+        announced_estimated=True,
         version=version,
     )
 
@@ -188,6 +189,7 @@ def record_from_hf(obj: dict[str, Any]) -> PaperRecord:
         authors=authors,
         submitted=published,
         announced=daily or (published.date() if published else None),
+        announced_estimated=True,  # the day it reached Hugging Face, not arXiv's listing
         upvotes=upvotes,
     )
     record.links = {"huggingface": f"https://huggingface.co/papers/{record.arxiv_id}"}

@@ -80,5 +80,7 @@ def _records(reader: IO[bytes], fmt: str, report: IngestReport) -> Iterator[Pape
                 report.skip(f"line {line_no}", "not UTF-8 text")
             except InvalidInput as exc:
                 report.skip(f"line {line_no}", exc.detail)
+            except (ValueError, TypeError) as exc:  # a field of an unexpected type
+                report.skip(f"line {line_no}", f"unreadable record ({exc})")
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         report.skip(f"after line {line_no}", f"file is truncated or corrupt ({exc})")

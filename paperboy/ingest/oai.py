@@ -97,7 +97,10 @@ def _author_name(author: Element) -> str:
     return " ".join(p.strip() for p in parts if p.strip())
 
 
-def _announced(created: date | None, updated: date | None, stamp: date | None) -> date | None:
+def _announced(
+    created: date | None, updated: date | None, stamp: date | None
+) -> tuple[date | None, bool]:
+    """The announcement day, and whether it is an estimate."""
     # The OAI datestamp is the record's last-modified time, not its announcement. For a
     # record that never had a second version it is the day the paper went out (unless
     # the metadata was edited later, hence the lag check); for a revised record it is
@@ -107,8 +110,8 @@ def _announced(created: date | None, updated: date | None, stamp: date | None) -
         created is None or created <= stamp <= created + MAX_ANNOUNCE_LAG
     )
     if updated is None and fresh:
-        return stamp
-    return next_weekday(created) if created else None
+        return stamp, False
+    return (next_weekday(created) if created else None), True
 
 
 def record_from_oai(record: Element) -> PaperRecord:
@@ -130,6 +133,7 @@ def record_from_oai(record: Element) -> PaperRecord:
         # Some records separate a collaboration from its members with a ":" "author".
         authors = [n for n in names if any(ch.isalnum() for ch in n)]
     categories = child_text(metadata, "categories")
+    announced, estimated = _announced(created, updated, stamp)
     return make_record(
         raw_id,
         child_text(metadata, "title"),
@@ -143,7 +147,8 @@ def record_from_oai(record: Element) -> PaperRecord:
         license=child_text(metadata, "license"),
         submitted=_midnight(created),
         updated=_midnight(updated),
-        announced=_announced(created, updated, stamp),
+        announced=announced,
+        announced_estimated=estimated,
     )
 
 
@@ -343,10 +348,13 @@ def _harvest(
         )
         if page.token is None:
             # Done: the watermark only moves forward (an old backfill must not pull it
-            # back). OAI's from is inclusive, so the next run re-reads that day.
-            position["watermark"] = _later(
-                position["watermark"], position["until"] or position["max_datestamp"]
-            )
+            # back), never past today (an --until in the future would skip what is
+            # published until then), and never to nothing (an empty harvest keeps its
+            # --from). OAI's from is inclusive, so the next run re-reads that day.
+            covered = position["until"] or position["max_datestamp"] or position["from"]
+            if covered is not None:
+                covered = min(covered, date.today().isoformat())
+            position["watermark"] = _later(position["watermark"], covered)
         report.record(store.upsert_papers(page.records, state=(key, dict(position))))
         bar.update(len(page.records) + len(page.skipped))
         bar.set_postfix_str(f"added={report.added} updated={report.updated}")

@@ -27,7 +27,10 @@ _TRAILER = re.compile(r"^(?:\.pdf)?/?(?:[?#].*)?$")
 # not categories and are dropped.
 _CATEGORY = re.compile(r"^[a-z][a-z\-]{0,19}(?:\.[A-Za-z\-]{1,20})?$")
 _WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (JSON can carry "\ud800"; no database stores
+# them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+FIRST_ANNOUNCEMENT = date(1991, 8, 1)  # arXiv's first day
 
 MAX_TITLE = 1000
 MAX_ABSTRACT = 20000
@@ -113,6 +116,7 @@ class PaperRecord:
     submitted: datetime | None = None
     updated: datetime | None = None
     announced: date | None = None
+    announced_estimated: bool = False
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
@@ -138,10 +142,17 @@ def make_record(
 ) -> PaperRecord:
     """Validate and clean one record. Raises InvalidInput with the reason to skip it."""
     arxiv_id, version = parse_arxiv_id(raw_id)
-    if fields.get("version") is not None:
-        version = int(fields.pop("version"))  # type: ignore[call-overload]
-    else:
-        fields.pop("version", None)
+    raw_version = fields.pop("version", None)
+    if raw_version is not None:
+        text = str(raw_version).strip().lower().removeprefix("v")
+        if isinstance(raw_version, bool) or not text.isdigit() or not 0 < int(text) < 10_000:
+            raise InvalidInput(f"{arxiv_id}: version {str(raw_version)[:20]!r} is not a number")
+        version = int(text)
+    announced = fields.get("announced")
+    if isinstance(announced, date) and not (
+        FIRST_ANNOUNCEMENT <= announced <= date.today() + timedelta(days=7)
+    ):
+        raise InvalidInput(f"{arxiv_id}: announcement date {announced} is impossible")
     clean_title = clean_line(title)
     if not clean_title:
         raise InvalidInput(f"{arxiv_id}: missing title")

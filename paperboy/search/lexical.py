@@ -15,13 +15,14 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from markupsafe import Markup, escape
 
+from paperboy.errors import PaperboyError
 from paperboy.progress import progress
 from paperboy.search.query import ParsedQuery
 from paperboy.store import Store, StoredPaper
@@ -30,6 +31,7 @@ log = logging.getLogger("paperboy.search")
 SCHEMA_VERSION = 1
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
+SYNC_OVERLAP = timedelta(seconds=60)
 RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
 MAX_CANDIDATES = 1000
 SNIPPET_CHARS = 260
@@ -104,46 +106,62 @@ class LexicalIndex:
 
     # -- writing ----------------------------------------------------------------------
 
+    def _writer(self) -> tantivy.IndexWriter | None:
+        """The index writer, or None when another process holds it."""
+        try:
+            return self.index.writer(heap_size=128_000_000, num_threads=1)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                return None
+            raise
+
     def sync(self, store: Store, *, show_progress: bool = False) -> int | None:
-        """Index the papers changed since the last sync. Returns how many were indexed,
-        or None when another process holds the index writer (it is syncing)."""
+        """Index the papers changed since the last sync. Returns how many changed, or
+        None when another process holds the index writer (it is syncing)."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
+            writer = self._writer()
+            if writer is None:
+                return None
             try:
-                writer = self.index.writer(heap_size=128_000_000, num_threads=1)
-            except ValueError as exc:
-                if "LockBusy" in str(exc):
-                    return None
-                raise
-            try:
-                return self._sync_with(writer, store, show_progress)
+                return self._sync_with(writer, store, show_progress, commit_each_batch=True)
             finally:
                 writer.wait_merging_threads()
         finally:
             self._lock.release()
 
-    def _sync_with(self, writer: tantivy.IndexWriter, store: Store, show: bool) -> int:
+    def _sync_with(
+        self, writer: tantivy.IndexWriter, store: Store, show: bool, *, commit_each_batch: bool
+    ) -> int:
         state = self._read_state()
-        since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+        position = datetime.fromisoformat(state["since"]) if state.get("since") else None
         after_id = int(state.get("after_id") or 0)
-        total = store.count_papers() if since is None else None
-        done = 0
+        # Re-read a margin before the position: a transaction that stamped its rows
+        # before another one but committed after it would otherwise be missed.
+        start = position - SYNC_OVERLAP if position else None
+        total = store.count_papers() if position is None else None
+        changed = 0
         with progress("index keywords", total if show else None, unit="papers") as bar:
-            for batch in _batches(store, since, after_id):
+            for batch in _batches(store, start, 0):
                 for paper in batch:
                     writer.delete_documents_by_term("arxiv_id", paper.arxiv_id)
                     writer.add_document(self._document(paper))
-                writer.commit()
+                    if position is None or (paper.last_changed, paper.id) > (position, after_id):
+                        changed += 1
                 last = batch[-1]
                 state.update(since=last.last_changed.isoformat(), after_id=last.id)
-                self._write_state(state)
-                done += len(batch)
+                if commit_each_batch:
+                    writer.commit()
+                    self._write_state(state)
                 bar.update(len(batch))
-        if done:
+        if not commit_each_batch:
+            writer.commit()
+            self._write_state(state)
+        if changed:
             self.refresh(force=True)
-            log.info("lexical index: %d papers indexed", done)
-        return done
+            log.info("lexical index: %d papers indexed", changed)
+        return changed
 
     def _document(self, paper: StoredPaper) -> tantivy.Document:
         doc = tantivy.Document()
@@ -158,13 +176,18 @@ class LexicalIndex:
         return doc
 
     def rebuild(self, store: Store, *, show_progress: bool = False) -> int:
+        """Re-index every paper. Searches keep seeing the old index until the new one
+        is committed whole."""
         with self._lock:
-            writer = self.index.writer(heap_size=128_000_000, num_threads=1)
-            writer.delete_all_documents()
-            writer.commit()
-            self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
+            writer = self._writer()
+            if writer is None:
+                raise PaperboyError(
+                    "another process is updating the keyword index; try again when it is done"
+                )
             try:
-                return self._sync_with(writer, store, show_progress)
+                writer.delete_all_documents()
+                self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
+                return self._sync_with(writer, store, show_progress, commit_each_batch=False)
             finally:
                 writer.wait_merging_threads()
 

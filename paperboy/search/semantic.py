@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from paperboy.search.query import ParsedQuery
 from paperboy.store import Store
 
 REFRESH_EVERY = 2.0
+# Rows are re-read from this far before the newest change seen: a transaction that
+# stamped its rows earlier but committed later is not missed.
+OVERLAP = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ class _Snapshot:
     ids: list[str] = field(default_factory=list)
     row_of: dict[str, int] = field(default_factory=dict)
     days: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    categories: list[list[str]] = field(default_factory=list)
     rows_of_category: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -61,7 +65,8 @@ class VectorIndex:
             return
         with self._lock:
             self._checked = now
-            rows = self.store.load_embeddings(self.model, self.dim, since=self._newest)
+            since = self._newest - OVERLAP if self._newest else None
+            rows = self.store.load_embeddings(self.model, self.dim, since=since)
             if not rows.arxiv_ids:
                 return
             old = self._snap
@@ -69,17 +74,22 @@ class VectorIndex:
             matrix = np.vstack([old.matrix, np.zeros((new, self.dim), np.float32)])
             days = np.concatenate([old.days, np.zeros(new, np.int32)])
             ids, row_of = list(old.ids), dict(old.row_of)
-            by_cat = {k: list(v) for k, v in old.rows_of_category.items()}
+            categories = list(old.categories)
             for i, arxiv_id in enumerate(rows.arxiv_ids):
                 row = row_of.get(arxiv_id)
                 if row is None:
                     row = row_of[arxiv_id] = len(ids)
                     ids.append(arxiv_id)
-                    for cat in rows.categories[i]:
-                        by_cat.setdefault(cat, []).append(row)
+                    categories.append(rows.categories[i])
+                else:
+                    categories[row] = rows.categories[i]
                 matrix[row] = rows.vectors[i]
                 days[row] = _day_number(rows.announced[i])
-            self._snap = _Snapshot(matrix, ids, row_of, days, by_cat)
+            by_cat: dict[str, list[int]] = {}
+            for row, cats in enumerate(categories):
+                for cat in cats:
+                    by_cat.setdefault(cat, []).append(row)
+            self._snap = _Snapshot(matrix, ids, row_of, days, categories, by_cat)
             self._newest = rows.newest
 
     def vector_of(self, arxiv_id: str) -> np.ndarray | None:

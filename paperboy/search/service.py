@@ -29,6 +29,7 @@ Mode = Literal["hybrid", "lexical", "semantic"]
 Sort = Literal["relevance", "date"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "semantic")
 EMBED_BATCH = 64
+MAX_PAGE = 500
 CONSTRAINT_CANDIDATES = 5000
 
 
@@ -58,7 +59,7 @@ class SearchResults:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
 
 
 @dataclass(slots=True)
@@ -76,6 +77,7 @@ class SearchService:
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
         self._init_lock = threading.Lock()
+        self._vectors_lock = threading.Lock()  # not _init_lock: loading the model is slow
         self._embed_lock = threading.Lock()
 
     # -- components, loaded on first use ----------------------------------------------
@@ -93,7 +95,7 @@ class SearchService:
     @property
     def vectors(self) -> VectorIndex:
         if self._vectors is None:
-            with self._init_lock:
+            with self._vectors_lock:
                 if self._vectors is None:
                     # Only stored vectors are needed, not the model: similar papers
                     # never wait for the model to load.
@@ -157,9 +159,10 @@ class SearchService:
         if pq.is_empty:
             return results
         self.lexical.refresh()
-        if sort == "date" and (mode == "lexical" or not pq.has_text):
+        if mode == "lexical" or not pq.has_text:
+            # Keyword results are paged by the index itself: every page is reachable.
             hits = self.lexical.search(
-                pq, limit=per_page, offset=(page - 1) * per_page, by_date=True
+                pq, limit=per_page, offset=(page - 1) * per_page, by_date=sort == "date"
             )
             results.total = hits.total
             ranked = list(zip(hits.ids, hits.scores, strict=True))
@@ -167,15 +170,10 @@ class SearchService:
             try:
                 ranked = self.ranked_ids(pq, mode, self.settings.search_candidates)
             except PaperboyError as exc:
-                if mode == "lexical":
-                    raise
                 log.error("semantic search unavailable: %s", exc.detail)
                 results.notice = "Semantic search is unavailable; showing keyword matches."
                 ranked = self.ranked_ids(pq, "lexical", self.settings.search_candidates)
-            if mode == "lexical" or not pq.has_text:
-                results.total = self.lexical.search(pq, limit=1).total
-            else:
-                results.total = len(ranked)
+            results.total = len(ranked)
             if sort == "date":
                 ranked = self._newest_first(ranked)
             start = (page - 1) * per_page

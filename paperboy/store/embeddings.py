@@ -116,7 +116,8 @@ class EmbeddingStoreMixin:
             conn.execute(stmt)
 
     def load_embeddings(self, model: str, dim: int, since: datetime | None = None) -> EmbeddingRows:
-        """Embeddings of ``model`` updated at or after ``since`` (all when None)."""
+        """Embeddings of ``model`` whose vector or paper changed at or after ``since``
+        (all when None): a paper's categories or date can change without its text."""
         e = paper_embeddings
         stmt = (
             select(
@@ -126,13 +127,14 @@ class EmbeddingStoreMixin:
                 papers.c.categories,
                 e.c.vector,
                 e.c.updated_at,
+                papers.c.last_changed,
             )
             .select_from(e.join(papers, papers.c.id == e.c.paper_id))
             .where(e.c.model == model)
             .order_by(papers.c.id)
         )
         if since is not None:
-            stmt = stmt.where(e.c.updated_at >= since)
+            stmt = stmt.where(or_(e.c.updated_at >= since, papers.c.last_changed >= since))
         ids: list[int] = []
         arxiv_ids: list[str] = []
         announced: list[date | None] = []
@@ -140,14 +142,15 @@ class EmbeddingStoreMixin:
         blobs: list[bytes] = []
         newest: datetime | None = None
         with self.engine.connect() as conn:
-            for pid, aid, day, cats, blob, updated in conn.execute(stmt):
+            for pid, aid, day, cats, blob, updated, changed in conn.execute(stmt):
                 ids.append(pid)
                 arxiv_ids.append(aid)
                 announced.append(day if isinstance(day, date) or day is None else None)
                 categories.append(list(cats or []))
                 blobs.append(bytes(blob))
-                if newest is None or updated > newest:
-                    newest = updated
+                latest = max(updated, changed)
+                if newest is None or latest > newest:
+                    newest = latest
         return EmbeddingRows(
             ids, arxiv_ids, announced, categories, decode_vectors(blobs, dim), newest
         )

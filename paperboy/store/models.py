@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -47,6 +48,10 @@ class Paper(Base):
     submitted: Mapped[datetime | None] = mapped_column(DateTime)
     updated: Mapped[datetime | None] = mapped_column(DateTime)
     announced: Mapped[date | None] = mapped_column(Date)
+    # True when `announced` is inferred (from the submission date, or the day a paper
+    # reached Hugging Face) rather than read from an arXiv listing; an exact date
+    # replaces an estimated one.
+    announced_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str | None] = mapped_column(Text)
     journal_ref: Mapped[str | None] = mapped_column(Text)
     doi: Mapped[str | None] = mapped_column(Text)

@@ -29,6 +29,7 @@ CONTENT_COLUMNS = (
     "submitted",
     "updated",
     "announced",
+    "announced_estimated",
     "comment",
     "journal_ref",
     "doi",
@@ -54,6 +55,7 @@ class StoredPaper:
     submitted: datetime | None
     updated: datetime | None
     announced: date | None
+    announced_estimated: bool
     comment: str | None
     journal_ref: str | None
     doi: str | None
@@ -93,7 +95,7 @@ def _utc_naive(value: datetime | None) -> datetime | None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def content_hash(values: dict[str, Any]) -> str:
@@ -107,11 +109,19 @@ def text_hash(title: str, abstract: str | None) -> str:
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
+# Fields a record without a version number may only fill in, never replace, once a
+# versioned source (OAI-PMH, the arXiv API, Kaggle) has described the paper: a bulk file
+# or the Hugging Face feed may carry an older text than the stored version.
+VERSIONED_TEXT = ("title", "abstract", "authors", "categories", "primary_category")
+
+
 def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str, Any] | None:
     """The content a paper should have after ``rec`` arrives, or None to leave it alone.
 
     A field the record does not know (None) keeps its stored value; an older version
-    than the stored one is ignored; the announcement date is the first one seen.
+    than the stored one is ignored, and a record without a version cannot replace the
+    text of a versioned paper; the first exact announcement date stays (an estimated
+    one gives way to an exact one).
     """
     if existing is not None and rec.version and (existing["version"] or 0) > rec.version:
         return None
@@ -126,6 +136,7 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
         "submitted": _utc_naive(rec.submitted),
         "updated": _utc_naive(rec.updated),
         "announced": rec.announced,
+        "announced_estimated": rec.announced_estimated if rec.announced else None,
         "comment": rec.comment,
         "journal_ref": rec.journal_ref,
         "doi": rec.doi,
@@ -139,13 +150,22 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
         merged["categories"] = merged["categories"] or []
         merged["links"] = merged["links"] or {}
         merged["imported_upvotes"] = merged["imported_upvotes"] or 0
+        merged["announced_estimated"] = bool(merged["announced_estimated"])
         return merged
     merged = {c: (incoming[c] if incoming[c] is not None else existing[c]) for c in CONTENT_COLUMNS}
-    if existing["announced"] is not None:
-        merged["announced"] = existing["announced"]
-    merged["links"] = {**(existing["links"] or {}), **(rec.links or {})}
     if rec.version is None:
         merged["version"] = existing["version"]
+        if existing["version"] is not None:
+            for column in VERSIONED_TEXT:
+                if existing[column]:
+                    merged[column] = existing[column]
+    exact_arrives = rec.announced is not None and not rec.announced_estimated
+    if existing["announced"] is not None and not (
+        existing["announced_estimated"] and exact_arrives
+    ):
+        merged["announced"] = existing["announced"]
+        merged["announced_estimated"] = existing["announced_estimated"]
+    merged["links"] = {**(existing["links"] or {}), **(rec.links or {})}
     return merged
 
 
@@ -417,6 +437,7 @@ def _to_paper(row: Any) -> StoredPaper:
         submitted=row["submitted"],
         updated=row["updated"],
         announced=_as_date(row["announced"]),
+        announced_estimated=bool(row["announced_estimated"]),
         comment=row["comment"],
         journal_ref=row["journal_ref"],
         doi=row["doi"],

@@ -45,6 +45,13 @@ def parse_day(text: str) -> date:
 
 
 def period_containing(view: str, day: date) -> Period:
+    try:
+        return _period_containing(view, day)
+    except OverflowError:
+        raise InvalidInput(f"no {view} around {day}: out of range") from None
+
+
+def _period_containing(view: str, day: date) -> Period:
     if view == "day":
         return Period("day", day, day)
     if view == "week":

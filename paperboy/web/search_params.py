@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from paperboy.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
-from paperboy.search.service import Mode, Sort
+from paperboy.search.service import MAX_PAGE, Mode, Sort
 from paperboy.web.periods import parse_day
 
 
@@ -54,7 +54,7 @@ def search_params(
     mode: Annotated[
         Mode, Query(description="hybrid (fused), lexical (BM25) or semantic (embeddings)")
     ] = "hybrid",
-    page: Annotated[int, Query(ge=1, le=100)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> SearchParams:
     return SearchParams(q, cat or None, date_from or None, date_to or None, sort, mode, page)
 

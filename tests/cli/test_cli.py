@@ -79,3 +79,20 @@ def test_demo_set_loads(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["ingest", "demo", "--json"])
     report = json.loads(result.stdout)
     assert 2000 <= report["added"] <= 5000 and report["skipped"] == []
+
+
+def test_unreachable_database_is_an_error_not_a_traceback(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOY_DATABASE_URL", "postgresql+psycopg://u:secret@127.0.0.1:1/x")
+    result = runner.invoke(cli, ["db", "upgrade"])
+    assert result.exit_code == 1 and result.output.startswith("Error: database error")
+    assert "Traceback" not in result.output and "secret" not in result.output
+
+
+def test_config_show_masks_the_database_password(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERBOY_DATABASE_URL", "postgresql+psycopg://u:S3cretPW@db/paperboy")
+    result = runner.invoke(cli, ["config", "show"])
+    assert result.exit_code == 0 and "S3cretPW" not in result.output

@@ -87,6 +87,10 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_kept(
         json.dumps(["a", "list"]),
         json.dumps({"title": "no id"}),
         json.dumps({"id": "2501.00002", "title": "t", "authors": "not a list"}),
+        json.dumps({"id": "2501.00003", "title": "t", "version": "v2x"}),
+        json.dumps({"id": "2501.00004", "title": "t", "version": {"n": 2}}),
+        json.dumps({"id": "2501.00005", "title": "t", "listing_date": "9999-12-31"}),
+        json.dumps({"id": "2501.00006", "title": "t", "listing_date": "2025-02-30"}),
         good[1],
         "",
         good[2],
@@ -94,14 +98,25 @@ def test_bad_lines_are_skipped_with_reasons_and_the_rest_kept(
     report = ingest_jsonl(sqlite_store, write_lines(tmp_path / "bad.jsonl", lines))
     assert report.added == 3
     reasons = dict(report.skipped)
-    assert set(reasons) == {"line 2", "line 3", "line 4", "line 5", "line 6", "line 7"}
+    assert set(reasons) == {f"line {n}" for n in range(2, 12)}
     assert "invalid JSON" in reasons["line 2"]
     assert "missing title" in reasons["line 3"]
     assert "not an arXiv identifier" in reasons["line 4"]
     assert "not a JSON object" in reasons["line 5"]
     assert "missing 'id'" in reasons["line 6"]
     assert "must be a list" in reasons["line 7"]
-    assert "6 skipped" in report.summary()
+    assert "is not a number" in reasons["line 8"] and "is not a number" in reasons["line 9"]
+    assert "impossible" in reasons["line 10"]
+    assert "unreadable date" in reasons["line 11"]
+    assert "10 skipped" in report.summary()
+
+
+def test_lone_surrogates_are_dropped_not_fatal(store: Store, tmp_path: Path) -> None:
+    line = '{"id": "2501.00007", "title": "Broken \\ud800 title", "abstract": "x\\udfff y"}'
+    report = ingest_jsonl(store, write_lines(tmp_path / "s.jsonl", [line]))
+    assert report.added == 1
+    paper = store.get_paper("2501.00007")
+    assert paper is not None and paper.title == "Broken title" and paper.abstract == "x y"
 
 
 def test_truncated_gzip_keeps_what_was_read(sqlite_store: Store, tmp_path: Path) -> None:

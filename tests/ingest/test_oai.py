@@ -311,7 +311,20 @@ def test_no_records_match_is_an_empty_harvest(
         until=date(2030, 1, 2),
     )
     assert report.error is None and report.seen == 0
-    assert state(source_store, source_settings)["watermark"] == "2030-01-02"
+    # A watermark never runs ahead of today: the next run must not skip what is
+    # published until 2030.
+    assert state(source_store, source_settings)["watermark"] == date.today().isoformat()
+
+
+def test_empty_harvest_keeps_its_from_as_the_watermark(
+    source_server: LocalServer, source_settings: Settings, source_store: Store
+) -> None:
+    """Otherwise the next cron run, without --from, would fetch the whole set."""
+    source_server.handler = lambda seen: (200, XML, oai_error("noRecordsMatch", "Nothing"))
+    harvest_oai(source_store, source_settings, set_spec="cs", from_date=date(2026, 1, 5))
+    assert state(source_store, source_settings, "cs")["watermark"] == "2026-01-05"
+    harvest_oai(source_store, source_settings, set_spec="cs")
+    assert oai_requests(source_server)[-1].query["from"] == "2026-01-05"
 
 
 def test_other_oai_errors_stop_with_a_clear_message(

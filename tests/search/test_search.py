@@ -3,7 +3,7 @@ filters, snippets, similar papers, and incremental index updates."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from paperboy.config import Settings
 from paperboy.ingest.records import make_record
@@ -62,9 +62,11 @@ def test_filters(search_service: SearchService) -> None:
 
 
 def test_sort_by_date(search_service: SearchService) -> None:
-    results = search_service.search(parse_query("games"), sort="date")
-    days = [h.paper.announced for h in results.hits]
-    assert days == sorted(days, reverse=True)  # type: ignore[type-var]
+    for mode in ("hybrid", "lexical"):
+        results = search_service.search(parse_query("games"), sort="date", mode=mode)  # type: ignore[arg-type]
+        days = [h.paper.announced for h in results.hits]
+        assert len(days) >= 3 and len(set(days)) >= 2
+        assert days == sorted(days, reverse=True)  # type: ignore[type-var]
 
 
 def test_arxiv_id_goes_to_the_paper(search_service: SearchService) -> None:
@@ -134,3 +136,76 @@ def test_second_writer_steps_aside(search_service: SearchService, loaded_store: 
     finally:
         writer.rollback()
         del writer
+
+
+def test_every_keyword_page_is_reachable(search_service: SearchService) -> None:
+    """Keyword results page in the index itself, past the fusion candidates."""
+    pq = parse_query("cat:cs.IT")
+    first = search_service.search(pq, per_page=2)
+    assert first.total == 7 and first.pages == 4
+    seen = [
+        h.paper.arxiv_id
+        for page in range(1, 5)
+        for h in search_service.search(pq, per_page=2, page=page).hits
+    ]
+    assert len(seen) == len(set(seen)) == 7
+
+
+def test_out_of_order_commits_are_not_missed(
+    search_service: SearchService, loaded_store: Store
+) -> None:
+    """A change stamped before the index's position (its transaction committed late) is
+    still indexed by the next sync."""
+    from sqlalchemy import update
+
+    from paperboy.store.models import papers
+
+    position = loaded_store.max_last_changed()
+    assert position is not None
+    loaded_store.upsert_papers(
+        [make_record("2606.27557v2", "Pick Three: Walrus Games", source="t")]
+    )
+    with loaded_store.engine.begin() as conn:
+        conn.execute(
+            update(papers)
+            .where(papers.c.arxiv_id == "2606.27557")
+            .values(last_changed=position - timedelta(seconds=5))
+        )
+    search_service.update(embed=False)
+    assert ids(search_service, "walrus", "lexical") == ["2606.27557"]
+
+
+def test_semantic_filters_follow_category_changes(
+    search_service: SearchService, loaded_store: Store
+) -> None:
+    query = "fixing erased symbols when reading stored information cat:math.CO"
+    assert "2606.26434" not in ids(search_service, query, "semantic")
+    loaded_store.upsert_papers(
+        [
+            make_record(
+                "2606.26434",
+                "Deletion-Correcting Codes for the $\\ell$-Symbol Read Channel",
+                source="t",
+                categories=["cs.IT", "math.CO"],
+            )
+        ]
+    )
+    search_service.update()
+    search_service.vectors.refresh(force=True)
+    assert "2606.26434" in ids(search_service, query, "semantic")
+
+
+def test_search_on_both_databases(store: Store, settings: Settings) -> None:
+    """Indexing reads papers and embeddings through the store: SQLite and PostgreSQL."""
+    from paperboy.ingest.jsonl import ingest_jsonl
+    from tests.support import SMALL_PAPERS
+
+    ingest_jsonl(store, SMALL_PAPERS)
+    service = SearchService(settings, store)
+    assert service.update().embedded == 37
+    assert ids(service, "nash equilibria")[0] == "2606.26564"
+    assert (
+        ids(service, "fixing erased symbols when reading stored information", "semantic")[0]
+        == "2606.26434"
+    )
+    assert [p.arxiv_id for p, _ in service.similar("2606.28729", limit=3)]

@@ -167,3 +167,34 @@ def test_concurrent_writers_never_duplicate(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(papers)).scalar_one() == 200
         assert conn.execute(select(func.count()).select_from(paper_categories)).scalar_one() == 400
+
+
+def test_a_record_without_version_cannot_revert_a_versioned_paper(store: Store) -> None:
+    bulk = rec("2501.00001", title="Old title", abstract="Old abstract.")
+    store.upsert_papers([bulk])
+    store.upsert_papers([rec("2501.00001v3", title="New title", abstract="New abstract.")])
+    again = store.upsert_papers([bulk])
+    assert again.unchanged == ["2501.00001"]  # idempotent: nothing flips back
+    paper = store.get_paper("2501.00001")
+    assert paper is not None
+    assert (paper.version, paper.title, paper.abstract) == (3, "New title", "New abstract.")
+    # ... but it may still fill in what the paper lacks.
+    store.upsert_papers([rec("2501.00001", comment="Accepted at ICML")])
+    paper = store.get_paper("2501.00001")
+    assert paper is not None and paper.comment == "Accepted at ICML"
+
+
+def test_an_exact_announcement_date_replaces_an_estimate(store: Store) -> None:
+    estimate = replace(rec("2501.00001"), announced=date(2025, 1, 9), announced_estimated=True)
+    store.upsert_papers([estimate])
+    store.upsert_papers([rec("2501.00001", announced=date(2025, 1, 7))])
+    paper = store.get_paper("2501.00001")
+    assert paper is not None and (paper.announced, paper.announced_estimated) == (
+        date(2025, 1, 7),
+        False,
+    )
+    # Neither a later estimate nor a second exact date moves it again.
+    store.upsert_papers([replace(estimate, announced=date(2025, 2, 1))])
+    store.upsert_papers([rec("2501.00001", announced=date(2025, 3, 1))])
+    paper = store.get_paper("2501.00001")
+    assert paper is not None and paper.announced == date(2025, 1, 7)

@@ -104,6 +104,8 @@ def test_html_in_titles_and_abstracts_renders_as_text(client: TestClient) -> Non
         ("/api/feed?page=0", 422),
         ("/api/feed?limit=100000", 422),
         ("/api/feed?cat=cs.LG%3Bdrop", 422),
+        ("/api/feed?view=month&date=9999-12", 422),
+        ("/api/feed?view=week&date=9999-12-31", 422),
         ("/api/nothing-here", 404),
     ],
 )
@@ -118,7 +120,14 @@ def test_api_errors_have_one_shape(client: TestClient, url: str, status: int) ->
 
 @pytest.mark.parametrize(
     ("url", "status"),
-    [("/paper/2401.99999", 404), ("/day/2026-99-01", 422), ("/month/26-06", 422), ("/x", 404)],
+    [
+        ("/paper/2401.99999", 404),
+        ("/day/2026-99-01", 422),
+        ("/month/26-06", 422),
+        ("/month/9999-12", 422),
+        ("/week/9999-12-31", 422),
+        ("/x", 404),
+    ],
 )
 def test_html_errors_are_pages(client: TestClient, url: str, status: int) -> None:
     response = client.get(url, headers={"accept": "text/html"})

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("submitted", sa.DateTime(), nullable=True),
         sa.Column("updated", sa.DateTime(), nullable=True),
         sa.Column("announced", sa.Date(), nullable=True),
+        sa.Column("announced_estimated", sa.Boolean(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("journal_ref", sa.Text(), nullable=True),
         sa.Column("doi", sa.Text(), nullable=True),
