@@ -28,7 +28,7 @@ from paperboy.search.query import ParsedQuery
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: categories lower-cased
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
 SYNC_OVERLAP = timedelta(seconds=60)
@@ -171,7 +171,7 @@ class LexicalIndex:
         for author in paper.authors:
             doc.add_text("authors", author)
         for category in paper.categories:
-            doc.add_text("categories", category)
+            doc.add_text("categories", category.lower())  # cat:cs.cl finds cs.CL
         doc.add_integer("announced", _day_number(paper.announced))
         return doc
 
@@ -208,7 +208,10 @@ class LexicalIndex:
         must: list[tantivy.Query] = []
         if pq.categories:
             cats = [
-                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "categories", c))
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.term_query(self.schema, "categories", c.lower()),
+                )
                 for c in pq.categories
             ]
             must.append(tantivy.Query.boolean_query(cats))

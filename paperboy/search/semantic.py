@@ -88,7 +88,7 @@ class VectorIndex:
             by_cat: dict[str, list[int]] = {}
             for row, cats in enumerate(categories):
                 for cat in cats:
-                    by_cat.setdefault(cat, []).append(row)
+                    by_cat.setdefault(cat.lower(), []).append(row)
             self._snap = _Snapshot(matrix, ids, row_of, days, categories, by_cat)
             self._newest = rows.newest
 
@@ -109,7 +109,7 @@ class VectorIndex:
         if pq is not None and pq.categories:
             m = np.zeros(n, dtype=bool)
             for cat in pq.categories:
-                m[snap.rows_of_category.get(cat, [])] = True
+                m[snap.rows_of_category.get(cat.lower(), [])] = True
             masks.append(m)
         if allowed_ids is not None:
             m = np.zeros(n, dtype=bool)

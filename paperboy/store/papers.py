@@ -333,19 +333,18 @@ class Store(EmbeddingStoreMixin):
             return FeedPage([_to_paper(r) for r in rows], count)
 
     def category_counts(self, start: date, end: date) -> list[tuple[str, int]]:
-        """Primary categories of the papers announced in ``[start, end]``, busiest first."""
+        """Categories of the papers announced in ``[start, end]``, cross-lists included
+        (as the category filter counts them), busiest first."""
+        n = func.count()
         stmt = (
-            select(papers.c.primary_category, func.count())
-            .where(
-                papers.c.announced >= start,
-                papers.c.announced <= end,
-                papers.c.primary_category.is_not(None),
-            )
-            .group_by(papers.c.primary_category)
-            .order_by(func.count().desc(), papers.c.primary_category)
+            select(paper_categories.c.category, n)
+            .join(papers, papers.c.id == paper_categories.c.paper_id)
+            .where(papers.c.announced >= start, papers.c.announced <= end)
+            .group_by(paper_categories.c.category)
+            .order_by(n.desc(), paper_categories.c.category)
         )
         with self.engine.connect() as conn:
-            return [(str(cat), int(n)) for cat, n in conn.execute(stmt)]
+            return [(str(cat), int(count)) for cat, count in conn.execute(stmt)]
 
     def latest_announced(self) -> date | None:
         with self.engine.connect() as conn:

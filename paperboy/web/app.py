@@ -9,10 +9,12 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from paperboy import __version__
 from paperboy.config import Settings
@@ -25,18 +27,31 @@ from paperboy.web.rendering import render
 
 log = logging.getLogger("paperboy.web")
 STATIC_DIR = Path(__file__).parent / "static"
+COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
+    *COMMON_HEADERS,
 ]
-# FastAPI's interactive docs load their scripts from a CDN; those pages get their own CSP.
-DOCS_PATHS = ("/api/docs", "/api/redoc")
+# The interactive API docs (Swagger UI, served from the installed swagger-ui-bundle, no
+# CDN) start with an inline script, so that one page allows inline code.
+DOCS_PATH = "/api/docs"
+DOCS_ASSETS = "/api/docs-assets"
+DOCS_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
+    ),
+    *COMMON_HEADERS,
+]
 
 
 class BodyLimitAndHeaders:
@@ -68,10 +83,9 @@ class BodyLimitAndHeaders:
             return message
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and not scope["path"].startswith(
-                DOCS_PATHS
-            ):
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            if message["type"] == "http.response.start":
+                extra = DOCS_HEADERS if scope["path"] == DOCS_PATH else SECURITY_HEADERS
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
@@ -130,8 +144,8 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         version=__version__,
         description="Research-paper discovery: the daily arXiv feed and papers. Every error "
         'has the shape `{"error": {"status", "title", "detail"}}`.',
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
@@ -161,6 +175,17 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(request, 500, "Internal error", "something went wrong on our side")
 
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="paperboy API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.include_router(api.router)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -209,3 +209,12 @@ def test_search_on_both_databases(store: Store, settings: Settings) -> None:
         == "2606.26434"
     )
     assert [p.arxiv_id for p, _ in service.similar("2606.28729", limit=3)]
+
+
+def test_category_filters_ignore_case(search_service: SearchService) -> None:
+    for mode in ("lexical", "semantic", "hybrid"):
+        assert (
+            set(ids(search_service, "codes cat:cs.it", mode))
+            == set(ids(search_service, "codes cat:cs.IT", mode))
+            != set()
+        ), mode
