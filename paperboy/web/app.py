@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from paperboy import __version__
 from paperboy.config import Settings
@@ -40,10 +39,9 @@ SECURITY_HEADERS = [
     ),
     *COMMON_HEADERS,
 ]
-# The interactive API docs (Swagger UI, served from the installed swagger-ui-bundle, no
-# CDN) start with an inline script, so that one page allows inline code.
+# The interactive API docs (Swagger UI, vendored in static/swagger: no CDN) start with an
+# inline script, so that one page allows inline code.
 DOCS_PATH = "/api/docs"
-DOCS_ASSETS = "/api/docs-assets"
 DOCS_HEADERS = [
     (
         b"content-security-policy",
@@ -180,12 +178,11 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         return get_swagger_ui_html(
             openapi_url="/api/openapi.json",
             title="paperboy API",
-            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_js_url=f"/static/swagger/swagger-ui-bundle.js?v={__version__}",
+            swagger_css_url=f"/static/swagger/swagger-ui.css?v={__version__}",
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.include_router(api.router)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -141,3 +141,8 @@ def test_search_box_finds_papers(page: Page, live_url: str) -> None:
     expect(page).to_have_url(re.compile(r"mode=lexical"))
     page.locator(".result .paper-title a").first.click()
     expect(page.locator(".similar li").first).to_be_visible()
+
+
+def test_api_docs_render_offline(page: Page, live_url: str) -> None:
+    page.goto(live_url + "/api/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible()

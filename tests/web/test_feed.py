@@ -164,7 +164,7 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and "cdn." not in docs.text and "https://" not in docs.text
     assert docs.headers["x-frame-options"] == "DENY"
-    assert client.get("/api/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 
 def test_new_papers_show_without_restart(client: TestClient) -> None:
