@@ -220,7 +220,8 @@ class SearchService:
                 total = min(total, limit)
             with progress("embed papers", total if show_progress else None, "papers") as bar:
                 while limit is None or done < limit:
-                    batch = self.store.papers_to_embed(embedder.name, limit=EMBED_BATCH * 4)
+                    size = EMBED_BATCH * 4 if limit is None else min(EMBED_BATCH * 4, limit - done)
+                    batch = self.store.papers_to_embed(embedder.name, limit=size)
                     if not batch:
                         break
                     texts = [paper_text(item.title, item.abstract) for item in batch]

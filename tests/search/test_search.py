@@ -218,3 +218,18 @@ def test_category_filters_ignore_case(search_service: SearchService) -> None:
             == set(ids(search_service, "codes cat:cs.IT", mode))
             != set()
         ), mode
+
+
+def test_embedding_is_resumable(settings: Settings, sqlite_store: Store) -> None:
+    """An interrupted embedding run keeps its committed batches; the next one finishes."""
+    from paperboy.ingest.jsonl import ingest_jsonl
+    from paperboy.search.service import model_key
+    from tests.support import SMALL_PAPERS
+
+    ingest_jsonl(sqlite_store, SMALL_PAPERS)
+    service = SearchService(settings, sqlite_store)
+    model = model_key(settings.embedding_runtime)
+    assert service.embed_pending(limit=10) == 10
+    left = sqlite_store.count_to_embed(model)
+    assert left == 27
+    assert service.embed_pending() == left and sqlite_store.count_to_embed(model) == 0
