@@ -161,6 +161,29 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "paperboy <paperboy@localhost>", description="From address of outgoing mail."
     )
+    smtp_timeout: float = Field(
+        20.0, gt=0, description="Seconds before a connection to the SMTP server gives up."
+    )
+    login_link_minutes: int = Field(
+        15,
+        ge=1,
+        le=24 * 60,
+        description="Minutes an emailed sign-in link stays valid (each link works once).",
+    )
+    sign_in_limit_per_email_hour: int = Field(
+        5,
+        ge=1,
+        description="Sign-in emails sent to one address per hour at most; further requests "
+        "get the same answer but no email.",
+    )
+    sign_in_limit_per_ip_hour: int = Field(
+        20,
+        ge=1,
+        description="Sign-in emails requested from one IP address per hour at most.",
+    )
+    session_days: int = Field(
+        30, ge=1, le=366, description="Days a sign-in lasts before the session cookie expires."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

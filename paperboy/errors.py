@@ -44,3 +44,27 @@ class SourceError(PaperboyError):
 
     status = 502
     title = "Source error"
+
+
+class Forbidden(PaperboyError):
+    status = 403
+    title = "Forbidden"
+
+
+class Conflict(PaperboyError):
+    status = 409
+    title = "Conflict"
+
+
+class LinkExpired(PaperboyError):
+    """A sign-in link that is unknown, already used or past its time."""
+
+    status = 410
+    title = "Link expired"
+
+
+class MailError(PaperboyError):
+    """The SMTP server could not be reached or refused a message."""
+
+    status = 502
+    title = "Mail error"

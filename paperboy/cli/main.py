@@ -166,5 +166,6 @@ def main() -> None:
 from paperboy.cli import ingest as _ingest  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
+from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = ["_ingest", "_search", "_serve", "cli", "main"]
+__all__ = ["_ingest", "_search", "_serve", "_users", "cli", "main"]

@@ -113,7 +113,45 @@ class SourceState(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class User(Base):
+    """An account. ``email`` is stored lower-cased; there are no passwords: people sign in
+    with an emailed single-use link."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    affiliation: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginToken(Base):
+    """An emailed sign-in link. Only the SHA-256 of the token is stored, so a copy of the
+    database does not let anyone sign in. The rows double as the rate-limit log."""
+
+    __tablename__ = "login_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_login_tokens_email_created", "email", "created_at"),
+        Index("ix_login_tokens_ip_created", "ip", "created_at"),
+    )
+
+
 papers = cast(Table, Paper.__table__)
 paper_categories = cast(Table, PaperCategory.__table__)
 source_state = cast(Table, SourceState.__table__)
 paper_embeddings = cast(Table, PaperEmbedding.__table__)
+users = cast(Table, User.__table__)
+login_tokens = cast(Table, LoginToken.__table__)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.ingest.records import PaperRecord
+from paperboy.store.accounts import AccountStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state
@@ -169,7 +170,7 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store(EmbeddingStoreMixin):
+class Store(EmbeddingStoreMixin, AccountStoreMixin):
     """The single owner of database I/O."""
 
     def __init__(self, engine: Engine) -> None:

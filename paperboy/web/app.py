@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy import __version__
@@ -21,7 +22,8 @@ from paperboy.errors import PaperboyError
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from paperboy.web import api, views
+from paperboy.web import account_views, api, views
+from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.rendering import render
 
 log = logging.getLogger("paperboy.web")
@@ -145,6 +147,8 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Every POST/PUT/PATCH/DELETE route needs the session's CSRF token (403 without).
+        dependencies=[Depends(csrf_protect)],
     )
     app.state.settings = settings
     app.state.store = store
@@ -185,6 +189,15 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     app.include_router(api.router)
     app.include_router(views.router)
+    app.include_router(account_views.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_days * 24 * 3600,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
     app.add_middleware(BodyLimitAndHeaders, max_body=settings.max_body_bytes)
     return app

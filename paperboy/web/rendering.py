@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
 from paperboy import __version__
+from paperboy.web.auth import csrf_token, get_current_user
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -45,5 +46,10 @@ env.globals["version"] = __version__
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    html = env.get_template(template).render(request=request, **context)
+    """Render a page. Every template gets ``current_user`` (None when signed out) and
+    ``csrf_token()``, which forms put in their hidden ``csrf_token`` field."""
+    context.setdefault("current_user", get_current_user(request))
+    html = env.get_template(template).render(
+        request=request, csrf_token=lambda: csrf_token(request), **context
+    )
     return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,129 @@
+"""Sign-in by emailed link.
+
+``request_sign_in`` gives every caller the same answer (it returns nothing): whether the
+address has an account, is suspended or hit a rate limit is never visible to the person
+asking. Only a SHA-256 of each token is stored; a link works once and expires after
+``login_link_minutes``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+from paperboy.config import Settings
+from paperboy.errors import Forbidden, InvalidInput, LinkExpired, MailError
+from paperboy.mail import render_sign_in_email, send_email
+from paperboy.store import Store, StoredUser
+from paperboy.store.accounts import ROLES, utcnow
+
+log = logging.getLogger("paperboy.accounts")
+
+MAX_EMAIL_LENGTH = 254
+# Deliberately plain: one @, no spaces or angle brackets, a dot in the domain.
+_EMAIL = re.compile(
+    r"^[^@\s<>\"(),;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+DEFAULT_AFTER_SIGN_IN = "/profile"
+
+__all__ = [
+    "ROLES",
+    "hash_token",
+    "normalize_email",
+    "request_sign_in",
+    "safe_next",
+    "sign_in_link_is_valid",
+    "verify_sign_in",
+]
+
+
+def normalize_email(raw: str) -> str:
+    """The address in its stored form (trimmed, lower case); InvalidInput if malformed."""
+    email = raw.strip().lower()
+    if not email or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
+        raise InvalidInput("enter a valid email address, like name@example.org")
+    return email
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after signing in; anything else (another site, a scheme,
+    ``//host``, backslashes, control characters) becomes the profile page."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return DEFAULT_AFTER_SIGN_IN
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return DEFAULT_AFTER_SIGN_IN
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return DEFAULT_AFTER_SIGN_IN
+    return value[:500]
+
+
+def request_sign_in(
+    store: Store, settings: Settings, raw_email: str, ip: str | None, next_path: str | None = None
+) -> None:
+    """Email a sign-in link to ``raw_email`` unless a rate limit says no.
+
+    Raises InvalidInput for a malformed address, and MailError when the mail server
+    fails outside development; otherwise the caller learns nothing."""
+    email = normalize_email(raw_email)
+    now = utcnow()
+    hour_ago = now - timedelta(hours=1)
+    if store.count_login_tokens(since=hour_ago, email=email) >= (
+        settings.sign_in_limit_per_email_hour
+    ):
+        log.warning("sign-in limit reached for an address; no email sent")
+        return
+    if ip and store.count_login_tokens(since=hour_ago, ip=ip) >= settings.sign_in_limit_per_ip_hour:
+        log.warning("sign-in limit reached for IP %s; no email sent", ip)
+        return
+    user = store.get_user_by_email(email)
+    if user is not None and user.suspended:
+        log.info("sign-in requested for a suspended account; no email sent")
+        return
+    token = secrets.token_urlsafe(32)
+    store.add_login_token(
+        hash_token(token),
+        email,
+        ip[:64] if ip else None,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.login_link_minutes),
+    )
+    query = {"token": token}
+    target = safe_next(next_path)
+    if target != DEFAULT_AFTER_SIGN_IN:
+        query["next"] = target
+    link = f"{settings.base_url.rstrip('/')}/signin/verify?{urlencode(query)}"
+    if settings.environment == "development":
+        log.info("sign-in link for %s (development only): %s", email, link)
+    try:
+        send_email(settings, render_sign_in_email(link, email, settings))
+    except MailError as exc:
+        if settings.environment != "development":
+            raise
+        log.warning("%s; use the link printed above", exc.detail)
+
+
+def sign_in_link_is_valid(store: Store, token: str) -> bool:
+    """Whether a link would sign in now (read only: mail scanners prefetch links)."""
+    return bool(token) and store.login_token_is_valid(hash_token(token), now=utcnow())
+
+
+def verify_sign_in(store: Store, token: str) -> StoredUser:
+    """Use up the link and return its account (created on first sign-in)."""
+    user = store.consume_login_token(hash_token(token)) if token else None
+    if user is None:
+        raise LinkExpired(
+            "This sign-in link has expired or has already been used. "
+            "Links work once and only for a short time; ask for a new one."
+        )
+    if user.suspended:
+        raise Forbidden("This account is suspended.")
+    return user

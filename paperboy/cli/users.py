@@ -1,0 +1,55 @@
+"""``paperboy user ...``: create and list accounts (people sign in by emailed link)."""
+
+from __future__ import annotations
+
+import click
+
+from paperboy.accounts import normalize_email
+from paperboy.cli.main import AppContext, cli, pass_app
+
+
+@cli.group()
+def user() -> None:
+    """Manage accounts (there are no passwords: people sign in by emailed link).
+
+    \b
+    Example:
+      paperboy user create --admin you@example.org
+      paperboy user list
+    """
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--admin", "role", flag_value="admin", help="Make the account an admin.")
+@click.option("--curator", "role", flag_value="curator", help="Make the account a curator.")
+@click.option("--name", default=None, help="Display name (default: the part before the @).")
+@pass_app
+def user_create(app: AppContext, email: str, role: str | None, name: str | None) -> None:
+    """Create an account for EMAIL (a reader unless --admin or --curator); its owner
+    then signs in at /signin with that address.
+
+    \b
+    Example:
+      paperboy user create --admin --name "Ada Lovelace" ada@example.org
+    """
+    address = normalize_email(email)
+    created = app.store.create_user(address, role=role or "reader", display_name=name)
+    click.echo(f"created {created.role} {created.email} (id {created.id})")
+
+
+@user.command("list")
+@pass_app
+def user_list(app: AppContext) -> None:
+    """List accounts: id, email, role, display name, and whether suspended.
+
+    \b
+    Example:
+      paperboy user list
+    """
+    accounts = app.store.list_users()
+    if not accounts:
+        click.echo("no accounts yet")
+    for account in accounts:
+        flag = "  (suspended)" if account.suspended else ""
+        click.echo(f"{account.id}\t{account.email}\t{account.role}\t{account.display_name}{flag}")

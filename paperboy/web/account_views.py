@@ -1,0 +1,131 @@
+"""Account pages: sign in by emailed link, sign out, profile. Every POST here is
+CSRF-checked by the app-wide ``csrf_protect`` dependency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from paperboy.accounts import (
+    request_sign_in,
+    safe_next,
+    sign_in_link_is_valid,
+    verify_sign_in,
+)
+from paperboy.errors import InvalidInput, LinkExpired
+from paperboy.web.auth import CurrentUser, sign_in_session, sign_out_session
+from paperboy.web.deps import SettingsDep, StoreDep
+from paperboy.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+DISPLAY_NAME_MAX = 80
+AFFILIATION_MAX = 120
+SENT_MESSAGE = (
+    "If that address can sign in, a link is on its way. It works once and expires in "
+    "{minutes} minutes."
+)
+NextField = Annotated[str, Form(max_length=2000)]
+TokenField = Annotated[str, Form(max_length=200)]
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_form(
+    request: Request, next: Annotated[str, Query(max_length=2000)] = ""
+) -> HTMLResponse:
+    return render(request, "signin.html", {"next": safe_next(next), "email": "", "error": None})
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin_request(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    next: NextField = "",
+) -> HTMLResponse:
+    ip = request.client.host if request.client else None
+    try:
+        request_sign_in(store, settings, email, ip, next)
+    except InvalidInput as exc:
+        context = {"next": safe_next(next), "email": email, "error": exc.detail}
+        return render(request, "signin.html", context, status_code=422)
+    message = SENT_MESSAGE.format(minutes=settings.login_link_minutes)
+    return render(request, "signin_sent.html", {"message": message})
+
+
+@router.get("/signin/verify", response_class=HTMLResponse)
+def signin_confirm(
+    request: Request,
+    store: StoreDep,
+    token: Annotated[str, Query(max_length=200)] = "",
+    next: Annotated[str, Query(max_length=2000)] = "",
+) -> HTMLResponse:
+    # A GET changes nothing: mail scanners fetch links. The button POSTs the token.
+    if not sign_in_link_is_valid(store, token):
+        return _link_expired(request)
+    return render(request, "signin_verify.html", {"token": token, "next": safe_next(next)})
+
+
+@router.post("/signin/verify", response_model=None)
+def signin_verify(
+    request: Request, store: StoreDep, token: TokenField = "", next: NextField = ""
+) -> Response:
+    try:
+        user = verify_sign_in(store, token)
+    except LinkExpired:
+        return _link_expired(request)
+    sign_in_session(request, user)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+def _link_expired(request: Request) -> HTMLResponse:
+    return render(request, "signin_expired.html", {}, status_code=410)
+
+
+@router.post("/signout")
+def signout(request: Request) -> RedirectResponse:
+    sign_out_session(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/profile", response_model=None)
+def profile(request: Request, user: CurrentUser) -> Response:
+    if user is None:
+        return RedirectResponse("/signin?next=/profile", status_code=303)
+    return render(
+        request,
+        "profile.html",
+        {"user": user, "display_name": user.display_name, "affiliation": user.affiliation or ""},
+    )
+
+
+def _clean(value: str) -> str:
+    """One line of text: whitespace (newlines, tabs) collapsed, control characters out."""
+    return " ".join("".join(c for c in value if c.isprintable() or c.isspace()).split())
+
+
+@router.post("/profile", response_model=None)
+def profile_update(
+    request: Request,
+    user: CurrentUser,
+    store: StoreDep,
+    display_name: Annotated[str, Form(max_length=1000)] = "",
+    affiliation: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    if user is None:
+        return RedirectResponse("/signin?next=/profile", status_code=303)
+    name, org = _clean(display_name), _clean(affiliation)
+    error = None
+    if not name:
+        error = "Enter a display name."
+    elif len(name) > DISPLAY_NAME_MAX:
+        error = f"The display name can have at most {DISPLAY_NAME_MAX} characters."
+    elif len(org) > AFFILIATION_MAX:
+        error = f"The affiliation can have at most {AFFILIATION_MAX} characters."
+    if error:
+        context = {"user": user, "display_name": name, "affiliation": org, "error": error}
+        return render(request, "profile.html", context, status_code=422)
+    store.update_profile(user.id, name, org or None)
+    return RedirectResponse("/profile?saved=1", status_code=303)

@@ -1,0 +1,115 @@
+"""Sessions and CSRF for the web app.
+
+The session is Starlette's signed cookie (itsdangerous, keyed by the secret key; HttpOnly,
+SameSite=Lax, Secure on https sites). It holds the signed-in user's id (``uid``) and a
+random CSRF token (``csrf``). ``csrf_protect`` runs before every route (an app-wide
+dependency), so every POST/PUT/PATCH/DELETE needs that token, from the form field
+``csrf_token`` or the ``X-CSRF-Token`` header, and new routes are covered by default.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+
+from paperboy.errors import Forbidden
+from paperboy.store import Store, StoredUser
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SESSION_COOKIE = "paperboy_session"
+_NO_USER = object()
+
+
+def _has_session(request: Request) -> bool:
+    return "session" in request.scope
+
+
+def get_current_user(request: Request) -> StoredUser | None:
+    """The signed-in user, or None; a suspended or deleted account is signed out."""
+    cached = getattr(request.state, "user", _NO_USER)
+    if cached is not _NO_USER:
+        return cached  # type: ignore[return-value]
+    user: StoredUser | None = None
+    if _has_session(request):
+        uid = request.session.get("uid")
+        if isinstance(uid, int):
+            store: Store = request.app.state.store
+            user = store.get_user(uid)
+            if user is None or user.suspended:
+                user = None
+                request.session.pop("uid", None)
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[StoredUser | None, Depends(get_current_user)]
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, created on first use (so pages without a form set no
+    cookie)."""
+    if not _has_session(request):
+        return ""
+    token = request.session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def sign_in_session(request: Request, user: StoredUser) -> None:
+    """Start a fresh session for ``user`` (new CSRF token: nothing carries over)."""
+    request.session.clear()
+    request.session["uid"] = user.id
+    request.session["csrf"] = secrets.token_urlsafe(32)
+    request.state.user = user
+
+
+def sign_out_session(request: Request) -> None:
+    request.session.clear()
+    request.state.user = None
+
+
+def _same_origin(request: Request, value: str) -> bool:
+    if value == "null":
+        return False
+    allowed = {request.headers.get("host", "")}
+    base = request.app.state.settings.base_url
+    allowed.add(urlsplit(base).netloc)
+    return urlsplit(value).netloc in allowed
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse (403) a state-changing request without this session's CSRF token, or one
+    whose Origin (or, without it, Referer) names another site."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    if origin is not None and not _same_origin(request, origin):
+        raise Forbidden("cross-site request refused (Origin does not match this site)")
+    if origin is None and referer and not _same_origin(request, referer):
+        raise Forbidden("cross-site request refused (Referer does not match this site)")
+    expected = request.session.get("csrf") if _has_session(request) else None
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            value = (await request.form()).get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not (
+        isinstance(expected, str)
+        and expected
+        and sent
+        and hmac.compare_digest(expected.encode(), sent.encode())
+    ):
+        raise Forbidden(
+            "missing or invalid CSRF token: reload the page and try again "
+            "(scripts send the session's token in the X-CSRF-Token header)"
+        )
