@@ -184,6 +184,20 @@ class Settings(BaseSettings):
     session_days: int = Field(
         30, ge=1, le=366, description="Days a sign-in lasts before the session cookie expires."
     )
+    trending_gravity: float = Field(
+        1.8,
+        ge=0.0,
+        le=5.0,
+        description="How fast a paper's trending score decays with age: "
+        "score = votes / (age_hours + offset) ** gravity (see docs/ranking.md).",
+    )
+    trending_offset_hours: float = Field(
+        2.0,
+        gt=0.0,
+        le=240.0,
+        description="Hours added to a paper's age in the trending score, so brand-new "
+        "papers do not get an unbounded boost.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

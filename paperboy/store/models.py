@@ -155,3 +155,23 @@ source_state = cast(Table, SourceState.__table__)
 paper_embeddings = cast(Table, PaperEmbedding.__table__)
 users = cast(Table, User.__table__)
 login_tokens = cast(Table, LoginToken.__table__)
+
+
+class Vote(Base):
+    """One account's upvote of one paper. Counts are always COUNT(*) of these rows (plus
+    the paper's imported_upvotes), never a stored counter."""
+
+    __tablename__ = "votes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_votes_paper_created", "paper_id", "created_at"),)
+
+
+votes = cast(Table, Vote.__table__)

@@ -16,7 +16,8 @@ from paperboy.ingest.records import PaperRecord
 from paperboy.store.accounts import AccountStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.embeddings import EmbeddingStoreMixin
-from paperboy.store.models import paper_categories, papers, source_state
+from paperboy.store.models import paper_categories, papers, source_state, votes
+from paperboy.store.votes import VoteStoreMixin
 
 # Columns whose values make up a paper's content (and its content hash).
 CONTENT_COLUMNS = (
@@ -170,7 +171,7 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store(EmbeddingStoreMixin, AccountStoreMixin):
+class Store(EmbeddingStoreMixin, AccountStoreMixin, VoteStoreMixin):
     """The single owner of database I/O."""
 
     def __init__(self, engine: Engine) -> None:
@@ -302,6 +303,17 @@ class Store(EmbeddingStoreMixin, AccountStoreMixin):
             rows = self._rows_by_arxiv_id(conn, list(arxiv_ids))
         return {k: _to_paper(v) for k, v in rows.items()}
 
+    def get_papers_by_ids(self, paper_ids: Iterable[int]) -> dict[int, StoredPaper]:
+        """Papers by internal id (one query per 500 ids)."""
+        ids = list(dict.fromkeys(paper_ids))
+        found: dict[int, StoredPaper] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[i : i + _LOOKUP_CHUNK]
+                for row in conn.execute(select(papers).where(papers.c.id.in_(chunk))).mappings():
+                    found[int(row["id"])] = _to_paper(row)
+        return found
+
     def feed(
         self,
         start: date,
@@ -310,8 +322,10 @@ class Store(EmbeddingStoreMixin, AccountStoreMixin):
         category: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        sort: str = "newest",
     ) -> FeedPage:
-        """Papers announced in ``[start, end]``, newest day first."""
+        """Papers announced in ``[start, end]``, newest day first (``sort="votes"``: most
+        upvotes, imported and community, first; ties newest first)."""
         where = [papers.c.announced >= start, papers.c.announced <= end]
         if category:
             where.append(
@@ -324,12 +338,17 @@ class Store(EmbeddingStoreMixin, AccountStoreMixin):
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(papers).where(*where))
             count = int(total.scalar_one())
+            order = [papers.c.announced.desc(), papers.c.id.desc()]
+            if sort == "votes":
+                community = (
+                    select(func.count())
+                    .where(votes.c.paper_id == papers.c.id)
+                    .correlate(papers)
+                    .scalar_subquery()
+                )
+                order.insert(0, (papers.c.imported_upvotes + community).desc())
             rows = conn.execute(
-                select(papers)
-                .where(*where)
-                .order_by(papers.c.announced.desc(), papers.c.id.desc())
-                .limit(limit)
-                .offset(offset)
+                select(papers).where(*where).order_by(*order).limit(limit).offset(offset)
             ).mappings()
             return FeedPage([_to_paper(r) for r in rows], count)
 

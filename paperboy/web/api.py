@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from paperboy.errors import InvalidInput
+from paperboy.errors import Forbidden, InvalidInput
 from paperboy.search.lexical import opening as _opening
+from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
 from paperboy.web.periods import View
@@ -20,8 +21,12 @@ from paperboy.web.schemas import (
     SearchOut,
     SearchResultOut,
     SimilarOut,
+    TrendingOut,
+    TrendingPaperOut,
+    VoteOut,
 )
 from paperboy.web.search_params import SearchParamsDep
+from paperboy.web.trending import WINDOWS, check_window, load_trending
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown paper"},
@@ -49,18 +54,94 @@ def feed(
     ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     limit: Annotated[int | None, Query(ge=1, le=500, description="Papers per page")] = None,
+    sort: Annotated[
+        Literal["newest", "votes"],
+        Query(description="`newest` (default) or `votes` (most upvotes first)"),
+    ] = "newest",
 ) -> FeedOut:
-    """The daily feed: papers announced on a day, in a week or in a month, newest first."""
+    """The daily feed: papers announced on a day, in a week or in a month, newest first
+    (or most upvoted first with `sort=votes`)."""
     result = load_feed(
-        store, view, date, category=cat, page=page, page_size=limit or settings.page_size
+        store,
+        view,
+        date,
+        category=cat,
+        page=page,
+        page_size=limit or settings.page_size,
+        sort=sort,
     )
-    return FeedOut.of(result, view, settings.base_url)
+    totals = store.vote_totals(p.id for p in result.papers)
+    return FeedOut.of(result, view, settings.base_url, totals)
+
+
+@router.get(
+    "/trending",
+    response_model=TrendingOut,
+    summary="Trending papers",
+    tags=["community"],
+)
+def trending(
+    store: StoreDep,
+    settings: SettingsDep,
+    window: Annotated[
+        int,
+        Query(
+            description="Days to look back: 1, 7 or 30 (anything else: 422)",
+            json_schema_extra={"enum": list(WINDOWS)},
+        ),
+    ] = 7,
+    limit: Annotated[int, Query(ge=1, le=100, description="Papers to return")] = 20,
+) -> TrendingOut:
+    """Papers announced or voted for within the window, ranked by
+    `votes / (age_hours + offset) ** gravity` (votes: imported + community upvotes;
+    age since the announcement). See docs/ranking.md."""
+    check_window(window)
+    ranked = load_trending(
+        store,
+        window=window,
+        limit=limit,
+        gravity=settings.trending_gravity,
+        offset_hours=settings.trending_offset_hours,
+    )
+    return TrendingOut(
+        window=window,
+        gravity=settings.trending_gravity,
+        offset_hours=settings.trending_offset_hours,
+        papers=[
+            TrendingPaperOut(
+                **PaperOut.of(t.paper, settings.base_url, t.upvotes).model_dump(),
+                score=round(t.score, 8),
+            )
+            for t in ranked
+        ],
+    )
+
+
+@router.post(
+    "/papers/{arxiv_id:path}/vote",
+    response_model=VoteOut,
+    summary="Toggle your upvote",
+    tags=["community"],
+    responses={
+        403: {"model": ErrorOut, "description": "Not signed in, or no CSRF token"},
+        404: ERRORS[404],
+    },
+)
+def vote(arxiv_id: str, store: StoreDep, user: CurrentUser) -> VoteOut:
+    """Adds the signed-in account's upvote, or takes it back when it exists. Needs the
+    session cookie and its CSRF token in the `X-CSRF-Token` header."""
+    if user is None:
+        raise Forbidden("sign in to vote")
+    paper = find_paper(store, arxiv_id)
+    result = store.toggle_vote(user.id, paper.id)
+    return VoteOut(id=paper.arxiv_id, upvotes=result.upvotes, voted=result.voted)
 
 
 @router.get("/search", response_model=SearchOut, summary="Search papers", tags=["search"])
 def search(
     params: SearchParamsDep,
     search: SearchDep,
+    store: StoreDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
 ) -> SearchOut:
@@ -71,6 +152,7 @@ def search(
     results = search.search(
         params.parsed(), mode=params.mode, sort=params.sort, page=params.page, per_page=limit
     )
+    totals = store.vote_totals(h.paper.id for h in results.hits)
     return SearchOut(
         query=params.q,
         mode=results.mode,
@@ -81,7 +163,10 @@ def search(
         exact=results.exact is not None,
         notice=results.notice,
         results=[
-            SearchResultOut.of(h.paper, h.score, h.snippet, settings.base_url) for h in results.hits
+            SearchResultOut.of(
+                h.paper, h.score, h.snippet, settings.base_url, totals.get(h.paper.id)
+            )
+            for h in results.hits
         ],
     )
 
@@ -104,10 +189,12 @@ def similar(
     embedding is computed (seconds after ingest while `paperboy serve` runs)."""
     paper = find_paper(store, arxiv_id)
     found = search.similar(paper.arxiv_id, limit=limit)
+    totals = store.vote_totals(p.id for p, _ in found)
     return SimilarOut(
         id=paper.arxiv_id,
         results=[
-            SearchResultOut.of(p, s, _opening(p.abstract), settings.base_url) for p, s in found
+            SearchResultOut.of(p, s, _opening(p.abstract), settings.base_url, totals.get(p.id))
+            for p, s in found
         ],
     )
 
@@ -121,7 +208,8 @@ def similar(
 def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
-    return PaperOut.of(find_paper(store, arxiv_id), settings.base_url)
+    found = find_paper(store, arxiv_id)
+    return PaperOut.of(found, settings.base_url, store.vote_totals([found.id]).get(found.id))
 
 
 class HealthOut(BaseModel):

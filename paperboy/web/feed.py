@@ -9,6 +9,7 @@ from paperboy.store import Store, StoredPaper
 from paperboy.web.periods import Period, parse_period, period_containing
 
 MAX_PAGE = 10_000
+SORTS = ("newest", "votes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Feed:
     prev: Period | None
     next: Period | None
     categories: list[tuple[str, int]]
+    sort: str = "newest"
 
 
 def _check_category(category: str | None) -> str | None:
@@ -41,15 +43,18 @@ def load_feed(
     category: str | None = None,
     page: int = 1,
     page_size: int = 50,
+    sort: str = "newest",
 ) -> Feed:
     """Papers of one period (the newest day with papers when ``key`` is None)."""
     category = _check_category(category)
+    if sort not in SORTS:
+        raise InvalidInput(f"invalid sort {sort[:20]!r}: must be newest or votes")
     if page < 1 or page > MAX_PAGE:
         raise InvalidInput(f"invalid page {page}: must be between 1 and {MAX_PAGE}")
     if key is None:
         latest = store.latest_announced()
         if latest is None:
-            return Feed(None, [], 0, 1, 0, category, None, None, [])
+            return Feed(None, [], 0, 1, 0, category, None, None, [], sort)
         period = period_containing(view, latest)
     else:
         period = parse_period(view, key)
@@ -59,6 +64,7 @@ def load_feed(
         category=category,
         limit=page_size,
         offset=(page - 1) * page_size,
+        sort=sort,
     )
     before, after = store.neighbour_days(period.start, period.end)
     return Feed(
@@ -71,4 +77,5 @@ def load_feed(
         prev=period_containing(period.view, before) if before else None,
         next=period_containing(period.view, after) if after else None,
         categories=store.category_counts(period.start, period.end),
+        sort=sort,
     )

@@ -39,7 +39,7 @@ class PaperOut(BaseModel):
     links: PaperLinks
 
     @classmethod
-    def of(cls, paper: StoredPaper, base_url: str) -> PaperOut:
+    def of(cls, paper: StoredPaper, base_url: str, upvotes: int | None = None) -> PaperOut:
         return cls(
             id=paper.arxiv_id,
             version=paper.version,
@@ -55,7 +55,7 @@ class PaperOut(BaseModel):
             journal_ref=paper.journal_ref,
             doi=paper.doi,
             license=paper.license,
-            upvotes=paper.imported_upvotes,
+            upvotes=paper.imported_upvotes if upvotes is None else upvotes,
             url=f"{base_url.rstrip('/')}/paper/{paper.arxiv_id}",
             links=PaperLinks(
                 abs=paper.abs_url,
@@ -83,10 +83,11 @@ class FeedOut(BaseModel):
     prev: str | None = Field(None, description="Key of the previous period with papers")
     next: str | None = Field(None, description="Key of the next period with papers")
     categories: list[CategoryCount] = Field(description="Primary categories in the period")
+    sort: str = Field(examples=["newest"], description="`newest` or `votes`")
     papers: list[PaperOut]
 
     @classmethod
-    def of(cls, feed: Feed, view: str, base_url: str) -> FeedOut:
+    def of(cls, feed: Feed, view: str, base_url: str, totals: dict[int, int]) -> FeedOut:
         return cls(
             view=feed.period.view if feed.period else view,
             start=feed.period.start if feed.period else None,
@@ -98,7 +99,8 @@ class FeedOut(BaseModel):
             prev=feed.prev.key if feed.prev else None,
             next=feed.next.key if feed.next else None,
             categories=[CategoryCount(category=c, count=n) for c, n in feed.categories],
-            papers=[PaperOut.of(p, base_url) for p in feed.papers],
+            sort=feed.sort,
+            papers=[PaperOut.of(p, base_url, totals.get(p.id)) for p in feed.papers],
         )
 
 
@@ -123,11 +125,17 @@ class SearchResultOut(BaseModel):
     announced: date | None
     snippet: str = Field(description="Abstract excerpt, plain text")
     snippet_html: str = Field(description="The excerpt as HTML: escaped, matches in <mark>")
+    upvotes: int = Field(description="Upvotes (imported counts included)")
     url: str
 
     @classmethod
     def of(
-        cls, paper: StoredPaper, score: float, snippet: Markup, base_url: str
+        cls,
+        paper: StoredPaper,
+        score: float,
+        snippet: Markup,
+        base_url: str,
+        upvotes: int | None = None,
     ) -> SearchResultOut:
         return cls(
             id=paper.arxiv_id,
@@ -138,6 +146,7 @@ class SearchResultOut(BaseModel):
             announced=paper.announced,
             snippet=snippet.striptags(),
             snippet_html=str(snippet),
+            upvotes=paper.imported_upvotes if upvotes is None else upvotes,
             url=f"{base_url.rstrip('/')}/paper/{paper.arxiv_id}",
         )
 
@@ -157,3 +166,20 @@ class SearchOut(BaseModel):
 class SimilarOut(BaseModel):
     id: str
     results: list[SearchResultOut]
+
+
+class VoteOut(BaseModel):
+    id: str = Field(examples=["2503.11731"])
+    upvotes: int = Field(description="Upvotes after the toggle (imported counts included)")
+    voted: bool = Field(description="Whether the signed-in account now votes for the paper")
+
+
+class TrendingPaperOut(PaperOut):
+    score: float = Field(description="votes / (age_hours + offset) ** gravity")
+
+
+class TrendingOut(BaseModel):
+    window: int = Field(examples=[7], description="Days the ranking looks back")
+    gravity: float
+    offset_hours: float
+    papers: list[TrendingPaperOut]

@@ -9,15 +9,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
 from paperboy.web.periods import VIEWS
 from paperboy.web.rendering import render
 from paperboy.web.search_params import SearchParamsDep
+from paperboy.web.trending import WINDOWS, check_window, load_trending
+from paperboy.web.votes import vote_view
 
 router = APIRouter(include_in_schema=False)
 CatQuery = Annotated[str | None, Query(max_length=64)]
 PageQuery = Annotated[int, Query(ge=1, le=10_000)]
+SortQuery = Annotated[str, Query(max_length=16)]
 
 
 def _feed_page(
@@ -28,9 +32,13 @@ def _feed_page(
     key: str | None,
     cat: str | None,
     page: int,
+    sort: str,
 ) -> HTMLResponse:
-    feed = load_feed(store, view, key, category=cat, page=page, page_size=settings.page_size)
-    return render(request, "feed.html", {"feed": feed, "view": view})
+    feed = load_feed(
+        store, view, key, category=cat, page=page, page_size=settings.page_size, sort=sort
+    )
+    votes = vote_view(store, get_current_user(request), feed.papers)
+    return render(request, "feed.html", {"feed": feed, "view": view, "votes": votes})
 
 
 def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
@@ -40,8 +48,9 @@ def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
         settings: SettingsDep,
         cat: CatQuery = None,
         page: PageQuery = 1,
+        sort: SortQuery = "newest",
     ) -> HTMLResponse:
-        return _feed_page(request, store, settings, view, None, cat, page)
+        return _feed_page(request, store, settings, view, None, cat, page, sort)
 
     return handler
 
@@ -54,8 +63,9 @@ def _period_route(view: str) -> Callable[..., HTMLResponse]:
         settings: SettingsDep,
         cat: CatQuery = None,
         page: PageQuery = 1,
+        sort: SortQuery = "newest",
     ) -> HTMLResponse:
-        return _feed_page(request, store, settings, view, key, cat, page)
+        return _feed_page(request, store, settings, view, key, cat, page, sort)
 
     return handler
 
@@ -72,12 +82,36 @@ for _view in VIEWS:
 def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -> HTMLResponse:
     found = find_paper(store, arxiv_id)
     similar = search.similar(found.arxiv_id, limit=8)
-    return render(request, "paper.html", {"paper": found, "similar": similar})
+    votes = vote_view(store, get_current_user(request), [found, *(p for p, _ in similar)])
+    return render(request, "paper.html", {"paper": found, "similar": similar, "votes": votes})
+
+
+@router.get("/trending", response_class=HTMLResponse)
+def trending_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    window: Annotated[int, Query()] = 7,
+) -> HTMLResponse:
+    check_window(window)
+    ranked = load_trending(
+        store,
+        window=window,
+        limit=settings.page_size,
+        gravity=settings.trending_gravity,
+        offset_hours=settings.trending_offset_hours,
+    )
+    votes = vote_view(store, get_current_user(request), [t.paper for t in ranked])
+    return render(
+        request,
+        "trending.html",
+        {"ranked": ranked, "window": window, "windows": WINDOWS, "votes": votes},
+    )
 
 
 @router.get("/search", response_class=HTMLResponse, response_model=None)
 def search_page(
-    request: Request, params: SearchParamsDep, search: SearchDep
+    request: Request, params: SearchParamsDep, search: SearchDep, store: StoreDep
 ) -> HTMLResponse | RedirectResponse:
     pq = params.parsed()
     results = search.search(pq, mode=params.mode, sort=params.sort, page=params.page)
@@ -88,6 +122,9 @@ def search_page(
         query = {k: v for k, v in request.query_params.items() if k != "page"}
         return "/search?" + urlencode({**query, "page": page})
 
+    votes = vote_view(store, get_current_user(request), [h.paper for h in results.hits])
     return render(
-        request, "search.html", {"results": results, "params": params, "page_url": page_url}
+        request,
+        "search.html",
+        {"results": results, "params": params, "page_url": page_url, "votes": votes},
     )

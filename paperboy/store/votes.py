@@ -1,0 +1,169 @@
+"""Storage of upvotes: one row per (account, paper) in ``votes``.
+
+A paper's count is always computed from rows (its ``imported_upvotes`` plus COUNT of its
+votes), never kept in a counter, so concurrent votes cannot lose an update. A toggle
+inserts the row; if the primary key says the vote exists (IntegrityError, also when a
+concurrent toggle of the same account won the race) it deletes it instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from paperboy.errors import NotFound
+from paperboy.store.accounts import utcnow
+from paperboy.store.models import papers, votes
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    paper_id: int
+    upvotes: int  # imported + community
+    voted: bool  # the account's vote after the toggle
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingCandidate:
+    paper_id: int
+    imported_upvotes: int
+    votes: int  # community votes (all time)
+    announced: datetime | None
+    first_seen: datetime
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+class VoteStoreMixin:
+    engine: Engine
+
+    def toggle_vote(
+        self, user_id: int, paper_id: int, *, now: datetime | None = None
+    ) -> VoteResult:
+        """Add the account's vote for the paper, or take it back if it exists."""
+        at = now or utcnow()
+        voted = True
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
+                )
+        except IntegrityError:
+            with self.engine.begin() as conn:
+                exists = conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first()
+                if exists is None:
+                    raise NotFound("no such paper") from None
+                conn.execute(
+                    delete(votes).where(votes.c.user_id == user_id, votes.c.paper_id == paper_id)
+                )
+            voted = False
+        return VoteResult(paper_id, self.vote_totals([paper_id]).get(paper_id, 0), voted)
+
+    def add_vote(self, user_id: int, paper_id: int, at: datetime) -> None:
+        """A vote at a given time (imports and tests); an existing vote is kept."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
+                )
+        except IntegrityError:
+            pass
+
+    def vote_totals(self, paper_ids: Iterable[int]) -> dict[int, int]:
+        """imported + community votes of each paper, in one query per 500 papers."""
+        ids = list(dict.fromkeys(paper_ids))
+        found: dict[int, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                counted = (
+                    select(votes.c.paper_id, func.count().label("n"))
+                    .where(votes.c.paper_id.in_(chunk))
+                    .group_by(votes.c.paper_id)
+                    .subquery()
+                )
+                rows = conn.execute(
+                    select(papers.c.id, papers.c.imported_upvotes, counted.c.n)
+                    .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
+                    .where(papers.c.id.in_(chunk))
+                )
+                for pid, imported, n in rows:
+                    found[int(pid)] = int(imported or 0) + int(n or 0)
+        return found
+
+    def voted_by(self, user_id: int, paper_ids: Iterable[int]) -> set[int]:
+        """Which of these papers the account has voted for (one query per 500)."""
+        ids = list(dict.fromkeys(paper_ids))
+        found: set[int] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                rows = conn.execute(
+                    select(votes.c.paper_id).where(
+                        votes.c.user_id == user_id, votes.c.paper_id.in_(chunk)
+                    )
+                )
+                found.update(int(r[0]) for r in rows)
+        return found
+
+    def vote_days(self, paper_ids: Iterable[int], since: datetime) -> dict[int, list[datetime]]:
+        """The times of each paper's votes since ``since`` (for sparklines), one query."""
+        ids = list(dict.fromkeys(paper_ids))
+        found: dict[int, list[datetime]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                rows = conn.execute(
+                    select(votes.c.paper_id, votes.c.created_at).where(
+                        votes.c.paper_id.in_(chunk), votes.c.created_at >= since
+                    )
+                )
+                for pid, at in rows:
+                    found.setdefault(int(pid), []).append(at)
+        return found
+
+    def trending_candidates(self, since: datetime) -> list[TrendingCandidate]:
+        """Papers announced (or first seen) since ``since`` with at least one imported
+        upvote or vote, and papers voted for since then: one query."""
+        recent_votes = select(votes.c.paper_id).where(votes.c.created_at >= since)
+        counted = (
+            select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery()
+        )
+        n = func.coalesce(counted.c.n, 0)
+        announced_recently = or_(
+            papers.c.announced >= since.date(),
+            (papers.c.announced.is_(None)) & (papers.c.first_seen >= since),
+        )
+        query = (
+            select(
+                papers.c.id,
+                papers.c.imported_upvotes,
+                n.label("n"),
+                papers.c.announced,
+                papers.c.first_seen,
+            )
+            .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
+            .where(
+                or_(
+                    announced_recently & ((papers.c.imported_upvotes > 0) | (n > 0)),
+                    papers.c.id.in_(recent_votes),
+                )
+            )
+        )
+        with self.engine.connect() as conn:
+            return [
+                TrendingCandidate(
+                    paper_id=int(pid),
+                    imported_upvotes=int(imported or 0),
+                    votes=int(count or 0),
+                    announced=(datetime(ann.year, ann.month, ann.day) if ann is not None else None),
+                    first_seen=first_seen,
+                )
+                for pid, imported, count, ann, first_seen in conn.execute(query)
+            ]

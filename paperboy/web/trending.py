@@ -1,0 +1,74 @@
+"""Trending papers: votes with a time decay (see docs/ranking.md).
+
+    score = votes / (age_hours + offset) ** gravity
+
+``votes`` is imported + community upvotes, ``age_hours`` the time since the paper was
+announced (midnight UTC of the announcement day; the time it was first seen when it has
+no announcement date). Candidates come from SQL (papers of the window with at least one
+vote or imported upvote, and papers voted for within the window); the score is computed
+here, in Python, over those candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from paperboy.errors import InvalidInput
+from paperboy.store import Store, StoredPaper
+from paperboy.store.accounts import utcnow
+from paperboy.store.votes import TrendingCandidate
+
+WINDOWS = (1, 7, 30)
+
+
+def trending_score(votes: int, age_hours: float, gravity: float, offset_hours: float) -> float:
+    """Hacker News style: more votes rank higher, and every paper sinks as it ages."""
+    return float(votes / (max(0.0, age_hours) + offset_hours) ** gravity)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingPaper:
+    paper: StoredPaper
+    upvotes: int
+    score: float
+    age_hours: float
+
+
+def check_window(window: int) -> int:
+    if window not in WINDOWS:
+        raise InvalidInput(f"invalid window {window}: must be one of 1, 7, 30 (days)")
+    return window
+
+
+def _age_hours(candidate: TrendingCandidate, now: datetime) -> float:
+    born = candidate.announced or candidate.first_seen
+    return (now - born).total_seconds() / 3600
+
+
+def load_trending(
+    store: Store,
+    *,
+    window: int,
+    limit: int,
+    gravity: float,
+    offset_hours: float,
+    now: datetime | None = None,
+) -> list[TrendingPaper]:
+    """The ``limit`` highest scoring papers of the last ``window`` days."""
+    check_window(window)
+    now = now or utcnow()
+    candidates = store.trending_candidates(now - timedelta(days=window))
+    scored = []
+    for c in candidates:
+        total = c.imported_upvotes + c.votes
+        age = _age_hours(c, now)
+        scored.append((trending_score(total, age, gravity, offset_hours), total, age, c))
+    scored.sort(key=lambda s: (-s[0], -s[1], -s[3].paper_id))
+    top = scored[:limit]
+    found = store.get_papers_by_ids(s[3].paper_id for s in top)
+    return [
+        TrendingPaper(found[c.paper_id], total, score, age)
+        for score, total, age, c in top
+        if c.paper_id in found
+    ]

@@ -1,0 +1,85 @@
+"""Voting in a real browser (Debian's chromium, Playwright): a reader signed in by the
+emailed link clicks the upvote button and the count changes without a page reload."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect
+
+from paperboy.config import Settings
+from paperboy.search.service import SearchService
+from paperboy.store import Store
+from paperboy.web import create_app
+from tests.accounts.conftest import Mailbox, make_settings
+from tests.accounts.conftest import mailbox as mailbox  # fixture: a real SMTP server
+from tests.web.test_browser import browser as browser  # fixture: chromium
+from tests.web.test_browser import free_port
+from tests.web.test_browser import page as page  # fixture: a fresh browser page
+
+pytestmark = pytest.mark.browser
+PAPER = "2606.28374"
+
+
+@pytest.fixture
+def live_mail_url(
+    settings: Settings,
+    loaded_store: Store,
+    search_service: SearchService,
+    mailbox: tuple[Mailbox, int],
+) -> Iterator[str]:
+    port = free_port()
+    app_settings = make_settings(
+        settings.data_dir,
+        mailbox[1],
+        model_dir=settings.model_dir,
+        base_url=f"http://127.0.0.1:{port}",
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(app_settings, loaded_store, search_service),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_upvote_updates_in_place(
+    page: Page, live_mail_url: str, mailbox: tuple[Mailbox, int]
+) -> None:
+    page.goto(live_mail_url + "/signin")
+    page.fill("#email", "reader@example.org")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.locator("body")).to_contain_text("link is on its way")
+    page.goto(mailbox[0].links()[-1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-name")).to_be_visible()
+
+    page.goto(live_mail_url + "/day/2026-06-30")
+    row = page.locator(".paper-row", has=page.locator(f'a[href="/paper/{PAPER}"]'))
+    button = row.locator(".vote-button")
+    expect(button.locator(".vote-count")).to_have_text("0")
+    page.evaluate("window.__notReloaded = true")
+    button.click()
+    expect(button.locator(".vote-count")).to_have_text("1")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    assert page.evaluate("window.__notReloaded") is True
+    button.click()
+    expect(button.locator(".vote-count")).to_have_text("0")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("window.__notReloaded") is True
+    page.reload()
+    expect(button.locator(".vote-count")).to_have_text("0")
