@@ -3,12 +3,9 @@ emailed link clicks the upvote button and the count changes without a page reloa
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from paperboy.config import Settings
@@ -17,8 +14,8 @@ from paperboy.store import Store
 from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # fixture: a real SMTP server
+from tests.support import free_port, served
 from tests.web.test_browser import browser as browser  # fixture: chromium
-from tests.web.test_browser import free_port
 from tests.web.test_browser import page as page  # fixture: a fresh browser page
 
 pytestmark = pytest.mark.browser
@@ -39,22 +36,8 @@ def live_mail_url(
         model_dir=settings.model_dir,
         base_url=f"http://127.0.0.1:{port}",
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(app_settings, loaded_store, search_service),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(app_settings, loaded_store, search_service), port) as url:
+        yield url
 
 
 def test_upvote_updates_in_place(
