@@ -198,6 +198,12 @@ class Settings(BaseSettings):
         description="Hours added to a paper's age in the trending score, so brand-new "
         "papers do not get an unbounded boost.",
     )
+    comment_max_chars: int = Field(
+        5000,
+        ge=1,
+        le=100_000,
+        description="Longest comment (in characters of Markdown) a reader can post.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

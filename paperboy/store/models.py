@@ -175,3 +175,28 @@ class Vote(Base):
 
 
 votes = cast(Table, Vote.__table__)
+
+
+class Comment(Base):
+    """A comment on a paper; ``parent_id`` makes it a reply (one level: replies always
+    point at a top-level comment). ``deleted`` keeps a placeholder for a thread with
+    replies; ``hidden`` is set by an admin."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), nullable=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_comments_paper_created", "paper_id", "created_at"),)
+
+
+comments = cast(Table, Comment.__table__)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.ingest.records import PaperRecord
 from paperboy.store.accounts import AccountStoreMixin
+from paperboy.store.comments import CommentStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state, votes
@@ -171,7 +172,7 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store(EmbeddingStoreMixin, AccountStoreMixin, VoteStoreMixin):
+class Store(EmbeddingStoreMixin, AccountStoreMixin, VoteStoreMixin, CommentStoreMixin):
     """The single owner of database I/O."""
 
     def __init__(self, engine: Engine) -> None:

@@ -11,10 +11,13 @@ from pydantic import BaseModel, Field
 from paperboy.errors import Forbidden, InvalidInput
 from paperboy.search.lexical import opening as _opening
 from paperboy.web.auth import CurrentUser
+from paperboy.web.comments import DELETED, CommentView, comment_threads
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
 from paperboy.web.periods import View
 from paperboy.web.schemas import (
+    CommentOut,
+    CommentsOut,
     ErrorOut,
     FeedOut,
     PaperOut,
@@ -169,6 +172,38 @@ def search(
             for h in results.hits
         ],
     )
+
+
+def _comment_out(view: CommentView) -> CommentOut:
+    return CommentOut(
+        id=view.id,
+        author=view.author,
+        created_at=view.created_at,
+        edited_at=view.edited_at,
+        deleted=view.placeholder == DELETED,
+        hidden=view.hidden,
+        html=str(view.html) if view.html is not None else None,
+        markdown=view.body,
+        replies=[_comment_out(r) for r in view.replies],
+    )
+
+
+@router.get(
+    "/papers/{arxiv_id:path}/comments",
+    response_model=CommentsOut,
+    summary="Comments on one paper",
+    tags=["community"],
+    responses={404: ERRORS[404]},
+)
+def paper_comments(arxiv_id: str, store: StoreDep) -> CommentsOut:
+    """Top-level comments oldest first, each with its replies. `html` is the Markdown
+    body rendered to sanitised HTML, `markdown` the body as written; both are null for a
+    deleted or hidden comment (kept in place when it has replies)."""
+    paper = find_paper(store, arxiv_id)
+    threads = comment_threads(store, paper.id, None)
+    out = [_comment_out(t) for t in threads]
+    count = sum((t.html is not None) + sum(r.html is not None for r in t.replies) for t in threads)
+    return CommentsOut(id=paper.arxiv_id, count=count, comments=out)
 
 
 @router.get(

@@ -183,3 +183,25 @@ class TrendingOut(BaseModel):
     gravity: float
     offset_hours: float
     papers: list[TrendingPaperOut]
+
+
+class CommentOut(BaseModel):
+    id: int = Field(examples=[12])
+    author: str | None = Field(
+        description="The author's display name (null when deleted or hidden)"
+    )
+    created_at: datetime
+    edited_at: datetime | None = Field(description="When the author last edited it, if ever")
+    deleted: bool = Field(description="Deleted by its author (kept because it has replies)")
+    hidden: bool = Field(description="Hidden by a moderator")
+    html: str | None = Field(
+        description="The body rendered to sanitised HTML (null when deleted or hidden)"
+    )
+    markdown: str | None = Field(description="The body as written (null when deleted or hidden)")
+    replies: list[CommentOut] = Field(default_factory=list, description="Replies, oldest first")
+
+
+class CommentsOut(BaseModel):
+    id: str = Field(examples=["2503.11731"])
+    count: int = Field(description="Visible comments and replies")
+    comments: list[CommentOut] = Field(description="Top-level comments, oldest first")

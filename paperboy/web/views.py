@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from paperboy.web.auth import get_current_user
+from paperboy.web.comments import comment_threads
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
 from paperboy.web.periods import VIEWS
@@ -83,7 +84,10 @@ def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -
     found = find_paper(store, arxiv_id)
     similar = search.similar(found.arxiv_id, limit=8)
     votes = vote_view(store, get_current_user(request), [found, *(p for p, _ in similar)])
-    return render(request, "paper.html", {"paper": found, "similar": similar, "votes": votes})
+    threads = comment_threads(store, found.id, get_current_user(request))
+    context = {"paper": found, "similar": similar, "votes": votes, "comments": threads}
+    context["comment_max_chars"] = request.app.state.settings.comment_max_chars
+    return render(request, "paper.html", context)
 
 
 @router.get("/trending", response_class=HTMLResponse)

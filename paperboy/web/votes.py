@@ -1,7 +1,8 @@
 """Upvotes on the web: the batch lookups every listing uses, and the form route.
 
 A listing calls ``vote_view`` once for its papers: one query for the totals, one for the
-signed-in reader's own votes, one for the sparklines' vote times (no query per paper).
+signed-in reader's own votes, one for the sparklines' vote times, one for the visible
+comment counts (no query per paper).
 The form route ``POST /paper/{id}/vote`` works without JavaScript (303 back to a local
 ``next``); ``static/vote.js`` submits the same form with fetch to the JSON route
 ``POST /api/papers/{id}/vote`` and updates the button in place. Signed-out voters are
@@ -32,11 +33,16 @@ router = APIRouter(include_in_schema=False)
 
 @dataclass(frozen=True, slots=True)
 class VoteView:
-    """Vote counts, the reader's own votes and sparklines of a page of papers."""
+    """Vote counts, the reader's own votes, sparklines and comment counts of a page of
+    papers."""
 
     totals: dict[int, int] = field(default_factory=dict)
     mine: set[int] = field(default_factory=set)
     sparks: dict[int, Markup] = field(default_factory=dict)
+    comments: dict[int, int] = field(default_factory=dict)  # visible comments per paper
+
+    def comment_count(self, paper: StoredPaper) -> int:
+        return self.comments.get(paper.id, 0)
 
     def total(self, paper: StoredPaper) -> int:
         return self.totals.get(paper.id, paper.imported_upvotes)
@@ -72,7 +78,7 @@ def vote_view(
             recent = times.get(pid, [])
             base = totals.get(pid, 0) - len(recent)
             sparks[pid] = sparkline_svg(cumulative_daily(recent, base, now.date()))
-    return VoteView(totals, mine, sparks)
+    return VoteView(totals, mine, sparks, store.comment_counts(ids))
 
 
 NextField = Annotated[str, Form(max_length=2000)]

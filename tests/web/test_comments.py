@@ -1,0 +1,262 @@
+"""Comments through the app: readers signed in by the real emailed link (aiosmtpd),
+the JS-free form flows, permissions, admin hiding, the JSON API, and XSS payloads posted
+as comments and as display names never turning into executable markup."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from paperboy.store import Store
+from paperboy.store.models import users
+from tests.accounts.conftest import Mailbox
+from tests.accounts.test_sign_in import csrf_of, sign_in
+from tests.web.test_votes import DAY, PAPER
+from tests.web.test_votes import anon as anon
+from tests.web.test_votes import app_settings as app_settings
+from tests.web.test_votes import mailbox as mailbox
+from tests.web.test_votes import reader as reader
+
+PAGE = f"/paper/{PAPER}"
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "srcset", "background"}
+FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "style", "math", "svg", "img", "base"}
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](  javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](vbscript:msgbox(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+    '"><script>alert(1)</script>',
+    "<style>body{display:none}</style>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "`<script>alert(1)</script>`",
+    "```\n<script>alert(1)</script>\n```",
+    "<details open ontoggle=alert(1)>",
+    "[x](&#106;avascript:alert(1))",
+    "&#106;avascript:alert(1)",
+    "<body onload=alert(1)>",
+    "![x](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    '[a](https://ok.example "title\\" onmouseover=\\"alert(1))',
+    "[x](java\tscript:alert(1))",
+    "[x](%6Aavascript:alert(1))",
+    'https://ok.example/"onmouseover=alert(1)//',
+    "' onfocus=alert(1) autofocus '",
+]
+
+
+def assert_no_executable_markup(html: str) -> None:
+    """Parse the page: scripts only from /static, no on* attributes, no dangerous URL
+    schemes, and nothing but text formatting inside the comments section."""
+    doc = lxml.html.document_fromstring(html)
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag == "script":
+            assert (el.get("src") or "").startswith("/static/") and not (el.text or "").strip()
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), (el.tag, name, value)
+            if name.lower() in URL_ATTRS:
+                cleaned = "".join(value.split()).lower()
+                assert not cleaned.startswith(BAD_SCHEMES), (el.tag, name, value)
+    section = doc.get_element_by_id("comments")
+    for el in section.iter():
+        assert el.tag not in FORBIDDEN_TAGS, lxml.html.tostring(el)
+        if el.tag == "a":
+            href = el.get("href", "")
+            assert href.startswith(("/", "#", "https://", "http://", "mailto:")), href
+
+
+def post(client: TestClient, path: str, data: dict[str, str]) -> tuple[int, str]:
+    token = csrf_of(client.get(PAGE).text)
+    answer = client.post(path, data={**data, "csrf_token": token})
+    return answer.status_code, answer.headers.get("location", "")
+
+
+def comment(client: TestClient, body: str, parent: int | None = None) -> int:
+    data = {"body": body} | ({"parent_id": str(parent)} if parent else {})
+    status, location = post(client, f"{PAGE}/comments", data)
+    assert status == 303 and location.startswith(f"{PAGE}#comment-"), (status, location)
+    return int(location.rsplit("-", 1)[1])
+
+
+@pytest.fixture
+def other_client(
+    anon: TestClient,
+    mailbox: tuple[Mailbox, int],
+    loaded_store: Store,
+) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(email: str, role: str = "reader") -> TestClient:
+        loaded_store.create_user(email, role=role)
+        client = TestClient(anon.app, follow_redirects=False)
+        clients.append(client)
+        sign_in(client, mailbox[0], email)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_xss_payloads_as_comments_and_names_stay_inert(
+    reader: TestClient,
+    payload: str,
+) -> None:
+    status, _ = post(reader, "/profile", {"display_name": payload[:80], "affiliation": payload})
+    assert status == 303
+    top = comment(reader, payload)
+    comment(reader, "re: " + payload, parent=top)
+    page = reader.get(PAGE)
+    assert page.status_code == 200
+    assert_no_executable_markup(page.text)
+    doc = lxml.html.document_fromstring(page.text)
+    names = doc.find_class("comment-author")
+    assert len(names) == 2 and names[0].text_content() == " ".join(payload[:80].split())
+    api = reader.get(f"/api/papers/{PAPER}/comments").json()
+    assert api["comments"][0]["markdown"] == payload.strip()
+    assert_no_executable_markup(
+        f'<html><body><section id="comments">{api["comments"][0]["html"]}</section></body></html>'
+    )
+
+
+def test_comment_reply_edit_delete_flow(
+    reader: TestClient,
+    other_client: Callable[..., TestClient],
+) -> None:
+    anon_page = TestClient(reader.app).get(PAGE).text
+    assert "Sign in to comment" in anon_page and "No comments yet." in anon_page
+    top = comment(reader, "Nice **result**, see https://ok.example/x")
+    bob = other_client("bob@example.org")
+    reply = comment(bob, "I *disagree*", parent=top)
+    deeper = comment(reader, "reply to a reply", parent=reply)
+    page = reader.get(PAGE).text
+    assert "<strong>result</strong>" in page and "<em>disagree</em>" in page
+    assert 'href="https://ok.example/x" rel="nofollow ugc noopener"' in page
+    api = reader.get(f"/api/papers/{PAPER}/comments").json()
+    assert api["count"] == 3 and len(api["comments"]) == 1
+    assert [r["id"] for r in api["comments"][0]["replies"]] == [reply, deeper]
+
+    assert post(bob, f"/comments/{top}/edit", {"body": "mine now"})[0] == 403
+    assert post(bob, f"/comments/{top}/delete", {})[0] == 403
+    assert post(bob, f"/comments/{top}/hide", {})[0] == 403
+    status, location = post(reader, f"/comments/{top}/edit", {"body": "Edited **text**"})
+    assert (status, location) == (303, f"{PAGE}#comment-{top}")
+    api = reader.get(f"/api/papers/{PAPER}/comments").json()
+    first = api["comments"][0]
+    assert first["markdown"] == "Edited **text**" and first["edited_at"] is not None
+    assert first["html"] == "<p>Edited <strong>text</strong></p>\n"
+
+    assert post(reader, f"/comments/{top}/delete", {}) == (303, f"{PAGE}#comments")
+    page = reader.get(PAGE).text
+    assert "[deleted]" in page and "Edited" not in page and "I <em>disagree</em>" in page
+    first = reader.get(f"/api/papers/{PAPER}/comments").json()["comments"][0]
+    assert first["deleted"] and first["html"] is None and first["markdown"] is None
+    assert first["author"] is None and len(first["replies"]) == 2
+    assert post(bob, f"/comments/{reply}/delete", {})[0] == 303
+    assert post(reader, f"/comments/{top}/edit", {"body": "back"})[0] == 404
+
+    assert post(reader, f"{PAGE}/comments", {"body": "   "})[0] == 422
+    assert post(reader, f"{PAGE}/comments", {"body": "x" * 5001})[0] == 422
+    assert post(reader, f"{PAGE}/comments", {"body": "x", "parent_id": "999999"})[0] == 404
+
+
+def test_admin_hides_and_unhides(
+    reader: TestClient,
+    other_client: Callable[..., TestClient],
+) -> None:
+    cid = comment(reader, "rude words")
+    admin = other_client("admin@example.org", "admin")
+    assert post(admin, f"/comments/{cid}/hide", {}) == (303, f"{PAGE}#comment-{cid}")
+    assert "[hidden by a moderator]" in reader.get(PAGE).text
+    assert "rude words" not in reader.get(PAGE).text
+    assert "rude words" not in TestClient(reader.app).get(PAGE).text
+    seen = admin.get(PAGE).text
+    assert "rude words" in seen and "comment-hidden" in seen and "Unhide" in seen
+    api = reader.get(f"/api/papers/{PAPER}/comments").json()
+    assert api["count"] == 0 and api["comments"][0]["hidden"] is True
+    assert api["comments"][0]["html"] is None
+    assert post(admin, f"/comments/{cid}/hide", {"hidden": "false"})[0] == 303
+    assert "rude words" in reader.get(PAGE).text
+
+
+def test_signed_out_posts_go_to_sign_in_and_suspended_users_cannot_comment(
+    reader: TestClient,
+    loaded_store: Store,
+) -> None:
+    with TestClient(reader.app, follow_redirects=False) as guest:
+        token = csrf_of(guest.get("/signin").text)
+        answer = guest.post(f"{PAGE}/comments", data={"body": "hi", "csrf_token": token})
+        status, location = answer.status_code, answer.headers["location"]
+    assert status == 303 and location.startswith("/signin?next=")
+    user = loaded_store.get_user_by_email("reader@example.org")
+    assert user is not None
+    token = csrf_of(reader.get(PAGE).text)
+    with loaded_store.engine.begin() as conn:
+        conn.execute(update(users).where(users.c.id == user.id).values(suspended=True))
+    answer = reader.post(f"{PAGE}/comments", data={"body": "hi", "csrf_token": token})
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+    paper = loaded_store.get_paper(PAPER)
+    assert paper is not None and loaded_store.paper_comments(paper.id) == []
+
+
+def test_api_comments_shape_and_unknown_paper(
+    reader: TestClient,
+) -> None:
+    empty = reader.get(f"/api/papers/{PAPER}/comments").json()
+    assert empty == {"id": PAPER, "count": 0, "comments": []}
+    cid = comment(reader, "hello `world`")
+    got = reader.get(f"/api/papers/{PAPER}/comments").json()["comments"][0]
+    assert set(got) == {
+        "id",
+        "author",
+        "created_at",
+        "edited_at",
+        "deleted",
+        "hidden",
+        "html",
+        "markdown",
+        "replies",
+    }
+    assert got["id"] == cid and got["html"] == "<p>hello <code>world</code></p>\n"
+    missing = reader.get("/api/papers/2401.99999/comments")
+    assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
+    spec = reader.get("/api/openapi.json").json()
+    assert "/api/papers/{arxiv_id}/comments" in spec["paths"]
+
+
+def test_author_of_a_hidden_comment_sees_the_placeholder_and_can_delete(
+    reader: TestClient,
+    other_client: Callable[..., TestClient],
+) -> None:
+    cid = comment(reader, "secret words")
+    admin = other_client("admin@example.org", "admin")
+    assert post(admin, f"/comments/{cid}/hide", {})[0] == 303
+    page = reader.get(PAGE).text
+    assert "secret words" not in page and "[hidden by a moderator]" in page
+    assert "None</textarea>" not in page
+    assert post(reader, f"/comments/{cid}/delete", {})[0] == 303
+    assert reader.get(f"/api/papers/{PAPER}/comments").json()["comments"] == []
+
+
+def test_listings_show_the_visible_comment_count(
+    reader: TestClient,
+) -> None:
+    assert f'href="/paper/{PAPER}#comments"' not in reader.get(f"/day/{DAY}").text
+    first = comment(reader, "one")
+    comment(reader, "two", parent=first)
+    feed = reader.get(f"/day/{DAY}").text
+    assert f'href="/paper/{PAPER}#comments" title="comments">2 comments</a>' in feed
