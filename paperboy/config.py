@@ -204,6 +204,18 @@ class Settings(BaseSettings):
         le=100_000,
         description="Longest comment (in characters of Markdown) a reader can post.",
     )
+    submission_max_age_days: int = Field(
+        14,
+        ge=0,
+        le=3650,
+        description="Oldest a paper (days since its arXiv submission) a reader may submit.",
+    )
+    submissions_per_day: int = Field(
+        5,
+        ge=0,
+        le=1000,
+        description="Papers one account may submit per UTC day at most.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -1,4 +1,5 @@
-"""``paperboy user ...``: create and list accounts (people sign in by emailed link)."""
+"""``paperboy user ...``: create, list, suspend and unsuspend accounts (people sign in
+by emailed link)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import click
 
 from paperboy.accounts import normalize_email
 from paperboy.cli.main import AppContext, cli, pass_app
+from paperboy.errors import NotFound
 
 
 @cli.group()
@@ -16,6 +18,7 @@ def user() -> None:
     Example:
       paperboy user create --admin you@example.org
       paperboy user list
+      paperboy user suspend spammer@example.org
     """
 
 
@@ -53,3 +56,40 @@ def user_list(app: AppContext) -> None:
     for account in accounts:
         flag = "  (suspended)" if account.suspended else ""
         click.echo(f"{account.id}\t{account.email}\t{account.role}\t{account.display_name}{flag}")
+
+
+def _set_suspended(app: AppContext, email: str, suspended: bool) -> None:
+    address = normalize_email(email)
+    account = app.store.get_user_by_email(address)
+    if account is None:
+        raise NotFound(f"no account with email {address}")
+    app.store.set_user_suspended(account.id, suspended)
+    state = "suspended" if suspended else "unsuspended"
+    click.echo(f"{state} {account.email} (id {account.id})")
+
+
+@user.command("suspend")
+@click.argument("email")
+@pass_app
+def user_suspend(app: AppContext, email: str) -> None:
+    """Suspend the account of EMAIL: it is signed out at once and gets no sign-in links
+    until it is unsuspended.
+
+    \b
+    Example:
+      paperboy user suspend spammer@example.org
+    """
+    _set_suspended(app, email, True)
+
+
+@user.command("unsuspend")
+@click.argument("email")
+@pass_app
+def user_unsuspend(app: AppContext, email: str) -> None:
+    """Lift the suspension of the account of EMAIL; its owner can sign in again.
+
+    \b
+    Example:
+      paperboy user unsuspend spammer@example.org
+    """
+    _set_suspended(app, email, False)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -65,6 +66,9 @@ class Paper(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(DateTime)
     last_changed: Mapped[datetime] = mapped_column(DateTime)
+    # Set by an admin: the paper leaves the feed, search results and trending for
+    # everyone but admins.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_papers_announced_id", "announced", "id"),
@@ -200,3 +204,37 @@ class Comment(Base):
 
 
 comments = cast(Table, Comment.__table__)
+
+
+class Submission(Base):
+    """A paper a reader submitted by arXiv id (at most one submission per paper)."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_submissions_user_created", "user_id", "created_at"),)
+
+
+submissions = cast(Table, Submission.__table__)
+
+
+class Pick(Base):
+    """An editor's pick: a curator or admin features a paper on a day's page."""
+
+    __tablename__ = "picks"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_picks_day", "day"),)
+
+
+picks = cast(Table, Pick.__table__)

@@ -18,6 +18,8 @@ from paperboy.store.comments import CommentStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state, votes
+from paperboy.store.moderation import ModerationStoreMixin
+from paperboy.store.submissions import SubmissionStoreMixin
 from paperboy.store.votes import VoteStoreMixin
 
 # Columns whose values make up a paper's content (and its content hash).
@@ -67,6 +69,7 @@ class StoredPaper:
     imported_upvotes: int
     first_seen: datetime
     last_changed: datetime
+    hidden: bool = False  # hidden by an admin
 
     @property
     def abs_url(self) -> str:
@@ -172,7 +175,14 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store(EmbeddingStoreMixin, AccountStoreMixin, VoteStoreMixin, CommentStoreMixin):
+class Store(
+    EmbeddingStoreMixin,
+    AccountStoreMixin,
+    VoteStoreMixin,
+    CommentStoreMixin,
+    SubmissionStoreMixin,
+    ModerationStoreMixin,
+):
     """The single owner of database I/O."""
 
     def __init__(self, engine: Engine) -> None:
@@ -324,10 +334,14 @@ class Store(EmbeddingStoreMixin, AccountStoreMixin, VoteStoreMixin, CommentStore
         limit: int = 50,
         offset: int = 0,
         sort: str = "newest",
+        include_hidden: bool = False,
     ) -> FeedPage:
         """Papers announced in ``[start, end]``, newest day first (``sort="votes"``: most
-        upvotes, imported and community, first; ties newest first)."""
+        upvotes, imported and community, first; ties newest first). Papers hidden by an
+        admin only with ``include_hidden``."""
         where = [papers.c.announced >= start, papers.c.announced <= end]
+        if not include_hidden:
+            where.append(papers.c.hidden.is_(False))
         if category:
             where.append(
                 papers.c.id.in_(
@@ -466,4 +480,5 @@ def _to_paper(row: Any) -> StoredPaper:
         imported_upvotes=row["imported_upvotes"],
         first_seen=row["first_seen"],
         last_changed=row["last_changed"],
+        hidden=bool(row["hidden"]),
     )

@@ -44,6 +44,7 @@ def load_feed(
     page: int = 1,
     page_size: int = 50,
     sort: str = "newest",
+    include_hidden: bool = False,
 ) -> Feed:
     """Papers of one period (the newest day with papers when ``key`` is None)."""
     category = _check_category(category)
@@ -65,6 +66,7 @@ def load_feed(
         limit=page_size,
         offset=(page - 1) * page_size,
         sort=sort,
+        include_hidden=include_hidden,
     )
     before, after = store.neighbour_days(period.start, period.end)
     return Feed(

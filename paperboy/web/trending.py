@@ -54,11 +54,16 @@ def load_trending(
     gravity: float,
     offset_hours: float,
     now: datetime | None = None,
+    include_hidden: bool = False,
 ) -> list[TrendingPaper]:
-    """The ``limit`` highest scoring papers of the last ``window`` days."""
+    """The ``limit`` highest scoring papers of the last ``window`` days (papers hidden
+    by an admin only with ``include_hidden``)."""
     check_window(window)
     now = now or utcnow()
     candidates = store.trending_candidates(now - timedelta(days=window))
+    if not include_hidden:
+        hidden = store.hidden_paper_ids()
+        candidates = [c for c in candidates if c.paper_id not in hidden]
     scored = []
     for c in candidates:
         total = c.imported_upvotes + c.votes

@@ -13,6 +13,7 @@ from paperboy.web.auth import get_current_user
 from paperboy.web.comments import comment_threads
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.feed import load_feed
+from paperboy.web.moderation import day_picks
 from paperboy.web.periods import VIEWS
 from paperboy.web.rendering import render
 from paperboy.web.search_params import SearchParamsDep
@@ -35,11 +36,24 @@ def _feed_page(
     page: int,
     sort: str,
 ) -> HTMLResponse:
+    user = get_current_user(request)
+    admin = bool(user and user.is_admin)
     feed = load_feed(
-        store, view, key, category=cat, page=page, page_size=settings.page_size, sort=sort
+        store,
+        view,
+        key,
+        category=cat,
+        page=page,
+        page_size=settings.page_size,
+        sort=sort,
+        include_hidden=admin,
     )
-    votes = vote_view(store, get_current_user(request), feed.papers)
-    return render(request, "feed.html", {"feed": feed, "view": view, "votes": votes})
+    picks = (
+        day_picks(store, feed.period.start, admin=admin) if view == "day" and feed.period else []
+    )
+    votes = vote_view(store, user, [*picks, *feed.papers])
+    context = {"feed": feed, "view": view, "votes": votes, "picks": picks}
+    return render(request, "feed.html", context)
 
 
 def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
@@ -86,6 +100,7 @@ def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -
     votes = vote_view(store, get_current_user(request), [found, *(p for p, _ in similar)])
     threads = comment_threads(store, found.id, get_current_user(request))
     context = {"paper": found, "similar": similar, "votes": votes, "comments": threads}
+    context["picked"] = found.id in store.picked([found.id])
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 
@@ -98,14 +113,16 @@ def trending_page(
     window: Annotated[int, Query()] = 7,
 ) -> HTMLResponse:
     check_window(window)
+    user = get_current_user(request)
     ranked = load_trending(
         store,
         window=window,
         limit=settings.page_size,
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
+        include_hidden=bool(user and user.is_admin),
     )
-    votes = vote_view(store, get_current_user(request), [t.paper for t in ranked])
+    votes = vote_view(store, user, [t.paper for t in ranked])
     return render(
         request,
         "trending.html",
@@ -126,7 +143,10 @@ def search_page(
         query = {k: v for k, v in request.query_params.items() if k != "page"}
         return "/search?" + urlencode({**query, "page": page})
 
-    votes = vote_view(store, get_current_user(request), [h.paper for h in results.hits])
+    user = get_current_user(request)
+    if not (user and user.is_admin):  # papers hidden by an admin leave the results page
+        results.hits = [h for h in results.hits if not h.paper.hidden]
+    votes = vote_view(store, user, [h.paper for h in results.hits])
     return render(
         request,
         "search.html",

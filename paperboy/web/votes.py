@@ -40,6 +40,10 @@ class VoteView:
     mine: set[int] = field(default_factory=set)
     sparks: dict[int, Markup] = field(default_factory=dict)
     comments: dict[int, int] = field(default_factory=dict)  # visible comments per paper
+    submitters: dict[int, str] = field(default_factory=dict)  # display name per paper
+
+    def submitter(self, paper: StoredPaper) -> str | None:
+        return self.submitters.get(paper.id)
 
     def comment_count(self, paper: StoredPaper) -> int:
         return self.comments.get(paper.id, 0)
@@ -78,7 +82,7 @@ def vote_view(
             recent = times.get(pid, [])
             base = totals.get(pid, 0) - len(recent)
             sparks[pid] = sparkline_svg(cumulative_daily(recent, base, now.date()))
-    return VoteView(totals, mine, sparks, store.comment_counts(ids))
+    return VoteView(totals, mine, sparks, store.comment_counts(ids), store.submitters(ids))
 
 
 NextField = Annotated[str, Form(max_length=2000)]

@@ -1,4 +1,4 @@
-"""`paperboy user create/list`."""
+"""`paperboy user create/list/suspend/unsuspend`."""
 
 from __future__ import annotations
 
@@ -40,3 +40,16 @@ def test_duplicate_and_bad_addresses_are_errors(runner: CliRunner) -> None:
     assert again.exit_code == 1 and "already exists" in again.output
     bad = runner.invoke(cli, ["user", "create", "nope"])
     assert bad.exit_code == 1 and bad.output.startswith("Error: ")
+
+
+def test_suspend_and_unsuspend(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["user", "create", "spam@example.org"]).exit_code == 0
+    suspended = runner.invoke(cli, ["user", "suspend", "Spam@Example.org"])
+    assert suspended.exit_code == 0, suspended.output
+    assert "suspended spam@example.org" in suspended.output
+    assert "(suspended)" in runner.invoke(cli, ["user", "list"]).output
+    lifted = runner.invoke(cli, ["user", "unsuspend", "spam@example.org"])
+    assert lifted.exit_code == 0 and "unsuspended spam@example.org" in lifted.output
+    assert "(suspended)" not in runner.invoke(cli, ["user", "list"]).output
+    unknown = runner.invoke(cli, ["user", "suspend", "nobody@example.org"])
+    assert unknown.exit_code == 1 and unknown.output.startswith("Error: no account")

@@ -1,0 +1,64 @@
+"""Storage of editor's picks (``picks``, one row per featured paper) and of the
+``hidden`` flag admins set on papers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from paperboy.store.accounts import utcnow
+from paperboy.store.models import papers, picks
+
+
+class ModerationStoreMixin:
+    engine: Engine
+
+    def toggle_pick(
+        self, paper_id: int, user_id: int, day: date, *, now: datetime | None = None
+    ) -> bool:
+        """Feature the paper on ``day``, or take the pick back if it exists; True when
+        the paper is picked afterwards."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(picks).values(
+                        paper_id=paper_id, day=day, user_id=user_id, created_at=now or utcnow()
+                    )
+                )
+            return True
+        except IntegrityError:
+            with self.engine.begin() as conn:
+                conn.execute(delete(picks).where(picks.c.paper_id == paper_id))
+            return False
+
+    def picked(self, paper_ids: Iterable[int]) -> set[int]:
+        """The papers among ``paper_ids`` that are editor's picks."""
+        ids = list(paper_ids)
+        if not ids:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(picks.c.paper_id).where(picks.c.paper_id.in_(ids)))
+            return {int(pid) for (pid,) in rows}
+
+    def pick_ids_on(self, day: date) -> list[int]:
+        """Ids of the papers picked for ``day``, most recently picked first."""
+        query = (
+            select(picks.c.paper_id)
+            .where(picks.c.day == day)
+            .order_by(picks.c.created_at.desc(), picks.c.paper_id.desc())
+        )
+        with self.engine.connect() as conn:
+            return [int(pid) for (pid,) in conn.execute(query)]
+
+    def set_paper_hidden(self, paper_id: int, hidden: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(papers).where(papers.c.id == paper_id).values(hidden=hidden))
+
+    def hidden_paper_ids(self) -> set[int]:
+        """Every hidden paper (admins hide few, so the set stays small)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(papers.c.id).where(papers.c.hidden.is_(True)))
+            return {int(pid) for (pid,) in rows}
