@@ -148,7 +148,9 @@ class SearchService:
         sort: Sort = "relevance",
         page: int = 1,
         per_page: int = 20,
+        include_hidden: bool = False,
     ) -> SearchResults:
+        """Papers an admin hid are left out unless ``include_hidden`` (for admins)."""
         results = SearchResults(pq, mode, sort, page, per_page)
         if pq.arxiv_id:
             results.exact = self.store.get_paper(pq.arxiv_id)
@@ -178,7 +180,11 @@ class SearchService:
                 ranked = self._newest_first(ranked)
             start = (page - 1) * per_page
             ranked = ranked[start : start + per_page]
-        papers = self.store.get_papers([arxiv_id for arxiv_id, _ in ranked])
+        papers = {
+            a: p
+            for a, p in self.store.get_papers([arxiv_id for arxiv_id, _ in ranked]).items()
+            if include_hidden or not p.hidden
+        }
         shown = [papers[a] for a, _ in ranked if a in papers]
         snippets = self.lexical.snippets(pq, shown)
         results.hits = [
@@ -203,7 +209,11 @@ class SearchService:
             return []
         hits = vectors.search(vector, limit=limit, exclude=arxiv_id)
         papers = self.store.get_papers(hits.ids)
-        return [(papers[a], s) for a, s in zip(hits.ids, hits.scores, strict=True) if a in papers]
+        return [
+            (papers[a], s)
+            for a, s in zip(hits.ids, hits.scores, strict=True)
+            if a in papers and not papers[a].hidden
+        ]
 
     # -- keeping indexes current ------------------------------------------------------
 

@@ -135,7 +135,14 @@ def search_page(
     request: Request, params: SearchParamsDep, search: SearchDep, store: StoreDep
 ) -> HTMLResponse | RedirectResponse:
     pq = params.parsed()
-    results = search.search(pq, mode=params.mode, sort=params.sort, page=params.page)
+    user = get_current_user(request)
+    results = search.search(
+        pq,
+        mode=params.mode,
+        sort=params.sort,
+        page=params.page,
+        include_hidden=bool(user and user.is_admin),
+    )
     if results.exact is not None:
         return RedirectResponse(f"/paper/{results.exact.arxiv_id}", status_code=303)
 
@@ -143,9 +150,6 @@ def search_page(
         query = {k: v for k, v in request.query_params.items() if k != "page"}
         return "/search?" + urlencode({**query, "page": page})
 
-    user = get_current_user(request)
-    if not (user and user.is_admin):  # papers hidden by an admin leave the results page
-        results.hits = [h for h in results.hits if not h.paper.hidden]
     votes = vote_view(store, user, [h.paper for h in results.hits])
     return render(
         request,

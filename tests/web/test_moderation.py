@@ -68,6 +68,9 @@ def test_hidden_paper_leaves_feed_search_and_trending_except_for_admins(
         assert ROW not in reader.get(path).text, path
         assert ROW in admin.get(path).text, path
     assert PAPER not in {p["id"] for p in reader.get(f"/api/feed?date={DAY}").json()["papers"]}
+    query = SEARCH.split("q=", 1)[1].split("&")[0]
+    found = reader.get("/api/search", params={"q": query.replace("+", " ")}).json()["results"]
+    assert found and PAPER not in {r["id"] for r in found}
     assert "Hidden by a moderator" in admin.get(PAGE).text
     assert post(admin, f"{PAGE}/hide") == (303, PAGE)  # unhide
     assert ROW in reader.get(f"/day/{DAY}").text
