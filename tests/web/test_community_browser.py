@@ -23,6 +23,7 @@ from tests.support import free_port, served
 from tests.web.test_browser import browser as browser  # fixture: chromium
 from tests.web.test_browser import page as page  # fixture: a fresh browser page
 from tests.web.test_submissions import RECENT_ID, play_arxiv
+from tests.web.test_vote_browser import sign_in_by_email
 
 pytestmark = pytest.mark.browser
 PAPER = "2606.28773"
@@ -57,12 +58,7 @@ def test_sign_in_by_email_upvote_comment_and_submit(
     # Sign in with the link from the email the SMTP server received.
     page.goto(community_url + "/")
     page.get_by_role("link", name="Sign in", exact=True).click()
-    page.fill("#email", "ada@example.org")
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    expect(page.locator("body")).to_contain_text("link is on its way")
-    page.goto(mailbox[0].links()[-1])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-name")).to_be_visible()
+    sign_in_by_email(page, community_url, mailbox[0], "ada@example.org")
 
     # Upvote from the paper page.
     page.goto(f"{community_url}/paper/{PAPER}")

@@ -40,16 +40,21 @@ def live_mail_url(
         yield url
 
 
+def sign_in_by_email(page: Page, base_url: str, mailbox: Mailbox, email: str) -> None:
+    """Ask for a link, open it from the email the SMTP server received, press Sign in."""
+    page.goto(base_url + "/signin")
+    page.fill("#email", email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.locator("body")).to_contain_text("link is on its way")
+    page.goto(mailbox.links()[-1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-name")).to_be_visible()
+
+
 def test_upvote_updates_in_place(
     page: Page, live_mail_url: str, mailbox: tuple[Mailbox, int]
 ) -> None:
-    page.goto(live_mail_url + "/signin")
-    page.fill("#email", "reader@example.org")
-    page.get_by_role("button", name="Email me a sign-in link").click()
-    expect(page.locator("body")).to_contain_text("link is on its way")
-    page.goto(mailbox[0].links()[-1])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-name")).to_be_visible()
+    sign_in_by_email(page, live_mail_url, mailbox[0], "reader@example.org")
 
     page.goto(live_mail_url + "/day/2026-06-30")
     row = page.locator(".paper-row", has=page.locator(f'a[href="/paper/{PAPER}"]'))
