@@ -10,6 +10,7 @@ the sign-in page, other roles get 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from paperboy.errors import Forbidden
-from paperboy.store import Store, StoredPaper
+from paperboy.store import Store, StoredPaper, StoredUser
 from paperboy.store.accounts import utcnow
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import StoreDep, find_paper
@@ -36,27 +37,47 @@ def _to_sign_in(here: str) -> RedirectResponse:
     return RedirectResponse("/signin?" + urlencode({"next": here}), status_code=303)
 
 
-@router.post("/paper/{arxiv_id:path}/pick")
-def pick_form(arxiv_id: str, store: StoreDep, user: CurrentUser) -> RedirectResponse:
-    """Feature the paper on its day's page, or take the pick back (curators, admins)."""
+def _moderate(
+    store: Store,
+    arxiv_id: str,
+    user: StoredUser | None,
+    allowed: Callable[[StoredUser], bool],
+    refusal: str,
+    action: Callable[[StoredPaper, StoredUser], object],
+) -> RedirectResponse:
+    """The shared shape of a moderation POST: signed out → sign in; wrong role → 403;
+    otherwise act on the paper and go back to its page."""
     paper = find_paper(store, arxiv_id)
     here = f"/paper/{paper.arxiv_id}"
     if user is None:
         return _to_sign_in(here)
-    if not user.is_curator:
-        raise Forbidden("only curators and admins pick papers")
-    store.toggle_pick(paper.id, user.id, paper.announced or utcnow().date())
+    if not allowed(user):
+        raise Forbidden(refusal)
+    action(paper, user)
     return RedirectResponse(here, status_code=303)
+
+
+@router.post("/paper/{arxiv_id:path}/pick")
+def pick_form(arxiv_id: str, store: StoreDep, user: CurrentUser) -> RedirectResponse:
+    """Feature the paper on its day's page, or take the pick back (curators, admins)."""
+    return _moderate(
+        store,
+        arxiv_id,
+        user,
+        lambda u: u.is_curator,
+        "only curators and admins pick papers",
+        lambda p, u: store.toggle_pick(p.id, u.id, p.announced or utcnow().date()),
+    )
 
 
 @router.post("/paper/{arxiv_id:path}/hide")
 def hide_form(arxiv_id: str, store: StoreDep, user: CurrentUser) -> RedirectResponse:
     """Hide the paper from listings for everyone but admins, or show it again."""
-    paper = find_paper(store, arxiv_id)
-    here = f"/paper/{paper.arxiv_id}"
-    if user is None:
-        return _to_sign_in(here)
-    if not user.is_admin:
-        raise Forbidden("only admins hide papers")
-    store.set_paper_hidden(paper.id, not paper.hidden)
-    return RedirectResponse(here, status_code=303)
+    return _moderate(
+        store,
+        arxiv_id,
+        user,
+        lambda u: u.is_admin,
+        "only admins hide papers",
+        lambda p, _u: store.set_paper_hidden(p.id, not p.hidden),
+    )
