@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -238,3 +239,138 @@ class Pick(Base):
 
 
 picks = cast(Table, Pick.__table__)
+
+
+class Subscription(Base):
+    """A digest subscription, keyed by (lower-cased) email; an account is optional.
+
+    ``status``: pending (waiting for the emailed confirmation), active, unsubscribed,
+    bouncing (a permanent SMTP failure: nothing more is sent). Only the SHA-256 of the
+    confirmation token is stored."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    frequency: Mapped[str] = mapped_column(String(8))  # daily (weekdays) | weekly
+    weekday: Mapped[int] = mapped_column(Integer)  # weekly: 0 = Monday … 6 = Sunday
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    include_keywords: Mapped[list[str]] = mapped_column(JSON)
+    exclude_keywords: Mapped[list[str]] = mapped_column(JSON)
+    max_papers: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    bounced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    bounce_reason: Mapped[str | None] = mapped_column(Text)
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_subscriptions_status", "status"),)
+
+
+class DigestOutbox(Base):
+    """One digest for one subscription and one period (``2026-11-20`` for a daily
+    digest, ``2026-W47`` for a weekly one). The unique pair makes a digest exactly-once:
+    a rerun finds the row and never enqueues it again. ``status``: pending, sent,
+    failed (gave up after retries), bounced (permanent failure), skipped (nothing to
+    send, or the subscription ended before sending)."""
+
+    __tablename__ = "digest_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "period", name="uq_digest_outbox_subscription_period"),
+        Index("ix_digest_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+
+subscriptions = cast(Table, Subscription.__table__)
+digest_outbox = cast(Table, DigestOutbox.__table__)
+
+
+class LibraryItem(Base):
+    """A paper a reader saved, with an optional private note."""
+
+    __tablename__ = "library_items"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LibraryTag(Base):
+    """A saved paper's membership in one of the reader's named collections (tags)."""
+
+    __tablename__ = "library_tags"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_library_tags_user_tag", "user_id", "tag"),)
+
+
+class NotInterested(Base):
+    """A reader's "not interested" mark: negative feedback for recommendations."""
+
+    __tablename__ = "not_interested"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A personal token: ``kind`` api (Bearer token for the write API) or feed (the
+    secret in a private feed URL). Only the SHA-256 is stored; revoking sets
+    ``revoked_at``."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_api_tokens_user_kind", "user_id", "kind"),)
+
+
+library_items = cast(Table, LibraryItem.__table__)
+library_tags = cast(Table, LibraryTag.__table__)
+not_interested = cast(Table, NotInterested.__table__)
+api_tokens = cast(Table, ApiToken.__table__)
