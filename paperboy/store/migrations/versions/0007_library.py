@@ -15,7 +15,7 @@ branch_labels = None
 depends_on = None
 
 
-def _user_paper_keys(table: str) -> list[sa.SchemaItem]:
+def _user_paper_keys(table: str) -> list[sa.Column[int] | sa.ForeignKeyConstraint]:
     return [
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("paper_id", sa.Integer(), nullable=False),
