@@ -20,6 +20,7 @@ from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.moderation import ModerationStoreMixin
 from paperboy.store.submissions import SubmissionStoreMixin
+from paperboy.store.tokens import TokenStoreMixin
 from paperboy.store.votes import VoteStoreMixin
 
 # Columns whose values make up a paper's content (and its content hash).
@@ -182,6 +183,7 @@ class Store(
     CommentStoreMixin,
     SubmissionStoreMixin,
     ModerationStoreMixin,
+    TokenStoreMixin,
 ):
     """The single owner of database I/O."""
 
