@@ -1,0 +1,1 @@
+"""Personal ranking: the "For you" feed (pure NumPy rankers over paper embeddings)."""
