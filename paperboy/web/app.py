@@ -22,7 +22,16 @@ from paperboy.errors import PaperboyError
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from paperboy.web import account_views, api, comments, moderation, submissions, views, votes
+from paperboy.web import (
+    account_views,
+    api,
+    comments,
+    feeds,
+    moderation,
+    submissions,
+    views,
+    votes,
+)
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.rendering import render
 
@@ -194,6 +203,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(comments.router)
     app.include_router(submissions.router)
     app.include_router(moderation.router)
+    app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SessionMiddleware,
