@@ -9,9 +9,14 @@ class PaperboyError(Exception):
     status: int = 500
     title: str = "Internal error"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        # Response headers the status needs (WWW-Authenticate with 401, Retry-After with 429).
+        self.headers = {**self.default_headers(), **(headers or {})}
+
+    def default_headers(self) -> dict[str, str]:
+        return {}
 
 
 class ConfigError(PaperboyError):
@@ -68,3 +73,24 @@ class MailError(PaperboyError):
 
     status = 502
     title = "Mail error"
+
+
+class Unauthorized(PaperboyError):
+    """Credentials were presented but are not valid (an unknown or revoked API token)."""
+
+    status = 401
+    title = "Unauthorized"
+
+    def default_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="paperboy", error="invalid_token"'}
+
+
+class TooManyRequests(PaperboyError):
+    """Over a rate limit; ``retry_after`` (seconds) goes into the Retry-After header."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = max(1, retry_after)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, func, insert, select
 
-from paperboy.store.accounts import utcnow
+from paperboy.store.accounts import StoredUser, _to_user, utcnow
 from paperboy.store.models import submissions, users
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """Who submitted a paper, and when (naive UTC)."""
+
+    user: StoredUser
+    created_at: datetime
 
 
 class SubmissionStoreMixin:
@@ -48,4 +57,26 @@ class SubmissionStoreMixin:
                     .where(submissions.c.paper_id.in_(chunk))
                 )
                 found.update({pid: name for pid, name in conn.execute(query)})
+        return found
+
+    def submissions_of(self, paper_ids: Iterable[int]) -> dict[int, Submission]:
+        """The submission (submitter account and time) of each submitted paper among
+        ``paper_ids``; the Hugging Face compatible API shows it as ``submittedBy``."""
+        ids = list(paper_ids)
+        found: dict[int, Submission] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                query = (
+                    select(
+                        users,
+                        submissions.c.paper_id.label("submitted_paper_id"),
+                        submissions.c.created_at.label("submitted_at"),
+                    )
+                    .join(users, users.c.id == submissions.c.user_id)
+                    .where(submissions.c.paper_id.in_(ids[start : start + 500]))
+                )
+                for row in conn.execute(query).mappings():
+                    found[int(row["submitted_paper_id"])] = Submission(
+                        _to_user(row), row["submitted_at"]
+                    )
         return found

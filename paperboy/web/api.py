@@ -24,17 +24,27 @@ from paperboy.web.schemas import (
     SearchOut,
     SearchResultOut,
     SimilarOut,
+    SubmissionIn,
     TrendingOut,
     TrendingPaperOut,
     VoteOut,
 )
 from paperboy.web.search_params import SearchParamsDep
+from paperboy.web.submissions import submit_arxiv_paper
 from paperboy.web.trending import WINDOWS, check_window, load_trending
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Unknown or revoked API token"},
+    403: {"model": ErrorOut, "description": "Not signed in (no token), or no CSRF token"},
     404: {"model": ErrorOut, "description": "Unknown paper"},
     422: {"model": ErrorOut, "description": "Invalid parameter"},
+    429: {
+        "model": ErrorOut,
+        "description": "Over a rate limit; retry after `Retry-After` seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {c: ERRORS[c] for c in (401, 403, 429)}
 router = APIRouter(prefix="/api", tags=["papers"], responses={422: ERRORS[422]})
 
 
@@ -125,19 +135,48 @@ def trending(
     response_model=VoteOut,
     summary="Toggle your upvote",
     tags=["community"],
-    responses={
-        403: {"model": ErrorOut, "description": "Not signed in, or no CSRF token"},
-        404: ERRORS[404],
-    },
+    responses={**WRITE_ERRORS, 404: ERRORS[404]},
 )
 def vote(arxiv_id: str, store: StoreDep, user: CurrentUser) -> VoteOut:
-    """Adds the signed-in account's upvote, or takes it back when it exists. Needs the
-    session cookie and its CSRF token in the `X-CSRF-Token` header."""
+    """Adds the account's upvote, or takes it back when it exists. Needs an API token
+    (`Authorization: Bearer <token>`), or the session cookie and its CSRF token in the
+    `X-CSRF-Token` header."""
     if user is None:
         raise Forbidden("sign in to vote")
     paper = find_paper(store, arxiv_id)
     result = store.toggle_vote(user.id, paper.id)
     return VoteOut(id=paper.arxiv_id, upvotes=result.upvotes, voted=result.voted)
+
+
+@router.post(
+    "/submissions",
+    response_model=PaperOut,
+    status_code=201,
+    summary="Submit a paper from arXiv",
+    tags=["community"],
+    responses={
+        **WRITE_ERRORS,
+        404: {"model": ErrorOut, "description": "arXiv does not know the paper"},
+        409: {"model": ErrorOut, "description": "The paper is already on paperboy"},
+        422: {"model": ErrorOut, "description": "Not an arXiv id, or the paper is too old"},
+        429: {
+            "model": ErrorOut,
+            "description": "Over a rate limit or the daily submission limit; retry after "
+            "`Retry-After` seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+        502: {"model": ErrorOut, "description": "arXiv could not be reached"},
+    },
+)
+def submit(
+    body: SubmissionIn, store: StoreDep, settings: SettingsDep, user: CurrentUser
+) -> PaperOut:
+    """Fetches the paper's metadata from arXiv and puts it on today's page, credited to
+    the account (the same rules as the /submit form: recent papers only, a few a day)."""
+    if user is None:
+        raise Forbidden("sign in or send an API token to submit papers")
+    stored = submit_arxiv_paper(store, settings, user, body.arxiv_id)
+    return PaperOut.of(stored, settings.base_url, store.vote_totals([stored.id]).get(stored.id))
 
 
 @router.get("/search", response_model=SearchOut, summary="Search papers", tags=["search"])

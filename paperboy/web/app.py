@@ -25,6 +25,7 @@ from paperboy.store import Store
 from paperboy.web import (
     account_views,
     api,
+    api_tokens,
     comments,
     feeds,
     moderation,
@@ -165,7 +166,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @app.exception_handler(PaperboyError)
     async def paperboy_error(request: Request, exc: PaperboyError) -> Response:
-        return _error(request, exc.status, exc.title, exc.detail)
+        response = _error(request, exc.status, exc.title, exc.detail)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -203,6 +206,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(comments.router)
     app.include_router(submissions.router)
     app.include_router(moderation.router)
+    app.include_router(api_tokens.router)
     app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(

@@ -5,6 +5,10 @@ SameSite=Lax, Secure on https sites). It holds the signed-in user's id (``uid``)
 random CSRF token (``csrf``). ``csrf_protect`` runs before every route (an app-wide
 dependency), so every POST/PUT/PATCH/DELETE needs that token, from the form field
 ``csrf_token`` or the ``X-CSRF-Token`` header, and new routes are covered by default.
+
+Scripts use the JSON API with a personal API token instead (``Authorization: Bearer
+<token>``, created on the profile page). A token authenticates /api/ paths only, never a
+page or an HTML form, and an unknown or revoked one is refused with 401.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from paperboy.errors import Forbidden
+from paperboy.errors import Forbidden, Unauthorized
 from paperboy.store import Store, StoredUser
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -28,24 +34,56 @@ SESSION_COOKIE = "paperboy_session"
 # mail providers, which have neither our session nor a CSRF token. Each of these routes
 # must refuse a missing or bad token itself (tests/accounts/test_csrf.py checks it).
 CSRF_EXEMPT_PATHS = frozenset({"/unsubscribe"})
+API_PREFIX = "/api/"
 _NO_USER = object()
+# Only documents the scheme in OpenAPI (the "Authorize" button of /api/docs);
+# ``bearer_token`` below does the parsing.
+api_token_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiToken",
+    description="A personal API token from your profile page: `Authorization: Bearer <token>`. "
+    "Needed by the write endpoints (or a signed-in session plus its CSRF token).",
+)
 
 
 def _has_session(request: Request) -> bool:
     return "session" in request.scope
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header on an /api/ path, else None: pages
+    and HTML forms ignore the header, so a token never stands in for a browser session."""
+    if not request.url.path.startswith(API_PREFIX):
+        return None
+    scheme, _, value = request.headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
 def get_current_user(request: Request) -> StoredUser | None:
-    """The signed-in user, or None; a suspended or deleted account is signed out."""
+    """The signed-in user, or None; a suspended or deleted account is signed out. On /api/
+    paths a bearer token names the user instead (Unauthorized if it is not a live token
+    of an account in good standing)."""
     cached = getattr(request.state, "user", _NO_USER)
     if cached is not _NO_USER:
         return cached  # type: ignore[return-value]
+    token = bearer_token(request)
+    if token is not None:
+        store: Store = request.app.state.store
+        token_user = store.user_for_token("api", token)
+        if token_user is None:
+            raise Unauthorized(
+                "unknown or revoked API token (create a new one on your profile page)"
+            )
+        request.state.user = token_user
+        return token_user
     user: StoredUser | None = None
     if _has_session(request):
         uid = request.session.get("uid")
         if isinstance(uid, int):
-            store: Store = request.app.state.store
-            user = store.get_user(uid)
+            session_store: Store = request.app.state.store
+            user = session_store.get_user(uid)
             if user is None or user.suspended:
                 user = None
                 request.session.pop("uid", None)
@@ -53,7 +91,14 @@ def get_current_user(request: Request) -> StoredUser | None:
     return user
 
 
-CurrentUser = Annotated[StoredUser | None, Depends(get_current_user)]
+def _current_user_dependency(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(api_token_scheme)],
+) -> StoredUser | None:
+    return get_current_user(request)
+
+
+CurrentUser = Annotated[StoredUser | None, Depends(_current_user_dependency)]
 
 
 def csrf_token(request: Request) -> str:
@@ -93,6 +138,17 @@ def _same_origin(request: Request, value: str) -> bool:
 async def csrf_protect(request: Request) -> None:
     """Refuse (403) a state-changing request without this session's CSRF token, or one
     whose Origin (or, without it, Referer) names another site."""
+    if bearer_token(request) is not None:
+        # Checked on every method, so a bad token is a 401 even on reads.
+        await run_in_threadpool(get_current_user, request)
+        # CSRF abuses credentials a browser attaches by itself (cookies). A browser never
+        # attaches an Authorization header on its own, and a cross-site page cannot set one
+        # without a CORS preflight, which this app never grants. So a request authenticated
+        # by a valid token and carrying no session cookie cannot be forged and needs no
+        # CSRF token. With a session cookie the check stays: a token must never switch CSRF
+        # off for a browser that is also signed in.
+        if SESSION_COOKIE not in request.cookies:
+            return
     if request.method not in UNSAFE_METHODS or request.url.path in CSRF_EXEMPT_PATHS:
         return
     origin = request.headers.get("origin")

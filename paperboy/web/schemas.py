@@ -205,3 +205,14 @@ class CommentsOut(BaseModel):
     id: str = Field(examples=["2503.11731"])
     count: int = Field(description="Visible comments and replies")
     comments: list[CommentOut] = Field(description="Top-level comments, oldest first")
+
+
+class SubmissionIn(BaseModel):
+    """A paper to submit, by arXiv id or URL."""
+
+    arxiv_id: str = Field(
+        min_length=1,
+        max_length=500,
+        description="arXiv id (with or without version) or abs/pdf URL",
+        examples=["2503.11731", "https://arxiv.org/abs/2503.11731v2"],
+    )

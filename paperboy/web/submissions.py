@@ -21,9 +21,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 
-from paperboy.errors import InvalidInput, SourceError
+from paperboy.config import Settings
+from paperboy.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PaperboyError,
+    SourceError,
+    TooManyRequests,
+)
 from paperboy.ingest.atom import fetch_arxiv_records
 from paperboy.ingest.records import parse_arxiv_id
+from paperboy.store import Store, StoredPaper, StoredUser
 from paperboy.store.accounts import utcnow
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep
@@ -58,40 +67,41 @@ def submit_page(request: Request, user: CurrentUser) -> Response:
     return _form(request)
 
 
-@router.post(PATH)
-def submit_paper(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    user: CurrentUser,
-    paper_id: IdField = "",
-) -> Response:
-    """Fetch the paper from arXiv, store it on today's page and credit the submitter."""
-    if user is None:
-        return _to_sign_in()
-    raw = paper_id.strip()
+class AlreadyOnPaperboy(Conflict):
+    """The paper is already stored; ``paper`` is it, so the form can link to it."""
+
+    def __init__(self, paper: StoredPaper) -> None:
+        super().__init__("That paper is already on paperboy.")
+        self.paper = paper
+
+
+def submit_arxiv_paper(
+    store: Store, settings: Settings, user: StoredUser, raw_id: str, *, now: datetime | None = None
+) -> StoredPaper:
+    """Fetch the paper from arXiv, store it on today's page and credit the submitter.
+
+    The one implementation behind the form and ``POST /api/submissions``. Raises
+    InvalidInput (malformed id, too old), AlreadyOnPaperboy (409), TooManyRequests (the
+    daily limit), NotFound (arXiv does not know it) or SourceError (arXiv failed).
+    """
+    raw = raw_id.strip()
     try:
         arxiv_id, version = parse_arxiv_id(raw)
     except InvalidInput:
-        return _form(
-            request,
-            422,
-            error="That is not an arXiv id or URL (e.g. 2503.11731 or "
-            "https://arxiv.org/abs/2503.11731).",
-            paper_id=raw,
-        )
+        raise InvalidInput(
+            "That is not an arXiv id or URL (e.g. 2503.11731 or https://arxiv.org/abs/2503.11731)."
+        ) from None
     existing = store.get_paper(arxiv_id)
     if existing is not None:
-        return _form(request, 409, error="That paper is already on paperboy.", existing=existing)
-    now = utcnow()
+        raise AlreadyOnPaperboy(existing)
+    now = now or utcnow()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if store.count_submissions_since(user.id, midnight) >= settings.submissions_per_day:
-        return _form(
-            request,
-            429,
-            error=f"You can submit at most {settings.submissions_per_day} papers a day; "
+        tomorrow = midnight + timedelta(days=1)
+        raise TooManyRequests(
+            f"You can submit at most {settings.submissions_per_day} papers a day; "
             "try again tomorrow (UTC).",
-            paper_id=raw,
+            retry_after=int((tomorrow - now).total_seconds()) + 1,
         )
     try:
         records, failures = fetch_arxiv_records(
@@ -99,24 +109,18 @@ def submit_paper(
         )
     except SourceError as exc:
         log.warning("submission of %s: arXiv API failed: %s", arxiv_id, exc.detail)
-        return _form(
-            request,
-            502,
-            error="arXiv could not be reached or answered garbage; please try again later.",
-            paper_id=raw,
-        )
+        raise SourceError(
+            "arXiv could not be reached or answered garbage; please try again later."
+        ) from None
     if not records:
         log.info("submission of %s: not found at arXiv: %s", arxiv_id, failures)
-        return _form(request, 404, error=f"arXiv does not know the paper {arxiv_id}.", paper_id=raw)
+        raise NotFound(f"arXiv does not know the paper {arxiv_id}.")
     record = records[0]
     oldest = now - timedelta(days=settings.submission_max_age_days)
     if record.submitted is not None and _naive_utc(record.submitted) < oldest:
-        return _form(
-            request,
-            422,
-            error=f"Only papers submitted to arXiv in the last "
-            f"{settings.submission_max_age_days} days can be submitted.",
-            paper_id=raw,
+        raise InvalidInput(
+            f"Only papers submitted to arXiv in the last "
+            f"{settings.submission_max_age_days} days can be submitted."
         )
     store.upsert_papers(
         [dataclasses.replace(record, announced=now.date(), announced_estimated=False)]
@@ -126,5 +130,25 @@ def submit_paper(
     try:
         store.add_submission(stored.id, user.id, now=now)
     except IntegrityError:  # a concurrent submission of the same paper won
-        return _form(request, 409, error="That paper is already on paperboy.", existing=stored)
+        raise AlreadyOnPaperboy(stored) from None
+    return stored
+
+
+@router.post(PATH)
+def submit_paper(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    paper_id: IdField = "",
+) -> Response:
+    """The form: the paper page on success, else the form again with the reason."""
+    if user is None:
+        return _to_sign_in()
+    try:
+        stored = submit_arxiv_paper(store, settings, user, paper_id)
+    except AlreadyOnPaperboy as exc:
+        return _form(request, exc.status, error=exc.detail, existing=exc.paper)
+    except PaperboyError as exc:
+        return _form(request, exc.status, error=exc.detail, paper_id=paper_id.strip())
     return RedirectResponse(f"/paper/{stored.arxiv_id}", status_code=303)
