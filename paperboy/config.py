@@ -216,6 +216,36 @@ class Settings(BaseSettings):
         le=1000,
         description="Papers one account may submit per UTC day at most.",
     )
+    library_max_items: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="Papers one reader may keep in their library at most.",
+    )
+    library_max_collections: int = Field(
+        200,
+        ge=1,
+        le=10_000,
+        description="Named collections (tags) one reader may have at most.",
+    )
+    library_note_max_chars: int = Field(
+        10_000,
+        ge=1,
+        le=100_000,
+        description="Longest private note (in characters) on a saved paper.",
+    )
+    library_import_max_ids: int = Field(
+        500,
+        ge=1,
+        le=10_000,
+        description="Most arXiv ids one library import (pasted list or BibTeX file) may name.",
+    )
+    library_import_max_bytes: int = Field(
+        500_000,
+        ge=1024,
+        le=100_000_000,
+        description="Largest BibTeX file (in bytes) a library import accepts.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

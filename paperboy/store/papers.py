@@ -17,6 +17,7 @@ from paperboy.store.accounts import AccountStoreMixin
 from paperboy.store.comments import CommentStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.embeddings import EmbeddingStoreMixin
+from paperboy.store.library import LibraryStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.moderation import ModerationStoreMixin
 from paperboy.store.submissions import SubmissionStoreMixin
@@ -184,6 +185,7 @@ class Store(
     SubmissionStoreMixin,
     ModerationStoreMixin,
     TokenStoreMixin,
+    LibraryStoreMixin,
 ):
     """The single owner of database I/O."""
 

@@ -28,6 +28,9 @@ from paperboy.web import (
     api_tokens,
     comments,
     feeds,
+    library,
+    library_api,
+    library_io,
     moderation,
     submissions,
     views,
@@ -208,6 +211,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(moderation.router)
     app.include_router(api_tokens.router)
     app.include_router(feeds.router)
+    app.include_router(library_api.router)
+    app.include_router(library_io.router)
+    app.include_router(library.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SessionMiddleware,

@@ -41,6 +41,10 @@ class VoteView:
     sparks: dict[int, Markup] = field(default_factory=dict)
     comments: dict[int, int] = field(default_factory=dict)  # visible comments per paper
     submitters: dict[int, str] = field(default_factory=dict)  # display name per paper
+    saved: set[int] = field(default_factory=set)  # in the reader's library (_save.html)
+
+    def is_saved(self, paper: StoredPaper) -> bool:
+        return paper.id in self.saved
 
     def submitter(self, paper: StoredPaper) -> str | None:
         return self.submitters.get(paper.id)
@@ -82,7 +86,8 @@ def vote_view(
             recent = times.get(pid, [])
             base = totals.get(pid, 0) - len(recent)
             sparks[pid] = sparkline_svg(cumulative_daily(recent, base, now.date()))
-    return VoteView(totals, mine, sparks, store.comment_counts(ids), store.submitters(ids))
+    saved = store.saved_among(user.id, ids) if user else set()
+    return VoteView(totals, mine, sparks, store.comment_counts(ids), store.submitters(ids), saved)
 
 
 NextField = Annotated[str, Form(max_length=2000)]

@@ -1,0 +1,233 @@
+"""A reader's library on the web: the Save control on every paper, the /library page
+(filters, notes, collections, removal) and the form routes behind them.
+
+Every change is a plain POST form (CSRF-checked app-wide) that answers 303 back to a
+local ``next``, so the library works without JavaScript. Signed-out readers are sent to
+the sign-in page and come back to where they were. Export and import live in
+``library_io``, the JSON API in ``library_api``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
+from paperboy.config import Settings
+from paperboy.errors import InvalidInput
+from paperboy.store import Store, StoredUser
+from paperboy.store.library import SORTS, LibrarySort, clean_tag
+from paperboy.web.auth import CurrentUser, get_current_user
+from paperboy.web.deps import SettingsDep, StoreDep, find_paper
+from paperboy.web.rendering import env, render
+
+router = APIRouter(include_in_schema=False)
+PATH = "/library"
+NextField = Annotated[str, Form(max_length=2000)]
+NameField = Annotated[str, Form(max_length=200)]
+_NO_COLLECTIONS: list[str] = []
+
+
+def reader_collections(request: Request) -> list[str]:
+    """The signed-in reader's collection names, for the Save control's menu: one query
+    per request, however many papers the page lists."""
+    cached = getattr(request.state, "library_collections", None)
+    if isinstance(cached, list):
+        return cached
+    user = get_current_user(request)
+    names = _NO_COLLECTIONS
+    if user is not None:
+        store: Store = request.app.state.store
+        names = [t.tag for t in store.tag_counts(user.id)]
+    request.state.library_collections = names
+    return names
+
+
+env.globals["reader_collections"] = reader_collections
+
+
+def back_to(next_path: str, fallback: str) -> str:
+    """A local path to go back to: ``next`` when it is one, else ``fallback``."""
+    if not next_path:
+        return fallback
+    back = safe_next(next_path)
+    if back == DEFAULT_AFTER_SIGN_IN and next_path != DEFAULT_AFTER_SIGN_IN:
+        return fallback  # not a local path: never send anyone to another site
+    return back
+
+
+def to_sign_in(next_path: str) -> RedirectResponse:
+    return RedirectResponse("/signin?" + urlencode({"next": next_path}), status_code=303)
+
+
+def wanted_tags(*names: str | list[str]) -> list[str]:
+    """Collection names from form fields (empty ones dropped), cleaned."""
+    flat: list[str] = []
+    for name in names:
+        flat.extend(name if isinstance(name, list) else [name])
+    return [clean_tag(n) for n in flat if n.strip()]
+
+
+def check_note(settings: Settings, note: str) -> str:
+    if len(note) > settings.library_note_max_chars:
+        raise InvalidInput(f"a note has at most {settings.library_note_max_chars} characters")
+    return note
+
+
+@router.post("/paper/{arxiv_id:path}/save")
+def save_form(
+    arxiv_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    next: NextField = "",
+    collection: NameField = "",
+    new_collection: NameField = "",
+) -> RedirectResponse:
+    """Save the paper, into a chosen and/or a new collection, and go back."""
+    paper = find_paper(store, arxiv_id)
+    back = back_to(next, f"/paper/{paper.arxiv_id}")
+    if user is None:
+        return to_sign_in(back)
+    store.save(
+        user.id,
+        paper.id,
+        tags=wanted_tags(collection, new_collection),
+        max_items=settings.library_max_items,
+        max_tags=settings.library_max_collections,
+    )
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/paper/{arxiv_id:path}/unsave")
+def unsave_form(
+    arxiv_id: str, store: StoreDep, user: CurrentUser, next: NextField = ""
+) -> RedirectResponse:
+    """Remove the paper (and its collection memberships) from the library."""
+    paper = find_paper(store, arxiv_id)
+    back = back_to(next, f"/paper/{paper.arxiv_id}")
+    if user is None:
+        return to_sign_in(back)
+    store.unsave(user.id, paper.id)
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/paper/{arxiv_id:path}/note")
+def note_form(
+    arxiv_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    next: NextField = "",
+    note: Annotated[str, Form(max_length=100_000)] = "",
+) -> RedirectResponse:
+    """Replace the private note of a saved paper (empty clears it)."""
+    paper = find_paper(store, arxiv_id)
+    back = back_to(next, PATH)
+    if user is None:
+        return to_sign_in(back)
+    store.set_note(user.id, paper.id, check_note(settings, note))
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/paper/{arxiv_id:path}/collections")
+def collections_form(
+    arxiv_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    next: NextField = "",
+    collection: Annotated[list[str] | None, Form()] = None,
+    new_collection: NameField = "",
+) -> RedirectResponse:
+    """Make the ticked collections (plus a new one) exactly the paper's collections."""
+    paper = find_paper(store, arxiv_id)
+    back = back_to(next, PATH)
+    if user is None:
+        return to_sign_in(back)
+    store.set_tags(
+        user.id,
+        paper.id,
+        wanted_tags(collection or [], new_collection),
+        max_tags=settings.library_max_collections,
+    )
+    return RedirectResponse(back, status_code=303)
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def library_page_context(
+    store: Store,
+    user: StoredUser,
+    *,
+    tag: str | None,
+    q: str,
+    sort: LibrarySort,
+    page: int,
+    page_size: int,
+) -> dict[str, Any]:
+    entries = store.library_entries(
+        user.id,
+        tag=tag or None,
+        text=q or None,
+        sort=sort,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    pages = max(1, -(-entries.total // page_size))
+    filters = {k: v for k, v in (("tag", tag), ("q", q), ("sort", sort)) if v and v != "saved"}
+
+    def page_url(number: int) -> str:
+        return PATH + "?" + urlencode({**filters, "page": number})
+
+    export_query = ("?" + urlencode({"tag": tag})) if tag else ""
+    return {
+        "entries": entries.entries,
+        "total": entries.total,
+        "saved_total": store.count_saved(user.id),
+        "tags": store.tag_counts(user.id),
+        "tag": tag or "",
+        "q": q,
+        "sort": sort,
+        "sorts": SORTS,
+        "page": page,
+        "pages": pages,
+        "page_url": page_url,
+        "export_query": export_query,
+    }
+
+
+@router.get(PATH, response_class=HTMLResponse, response_model=None)
+def library_page(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    tag: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=500)] = "",
+    sort: Annotated[str, Query(max_length=16)] = "saved",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The reader's saved papers, with filters by collection and text, and sorting."""
+    if user is None:
+        return to_sign_in(_here(request))
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
+    context = library_page_context(
+        store,
+        user,
+        tag=tag.strip() or None,
+        q=q.strip(),
+        sort=sort,  # narrowed to LibrarySort by the check above
+        page=page,
+        page_size=settings.page_size,
+    )
+    context["here"] = _here(request)
+    context["note_max_chars"] = settings.library_note_max_chars
+    return render(request, "library.html", context)

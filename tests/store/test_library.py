@@ -1,0 +1,173 @@
+"""Readers' libraries in the store: saving, notes, collections (case-insensitive names),
+limits, filters and sorting, and that one reader's library is not another's. Each test
+runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from paperboy.errors import Conflict, InvalidInput, NotFound
+from paperboy.store import Store
+from paperboy.store.library import clean_tag
+from tests.store.test_papers import rec
+
+T0 = datetime(2026, 7, 1, 12, 0, 0)
+
+
+def ids(store: Store, *arxiv_ids: str) -> list[int]:
+    found = store.get_papers(arxiv_ids)
+    return [found[a].id for a in arxiv_ids]
+
+
+@pytest.fixture
+def three(store: Store) -> list[int]:
+    store.upsert_papers(
+        [
+            rec("2501.00001", title="Attention is all you need", announced=date(2025, 1, 6)),
+            rec(
+                "2501.00002",
+                title="Graph networks",
+                authors=["Jürgen Müller"],
+                announced=date(2025, 1, 8),
+            ),
+            rec("2501.00003", title="Zebra finches", announced=date(2025, 1, 7)),
+        ]
+    )
+    return ids(store, "2501.00001", "2501.00002", "2501.00003")
+
+
+def test_save_is_idempotent_and_unsave_removes_tags(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, _ = three
+    assert store.save(ada.id, a, tags=["Reading"], now=T0) is True
+    assert store.save(ada.id, a, tags=["reading", "Thesis"], now=T0 + timedelta(hours=1)) is False
+    assert store.saved_paper_ids(ada.id) == {a: T0}  # the first save's time stays
+    assert store.tags_of(ada.id, a) == ["Reading", "Thesis"]  # "reading" is "Reading"
+    assert store.saved_among(ada.id, [a, b, 999]) == {a}
+    assert store.unsave(ada.id, a) is True
+    assert store.unsave(ada.id, a) is False
+    assert store.saved_paper_ids(ada.id) == {}
+    assert store.tag_counts(ada.id) == []
+
+
+def test_notes_and_tag_edits(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, _ = three
+    store.save(ada.id, a, note="  first  ", now=T0)
+    store.save(ada.id, b, tags=["ML"], now=T0)
+    assert (entry := store.library_entry(ada.id, a)) is not None and entry.note == "first"
+    store.set_note(ada.id, a, "line one\r\nline two", now=T0 + timedelta(minutes=5))
+    entry = store.library_entry(ada.id, a)
+    assert entry is not None and entry.note == "line one\nline two"
+    assert entry.updated_at == T0 + timedelta(minutes=5) and entry.saved_at == T0
+    store.set_note(ada.id, a, "   ")
+    assert (entry := store.library_entry(ada.id, a)) is not None and entry.note is None
+    assert store.add_tag(ada.id, a, "  ml ") == "ML"  # the existing spelling wins
+    assert store.set_tags(ada.id, a, ["Thesis", "THESIS", "ml"]) == ["ML", "Thesis"]
+    assert store.remove_tag(ada.id, a, "thesis") is True
+    assert store.remove_tag(ada.id, a, "thesis") is False
+    assert store.set_tags(ada.id, a, []) == []
+    assert [(t.tag, t.count) for t in store.tag_counts(ada.id)] == [("ML", 1)]
+    with pytest.raises(NotFound):
+        store.set_note(ada.id, three[2], "not saved")
+    with pytest.raises(NotFound):
+        store.add_tag(ada.id, three[2], "x")
+    with pytest.raises(NotFound):
+        store.save(ada.id, 999_999)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 65, "\x00\x01"])
+def test_bad_tag_names_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidInput):
+        clean_tag(bad)
+
+
+def test_tag_names_are_cleaned() -> None:
+    assert clean_tag("  deep\t\n learning ") == "deep learning"
+    assert clean_tag("a\u200bb") == "ab"
+    assert clean_tag("x" * 64) == "x" * 64
+
+
+def test_limits(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, c = three
+    store.save(ada.id, a, max_items=2)
+    store.save(ada.id, b, max_items=2)
+    with pytest.raises(Conflict, match="full"):
+        store.save(ada.id, c, max_items=2)
+    store.save(ada.id, a, tags=["one", "two"], max_tags=2)
+    store.save(ada.id, b, tags=["ONE"], max_tags=2)  # an existing collection is fine
+    with pytest.raises(Conflict, match="collections"):
+        store.save(ada.id, b, tags=["three"], max_tags=2)
+    with pytest.raises(Conflict):
+        store.set_tags(ada.id, b, ["three"], max_tags=2)
+    assert store.tags_of(ada.id, b) == ["one"]  # the refused change left nothing behind
+
+
+def test_entries_filter_sort_and_page(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, c = three
+    store.save(ada.id, a, tags=["NLP"], now=T0)
+    store.save(ada.id, b, tags=["graphs", "NLP"], note="ask Müller about it", now=T0 + timedelta(1))
+    store.save(ada.id, c, note="birdsong", now=T0 + timedelta(2))
+    page = store.library_entries(ada.id)
+    assert page.total == 3 and [e.paper.id for e in page.entries] == [c, b, a]
+    assert page.entries[1].tags == ["graphs", "NLP"] and page.entries[1].note
+    by_day = store.library_entries(ada.id, sort="announced")
+    assert [e.paper.id for e in by_day.entries] == [b, c, a]
+    by_title = store.library_entries(ada.id, sort="title")
+    assert [e.paper.arxiv_id for e in by_title.entries] == [
+        "2501.00001",
+        "2501.00002",
+        "2501.00003",
+    ]
+    assert [e.paper.id for e in store.library_entries(ada.id, tag="nlp").entries] == [b, a]
+    assert store.library_entries(ada.id, tag="nope").total == 0
+    # text: every word, in title, authors or note, case-insensitively (non-ASCII too)
+    assert [e.paper.id for e in store.library_entries(ada.id, text="MÜLLER").entries] == [b]
+    assert [e.paper.id for e in store.library_entries(ada.id, text="bird").entries] == [c]
+    assert store.library_entries(ada.id, text="attention need").total == 1
+    assert store.library_entries(ada.id, text="attention graph").total == 0
+    assert store.library_entries(ada.id, tag="NLP", text="lovelace").total == 1
+    second = store.library_entries(ada.id, limit=2, offset=2)
+    assert second.total == 3 and [e.paper.id for e in second.entries] == [a]
+    with pytest.raises(InvalidInput):
+        store.library_entries(ada.id, sort="votes")  # type: ignore[arg-type]
+
+
+def test_libraries_are_private(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    bob = store.create_user("bob@example.org")
+    a, b, _ = three
+    store.save(ada.id, a, tags=["Secret"], note="mine")
+    store.save(bob.id, b, tags=["secret"])  # bob's own spelling, not ada's
+    assert store.library_entries(bob.id).total == 1
+    assert store.tags_of(bob.id, b) == ["secret"]
+    assert store.library_entry(bob.id, a) is None
+    with pytest.raises(NotFound):
+        store.set_note(bob.id, a, "hijack")
+    assert store.unsave(bob.id, a) is False
+    entry = store.library_entry(ada.id, a)
+    assert entry is not None and entry.note == "mine" and entry.tags == ["Secret"]
+
+
+def test_concurrent_saves_of_the_same_paper(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            store.save(ada.id, three[0], tags=["Race"])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_saved(ada.id) == 1 and store.tags_of(ada.id, three[0]) == ["Race"]
