@@ -28,6 +28,7 @@ from paperboy.web import (
     api_tokens,
     comments,
     feeds,
+    hf_api,
     library,
     library_api,
     library_io,
@@ -210,6 +211,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(submissions.router)
     app.include_router(moderation.router)
     app.include_router(api_tokens.router)
+    app.include_router(hf_api.router)
     app.include_router(feeds.router)
     app.include_router(library_api.router)
     app.include_router(library_io.router)
