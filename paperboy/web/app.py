@@ -28,11 +28,13 @@ from paperboy.web import (
     api_tokens,
     comments,
     feeds,
+    foryou,
     hf_api,
     library,
     library_api,
     library_io,
     moderation,
+    private_feed,
     submissions,
     views,
     votes,
@@ -210,9 +212,12 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(comments.router)
     app.include_router(submissions.router)
     app.include_router(moderation.router)
+    app.include_router(foryou.router)
+    app.include_router(foryou.api_router)
     app.include_router(api_tokens.router)
     app.include_router(hf_api.router)
     app.include_router(feeds.router)
+    app.include_router(private_feed.router)
     app.include_router(library_api.router)
     app.include_router(library_io.router)
     app.include_router(library.router)

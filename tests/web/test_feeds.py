@@ -17,11 +17,15 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from paperboy.config import Settings
+from paperboy.rank.foryou import recommend_for_reader
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.store.accounts import utcnow
 from paperboy.web import create_app
 from paperboy.web.feedxml import FeedEntry, FeedMeta, atom_document, rss_document, xml_text
+from tests.accounts.conftest import Mailbox, make_settings
+from tests.accounts.conftest import mailbox as mailbox  # the fixture: a real SMTP server
+from tests.accounts.test_sign_in import csrf_of, sign_in
 from tests.store.test_papers import rec
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -377,3 +381,89 @@ def test_pages_advertise_their_feeds(feeds: TestClient) -> None:
             assert href in head and href in visible, (page, href)
             assert feeds.get(href).status_code == 200
     assert "alternate" not in feeds.get("/search").text  # no query: no feed to offer
+
+
+# -- the private "for you" feed ------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(
+    settings: Settings,
+    mailbox: tuple[Mailbox, int],
+    loaded_store: Store,
+    search_service: SearchService,
+) -> Iterator[TestClient]:
+    app_settings = make_settings(
+        settings.data_dir, mailbox[1], model_dir=settings.model_dir, base_url=f"{BASE}/"
+    )
+    app = create_app(app_settings, loaded_store, search_service)
+    # https, so the session cookie (Secure under an https base_url) is sent back
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        sign_in(c, mailbox[0], "reader@example.org")
+        yield c
+
+
+def test_private_for_you_feed_lives_until_revoked(
+    reader: TestClient, loaded_store: Store, search_service: SearchService
+) -> None:
+    profile = reader.get("/profile")
+    assert "Private feed" in profile.text and "You have no private feed address." in profile.text
+    created = reader.post(
+        "/profile/feeds", data={"name": "  My   reader ", "csrf_token": csrf_of(profile.text)}
+    )
+    assert created.status_code == 200 and created.headers["cache-control"] == "no-store"
+    urls = re.findall(rf'value="({re.escape(BASE)}/feeds/for-you/[^"]+)"', created.text)
+    assert len(urls) == 2 and urls[0].endswith(".rss") and urls[1].endswith(".atom")
+    token = urls[0].removeprefix(f"{BASE}/feeds/for-you/").removesuffix(".rss")
+    assert len(token) >= 40 and urls[1].endswith(f"/{token}.atom")
+
+    user = loaded_store.get_user_by_email("reader@example.org")
+    assert user is not None
+    for arxiv_id in ("2606.28122", "2606.28926"):  # neural operators, in-context learning
+        paper = loaded_store.get_paper(arxiv_id)
+        assert paper is not None
+        loaded_store.add_vote(user.id, paper.id, utcnow())
+    expected = recommend_for_reader(
+        loaded_store,
+        search_service,
+        user.id,
+        limit=reader.app.state.settings.foryou_limit,  # type: ignore[attr-defined]
+        window_days=reader.app.state.settings.foryou_window_days,  # type: ignore[attr-defined]
+    )
+    assert expected
+
+    # A feed reader has no session: the address alone opens the feed.
+    with TestClient(reader.app) as feed_reader:  # type: ignore[arg-type]
+        rss, atom = fetch_both(feed_reader, f"/feeds/for-you/{token}")
+        answer = feed_reader.get(f"/feeds/for-you/{token}.atom")
+    assert answer.headers["cache-control"].startswith("private")
+    assert answer.headers["x-robots-tag"] == "noindex"
+    assert arxiv_ids(atom) == arxiv_ids(rss) == [r.paper.arxiv_id for r in expected]
+    first = atom.entries[0]
+    assert first.summary.startswith(expected[0].reason + "\n\n")
+    assert first.summary.endswith((expected[0].paper.abstract or "").strip())
+    assert atom.feed.title == "paperboy: for you, reader"
+    assert atom.feed.id.startswith("urn:uuid:") and token not in atom.feed.id
+
+    profile = reader.get("/profile")
+    assert "My reader" in profile.text and "never" not in profile.text  # last read shown
+    revoke_path = re.search(r'action="(/profile/feeds/(\d+)/revoke)"', profile.text)
+    assert revoke_path
+    csrf = csrf_of(profile.text)
+    assert reader.post("/profile/feeds/999999/revoke", data={"csrf_token": csrf}).status_code == 404
+    done = reader.post(revoke_path.group(1), data={"csrf_token": csrf})
+    assert done.status_code == 303 and done.headers["location"].startswith("/profile")
+    for ext in ("rss", "atom"):
+        assert reader.get(f"/feeds/for-you/{token}.{ext}").status_code == 404
+    assert "You have no private feed address." in reader.get("/profile").text
+    # revoking again, or an unknown or absurd address: the same 404
+    assert reader.post(revoke_path.group(1), data={"csrf_token": csrf}).status_code == 404
+    assert reader.get(f"/feeds/for-you/{token[:-1]}x.rss").status_code == 404
+    assert reader.get(f"/feeds/for-you/{'a' * 500}.rss").status_code == 404
+
+
+def test_private_feed_forms_need_a_session(client: TestClient) -> None:
+    csrf = csrf_of(client.get("/signin").text)  # a session with a CSRF token, nobody signed in
+    for path in ("/profile/feeds", "/profile/feeds/1/revoke"):
+        answer = client.post(path, data={"csrf_token": csrf}, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
