@@ -216,6 +216,31 @@ class Settings(BaseSettings):
         le=1000,
         description="Papers one account may submit per UTC day at most.",
     )
+    api_rate_limit: bool = Field(
+        True,
+        description="Limit requests to `/api/` per API token (or, without one, per client "
+        "address); over the limit the API answers 429 with `Retry-After`.",
+    )
+    api_read_limit: int = Field(
+        120,
+        ge=1,
+        le=1_000_000,
+        description="API reads (GET) one client may make per `api_rate_window` seconds.",
+    )
+    api_write_limit: int = Field(
+        30,
+        ge=1,
+        le=1_000_000,
+        description="API writes (POST, PUT, DELETE) one client may make per "
+        "`api_rate_window` seconds.",
+    )
+    api_rate_window: float = Field(
+        60.0,
+        gt=0.0,
+        le=86_400.0,
+        description="Seconds over which the API read and write limits apply (a client's "
+        "budget refills evenly over this time).",
+    )
     library_max_items: int = Field(
         10_000,
         ge=1,

@@ -40,6 +40,7 @@ from paperboy.web import (
     votes,
 )
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
+from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import render
 
 log = logging.getLogger("paperboy.web")
@@ -230,5 +231,8 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
     )
+    limiter = limiter_for(settings)
+    if limiter is not None:
+        app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_middleware(BodyLimitAndHeaders, max_body=settings.max_body_bytes)
     return app
