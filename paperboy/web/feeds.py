@@ -158,7 +158,7 @@ def feed_response(
 def route(on: APIRouter, path: str, endpoint: Callable[..., Response]) -> None:
     """The same handler at ``path.rss`` and ``path.atom``."""
     for fmt in FORMATS:
-        on.add_api_route(f"{path}.{fmt}", endpoint, methods=["GET"])
+        on.add_api_route(f"{path}.{fmt}", endpoint, methods=["GET", "HEAD"])
 
 
 # -- public feeds ------------------------------------------------------------------------

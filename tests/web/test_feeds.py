@@ -355,6 +355,8 @@ def test_conditional_get_and_caching(feeds: TestClient) -> None:
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     other = feeds.get("/feeds/daily.rss", headers={"If-None-Match": etag})
     assert other.status_code == 200 and other.headers["etag"] != etag
+    head = feeds.head("/feeds/daily.atom")  # some readers check with HEAD first
+    assert head.status_code == 200 and head.headers["etag"] == etag and head.content == b""
 
 
 def test_pages_advertise_their_feeds(feeds: TestClient) -> None:
