@@ -79,10 +79,13 @@ _WORD = re.compile(r"[a-z0-9]+")
 _NAME_SUFFIX = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
+def _escape_raw(text: str) -> str:
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
+
+
 def escape(text: str) -> str:
     """``text`` with TeX's special characters escaped (and whitespace collapsed)."""
-    flat = " ".join(text.split())
-    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], flat)
+    return _escape_raw(" ".join(text.split()))
 
 
 def _balanced(text: str) -> bool:
@@ -103,15 +106,15 @@ def escape_keeping_math(text: str) -> str:
     flat = " ".join(text.split())
     parts = re.split(r"(?<!\\)\$", flat)
     if len(parts) < 3 or len(parts) % 2 == 0:
-        return escape(flat)
+        return _escape_raw(flat)
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 1 and part and _balanced(part):
             out.append(f"${part}$")
         elif i % 2 == 1:
-            out.append(escape(f"${part}$"))
+            out.append(_escape_raw(f"${part}$"))
         else:
-            out.append(escape(part))
+            out.append(_escape_raw(part))
     return "".join(out)
 
 
@@ -143,7 +146,7 @@ def citation_key(paper: StoredPaper) -> str:
     """``vaswani2017attention``: family name, year, first significant title word."""
     author = _ascii_word(family_name(paper.authors[0])) if paper.authors else ""
     year = year_of(paper)
-    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", paper.title)]
+    words = [_ascii_word(w) for w in re.split(r"[\s\-\u2010-\u2015:/]+", paper.title)]
     title = next((w for w in words if w and w not in _STOPWORDS), "")
     key = f"{author or 'anon'}{year or ''}{title}"
     return key or f"arxiv{_ascii_word(paper.arxiv_id)}"
@@ -228,18 +231,22 @@ class BibEntry:
 
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
+_NEXT_ENTRY = re.compile(r"\n[ \t]*@[A-Za-z]+\s*[{(]")
 _FIELD_NAME = re.compile(r"\s*([A-Za-z][\w\-:.+]*)\s*=\s*")
 _SKIPPED = frozenset({"comment", "preamble", "string"})
 
 
 def _read_delimited(text: str, start: int, opener: str) -> tuple[str, int]:
     """The content of a ``{...}`` (nested) or ``"..."`` value starting at ``start`` (the
-    opener), and the index after its closer. Unclosed: up to the end."""
+    opener), and the index after its closer. An unclosed value ends before the next line
+    that starts an entry (so one stray brace costs one entry, not the rest of the file)."""
     closer = "}" if opener == "{" else '"'
     depth = 0
     i = start + 1
     while i < len(text):
         ch = text[i]
+        if ch == "\n" and _NEXT_ENTRY.match(text, i):
+            return text[start + 1 : i], i
         if ch == "{":
             depth += 1
         elif ch == "}" and depth > 0:
