@@ -298,6 +298,16 @@ def test_daily_and_category_feeds(feeds: TestClient, loaded_store: Store) -> Non
     assert feeds.get("/feeds/daily.json").status_code == 404
 
 
+def test_feeds_of_an_empty_site(empty_client: TestClient) -> None:
+    for path in ("/feeds/daily", "/feeds/trending"):
+        for ext, check in (("rss", assert_valid_rss), ("atom", assert_valid_atom)):
+            answer = empty_client.get(f"{path}.{ext}")
+            assert answer.status_code == 200
+            check(answer.content)
+            assert parse(answer.content).entries == []
+    assert empty_client.get("/feeds/category/cs.LG.rss").status_code == 404
+
+
 def test_trending_feed_for_each_window(feeds: TestClient, loaded_store: Store) -> None:
     users = [loaded_store.create_user(f"voter{i}@example.org") for i in range(3)]
     now = utcnow()
