@@ -114,6 +114,8 @@ def test_save_from_a_listing_into_a_new_collection_and_remove(reader: TestClient
     assert "★ Saved" in row_of(reader.get(back).text, PAPER)
     paper_page = reader.get(f"/paper/{PAPER}").text
     assert "★ Saved" in paper_page and '<option value="Reading group">' in paper_page
+    found = reader.get("/search", params={"q": "Recursive Self-Evolving Agents"}).text
+    assert "★ Saved" in row_of(found, PAPER)
     # the chosen collection, spelled differently, is the same collection
     save_form(reader, OTHER, back, collection="", new_collection="READING GROUP")
     library = reader.get("/library?tag=reading+group").text
@@ -359,3 +361,23 @@ def test_import_limits_and_arxiv_outage(reader: TestClient, source_server: Local
     assert status == 200
     assert listed(html, "imported") == [PAPER]
     assert listed(html, "failed") == [f"{RECENT_ID} (arXiv could not be reached; try again later)"]
+
+
+def test_api_with_a_bearer_token(
+    app_and_clients: tuple[TestClient, TestClient, TestClient], loaded_store: Store
+) -> None:
+    """A script with a personal API token (no cookie, no CSRF token) uses the same routes."""
+    reader, _, anon = app_and_clients
+    user = loaded_store.get_user_by_email("reader@example.org")
+    assert user is not None
+    _, plaintext = loaded_store.create_token(user.id, "api", "script")
+    bearer = {"Authorization": f"Bearer {plaintext}"}
+    anon.cookies.clear()
+    saved = anon.put(f"/api/library/{PAPER}", json={"tags": ["Script"]}, headers=bearer)
+    assert saved.status_code == 201 and saved.json()["tags"] == ["Script"]
+    listed_items = anon.get("/api/library", headers=bearer).json()
+    assert [i["paper"]["id"] for i in listed_items["items"]] == [PAPER]
+    assert api(reader, "GET", f"/api/library/{PAPER}")[1]["tags"] == ["Script"]  # type: ignore[index]
+    assert anon.delete(f"/api/library/{PAPER}", headers=bearer).status_code == 204
+    wrong = anon.get("/api/library", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
