@@ -101,13 +101,15 @@ class LibraryStoreMixin:
         *,
         tags: Iterable[str] = (),
         note: str | None = None,
+        replace_tags: bool = False,
         max_items: int = DEFAULT_MAX_ITEMS,
         max_tags: int = DEFAULT_MAX_TAGS,
         now: datetime | None = None,
     ) -> bool:
-        """Save the paper (idempotent) and add it to ``tags``; a given ``note`` replaces
-        the note. True when the paper was not saved before. NotFound for an unknown
-        paper, Conflict past ``max_items`` saved papers or ``max_tags`` collections."""
+        """Save the paper (idempotent) and add it to ``tags`` (``replace_tags``: make them
+        exactly its collections); a given ``note`` replaces the note. All or nothing.
+        True when the paper was not saved before. NotFound for an unknown paper,
+        Conflict past ``max_items`` saved papers or ``max_tags`` collections."""
         wanted = clean_tags(tags)
         at = now or utcnow()
         for attempt in (1, 2):
@@ -116,7 +118,10 @@ class LibraryStoreMixin:
                     created = self._ensure_item(conn, user_id, paper_id, at, max_items)
                     if note is not None:
                         self._write_note(conn, user_id, paper_id, note, at)
-                    self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
+                    if replace_tags:
+                        self._replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
+                    else:
+                        self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
                     return created
             except IntegrityError:
                 # a concurrent save of the same paper (or tag) won; the second attempt
@@ -162,16 +167,7 @@ class LibraryStoreMixin:
         at = now or utcnow()
         with self.engine.begin() as conn:
             self._require_item(conn, user_id, paper_id)
-            canonical = self._canonical_tags(conn, user_id)
-            keep = {canonical.get(t.casefold(), t) for t in wanted}
-            dropped = delete(library_tags).where(
-                library_tags.c.user_id == user_id, library_tags.c.paper_id == paper_id
-            )
-            if keep:
-                dropped = dropped.where(library_tags.c.tag.not_in(keep))
-            conn.execute(dropped)
-            self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
-            self._touch(conn, user_id, paper_id, at)
+            self._replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
         return self.tags_of(user_id, paper_id)
 
     def add_tag(
@@ -435,6 +431,26 @@ class LibraryStoreMixin:
             .where(library_items.c.user_id == user_id, library_items.c.paper_id == paper_id)
             .values(updated_at=at)
         )
+
+    def _replace_tags(
+        self,
+        conn: Connection,
+        user_id: int,
+        paper_id: int,
+        wanted: list[str],
+        at: datetime,
+        max_tags: int,
+    ) -> None:
+        canonical = self._canonical_tags(conn, user_id)
+        keep = {canonical.get(t.casefold(), t) for t in wanted}
+        dropped = delete(library_tags).where(
+            library_tags.c.user_id == user_id, library_tags.c.paper_id == paper_id
+        )
+        if keep:
+            dropped = dropped.where(library_tags.c.tag.not_in(keep))
+        conn.execute(dropped)
+        self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
+        self._touch(conn, user_id, paper_id, at)
 
     def _add_tags(
         self,

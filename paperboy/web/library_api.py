@@ -215,12 +215,12 @@ def put_item(
     created = store.save(
         reader.id,
         paper.id,
+        tags=tags or (),
+        replace_tags=tags is not None,
         note=body.note,
         max_items=settings.library_max_items,
         max_tags=settings.library_max_collections,
     )
-    if tags is not None:
-        store.set_tags(reader.id, paper.id, tags, max_tags=settings.library_max_collections)
     response.status_code = 201 if created else 200
     return _item(store, reader, settings.base_url, paper.id)
 

@@ -171,3 +171,19 @@ def test_concurrent_saves_of_the_same_paper(store: Store, three: list[int]) -> N
         t.join()
     assert errors == []
     assert store.count_saved(ada.id) == 1 and store.tags_of(ada.id, three[0]) == ["Race"]
+
+
+def test_save_can_replace_tags_all_or_nothing(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, _ = three
+    store.save(ada.id, a, tags=["One", "Two"])
+    store.save(ada.id, b, tags=["Keep"])
+    assert store.save(ada.id, a, tags=["two", "Three"], replace_tags=True) is False
+    assert store.tags_of(ada.id, a) == ["Three", "Two"]
+    with pytest.raises(Conflict):
+        store.save(ada.id, a, tags=["Four", "Five"], note="x", replace_tags=True, max_tags=2)
+    entry = store.library_entry(ada.id, a)
+    assert entry is not None and entry.tags == ["Three", "Two"] and entry.note is None
+    with pytest.raises(Conflict):  # a new paper past the tag limit is not saved either
+        store.save(ada.id, three[2], tags=["Six", "Seven"], max_tags=3)
+    assert store.library_entry(ada.id, three[2]) is None
