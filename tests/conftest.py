@@ -87,6 +87,7 @@ def settings(tmp_path: Path, model_dir: Path) -> Settings:
         base_url="http://testserver",
         model_dir=model_dir,
         background_indexing=False,
+        digest_scheduler=False,
     )
 
 

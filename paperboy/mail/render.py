@@ -11,18 +11,30 @@ from markupsafe import escape
 from paperboy.config import Settings
 
 
+def mail_domain(settings: Settings) -> str:
+    """The domain of the From address (for Message-IDs and List-Id)."""
+    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
+
+
+def new_message(
+    settings: Settings, to: str, subject: str, message_id: str | None = None
+) -> EmailMessage:
+    """An automatic message from paperboy to ``to``, headers set, no body yet."""
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = settings.mail_from
+    msg["To"] = to
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = message_id or make_msgid(domain=mail_domain(settings))
+    msg["Auto-Submitted"] = "auto-generated"
+    return msg
+
+
 def render_sign_in_email(link: str, to: str, settings: Settings) -> EmailMessage:
     """The sign-in email for ``to`` carrying ``link`` (valid for login_link_minutes)."""
     minutes = settings.login_link_minutes
     site = settings.base_url.rstrip("/")
-    msg = EmailMessage()
-    msg["Subject"] = "Your paperboy sign-in link"
-    msg["From"] = settings.mail_from
-    msg["To"] = to
-    msg["Date"] = formatdate(localtime=False)
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = make_msgid(domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"
+    msg = new_message(settings, to, "Your paperboy sign-in link")
     msg.set_content(
         f"Hello,\n\n"
         f"Someone (hopefully you) asked to sign in to paperboy at {site}.\n"

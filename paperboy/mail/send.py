@@ -10,25 +10,37 @@ from paperboy.config import Settings
 from paperboy.errors import MailError
 
 
+def open_smtp(settings: Settings) -> smtplib.SMTP:
+    """A connection to the configured server, secured and logged in as configured.
+    Raises smtplib.SMTPException or OSError."""
+    host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout
+    smtp: smtplib.SMTP
+    if settings.smtp_security == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if settings.smtp_security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def describe_smtp_failure(settings: Settings, exc: BaseException) -> str:
+    return (
+        f"could not send mail through {settings.smtp_host}:{settings.smtp_port} "
+        f"({settings.smtp_security}): {type(exc).__name__}: {exc}"
+    )
+
+
 def send_email(settings: Settings, message: EmailMessage) -> None:
     """Send one message through the configured SMTP server; MailError on failure."""
-    host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout
     try:
-        smtp: smtplib.SMTP
-        if settings.smtp_security == "ssl":
-            smtp = smtplib.SMTP_SSL(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            if settings.smtp_security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.smtp_user:
-                smtp.login(settings.smtp_user, settings.smtp_password or "")
+        with open_smtp(settings) as smtp:
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
-        raise MailError(
-            f"could not send mail through {host}:{port} ({settings.smtp_security}): "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
+        raise MailError(describe_smtp_failure(settings, exc)) from None

@@ -154,3 +154,24 @@ class EmbeddingStoreMixin:
         return EmbeddingRows(
             ids, arxiv_ids, announced, categories, decode_vectors(blobs, dim), newest
         )
+
+    def embeddings_for(
+        self, model: str, dim: int, paper_ids: Sequence[int]
+    ) -> tuple[list[int], np.ndarray]:
+        """The stored vectors of these papers (those that have one), in id order."""
+        wanted = sorted(set(paper_ids))
+        found_ids: list[int] = []
+        blobs: list[bytes] = []
+        e = paper_embeddings
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    select(e.c.paper_id, e.c.vector)
+                    .where(e.c.model == model, e.c.paper_id.in_(chunk))
+                    .order_by(e.c.paper_id)
+                )
+                for pid, blob in rows:
+                    found_ids.append(int(pid))
+                    blobs.append(bytes(blob))
+        return found_ids, decode_vectors(blobs, dim)

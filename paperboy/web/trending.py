@@ -15,16 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from paperboy.errors import InvalidInput
+from paperboy.rank.trending import trending_score
 from paperboy.store import Store, StoredPaper
 from paperboy.store.accounts import utcnow
 from paperboy.store.votes import TrendingCandidate
 
 WINDOWS = (1, 7, 30)
-
-
-def trending_score(votes: int, age_hours: float, gravity: float, offset_hours: float) -> float:
-    """Hacker News style: more votes rank higher, and every paper sinks as it ages."""
-    return float(votes / (max(0.0, age_hours) + offset_hours) ** gravity)
+__all__ = ["WINDOWS", "TrendingPaper", "check_window", "load_trending", "trending_score"]
 
 
 @dataclass(frozen=True, slots=True)

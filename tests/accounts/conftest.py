@@ -63,6 +63,7 @@ def make_settings(tmp_path: Path, port: int, **overrides: Any) -> Settings:
         "data_dir": tmp_path,
         "base_url": "http://testserver",
         "background_indexing": False,
+        "digest_scheduler": False,
         "smtp_host": "127.0.0.1",
         "smtp_port": port,
         "smtp_timeout": 5,

@@ -1,0 +1,238 @@
+"""Choosing a digest's papers.
+
+Everything about one period's papers (trending order, lower-cased text for keyword
+matching, categories, embeddings) is loaded once into a ``PeriodPool`` and shared by
+every subscriber of that period, so composing 10,000 digests does not mean 10,000 scans
+of the database. Subscribers with equal preferences share one trending selection.
+
+Trending section: the period's papers that match the preferences, by trending score
+(votes decayed by age, as on /trending); papers without votes follow, newest first, so a
+quiet category still gets its new papers. "For you": for a subscriber whose account has
+upvoted or saved papers, the period's papers most similar (cosine of the embeddings) to
+those papers, each explained by the closest one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+import numpy as np
+
+from paperboy.config import Settings
+from paperboy.digest.periods import Period
+from paperboy.digest.preferences import Preferences
+from paperboy.rank.trending import trending_score
+from paperboy.search.embed import DIM
+from paperboy.search.service import model_key
+from paperboy.store import Store, StoredPaper
+
+EXCERPT_MAX_CHARS = 420
+MIN_FOR_YOU_SIMILARITY = 0.2  # as semantic search: weaker matches are noise
+# A sentence ends at . ! or ? followed by space and a capital, digit or opening bracket;
+# common abbreviations do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "cf.", "vs.", "Fig.", "Eq.", "Sec.", "approx.")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestEntry:
+    arxiv_id: str
+    title: str
+    url: str
+    authors: str
+    excerpt: str
+    votes: int
+    categories: tuple[str, ...]
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """Everything one digest email shows; rendering it touches nothing else."""
+
+    email: str
+    period: Period
+    trending: list[DigestEntry]
+    for_you: list[DigestEntry]
+    site_url: str
+    manage_url: str
+    unsubscribe_url: str
+    message_id: str
+    preferences: Preferences
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.trending and not self.for_you
+
+
+def two_sentences(text: str | None) -> str:
+    """The first two sentences of an abstract (shortened at a word if still long)."""
+    flat = " ".join((text or "").split())
+    if not flat:
+        return ""
+    parts = _SENTENCE_END.split(flat)
+    sentences: list[str] = []
+    for part in parts:
+        if sentences and sentences[-1].endswith(_ABBREVIATIONS):
+            sentences[-1] += " " + part
+        else:
+            sentences.append(part)
+    excerpt = " ".join(sentences[:2])
+    if len(excerpt) > EXCERPT_MAX_CHARS:
+        excerpt = excerpt[:EXCERPT_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return excerpt
+
+
+def authors_line(authors: list[str], limit: int = 4) -> str:
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return ", ".join(authors[:limit]) + f" et al. ({len(authors)} authors)"
+
+
+@lru_cache(maxsize=4096)
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not keywords:
+        return None
+    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True))
+    # Whole words: "gan" must not match "organ"; a keyword may be a phrase.
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+@dataclass
+class PeriodPool:
+    """One period's visible papers in trending order, ready for many subscribers."""
+
+    period: Period
+    papers: list[StoredPaper]
+    votes: list[int]
+    texts: list[str]  # lower-cased title + abstract
+    categories: list[frozenset[str]]  # lower-cased
+    by_category: dict[str, list[int]]
+    vector_rows: dict[int, int]  # pool index → row of ``vectors``
+    vectors: np.ndarray
+    site_url: str
+    _selections: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
+
+    def entry(self, index: int, reason: str | None = None) -> DigestEntry:
+        paper = self.papers[index]
+        return DigestEntry(
+            arxiv_id=paper.arxiv_id,
+            title=" ".join(paper.title.split()),
+            url=f"{self.site_url}/paper/{paper.arxiv_id}",
+            authors=authors_line(paper.authors),
+            excerpt=two_sentences(paper.abstract),
+            votes=self.votes[index],
+            categories=tuple(paper.categories),
+            reason=reason,
+        )
+
+    def matches(self, index: int, prefs: Preferences) -> bool:
+        exclude = _keyword_pattern(prefs.exclude_keywords)
+        if exclude is not None and exclude.search(self.texts[index]):
+            return False
+        include = _keyword_pattern(prefs.include_keywords)
+        return include is None or include.search(self.texts[index]) is not None
+
+    def select_trending(self, prefs: Preferences) -> list[int]:
+        """Pool indices of the top ``max_papers`` matching papers (cached per prefs)."""
+        cached = self._selections.get(prefs.key)
+        if cached is not None:
+            return cached
+        if prefs.categories:
+            wanted: set[int] = set()
+            for cat in prefs.categories:
+                wanted.update(self.by_category.get(cat.lower(), ()))
+            order: list[int] | range = sorted(wanted)
+        else:
+            order = range(len(self.papers))
+        chosen: list[int] = []
+        for index in order:
+            if self.matches(index, prefs):
+                chosen.append(index)
+                if len(chosen) == prefs.max_papers:
+                    break
+        self._selections[prefs.key] = chosen
+        return chosen
+
+    def select_for_you(
+        self,
+        seeds: list[tuple[str, str, np.ndarray]],
+        prefs: Preferences,
+        skip: set[int],
+        limit: int,
+    ) -> list[tuple[int, str]]:
+        """(pool index, reason) of the papers most like the reader's seeds: (title,
+        verb, vector) of each paper they saved or upvoted. Excluded keywords apply;
+        categories do not (the point is to find what the filters would miss)."""
+        if not seeds or not self.vector_rows or limit <= 0:
+            return []
+        seed_matrix = np.stack([s[2] for s in seeds])
+        pool_indices = np.fromiter(self.vector_rows.keys(), dtype=np.int64)
+        rows = np.fromiter(self.vector_rows.values(), dtype=np.int64)
+        sims = self.vectors[rows] @ seed_matrix.T  # (pool papers, seeds)
+        best_seed = sims.argmax(axis=1)
+        best = sims.max(axis=1)
+        chosen: list[tuple[int, str]] = []
+        no_excludes = Preferences(exclude_keywords=prefs.exclude_keywords)
+        for pos in np.argsort(-best, kind="stable"):
+            if best[pos] < MIN_FOR_YOU_SIMILARITY:
+                break
+            index = int(pool_indices[pos])
+            if index in skip or not self.matches(index, no_excludes):
+                continue
+            title, verb, _ = seeds[int(best_seed[pos])]
+            chosen.append((index, f"Because you {verb} “{title}”"))
+            if len(chosen) == limit:
+                break
+        return chosen
+
+
+def build_pool(store: Store, settings: Settings, period: Period, now: datetime) -> PeriodPool:
+    """Load one period's papers, votes and embeddings (a handful of queries)."""
+    ids = store.papers_announced_between(period.first, period.last)
+    found = store.get_papers_by_ids(ids)
+    totals = store.vote_totals(found)
+    scored = []
+    for pid, paper in found.items():
+        count = totals.get(pid, paper.imported_upvotes)
+        born = (
+            datetime.combine(paper.announced, datetime.min.time())
+            if paper.announced
+            else paper.first_seen
+        )
+        age = (now - born).total_seconds() / 3600
+        score = trending_score(
+            count, age, settings.trending_gravity, settings.trending_offset_hours
+        )
+        day = paper.announced.toordinal() if paper.announced else 0
+        # Highest score first; ties: more votes, newer day, newer id.
+        scored.append((-score, -count, -day, -pid))
+    scored.sort()
+    ordered = [found[-s[3]] for s in scored]
+    votes = [totals.get(p.id, p.imported_upvotes) for p in ordered]
+    by_category: dict[str, list[int]] = {}
+    categories = []
+    for index, paper in enumerate(ordered):
+        cats = frozenset(c.lower() for c in paper.categories)
+        categories.append(cats)
+        for cat in cats:
+            by_category.setdefault(cat, []).append(index)
+    embedded_ids, vectors = store.embeddings_for(
+        model_key(settings.embedding_runtime), DIM, [p.id for p in ordered]
+    )
+    position = {p.id: i for i, p in enumerate(ordered)}
+    vector_rows = {position[pid]: row for row, pid in enumerate(embedded_ids)}
+    return PeriodPool(
+        period=period,
+        papers=ordered,
+        votes=votes,
+        texts=[f"{p.title}\n{p.abstract or ''}".lower() for p in ordered],
+        categories=categories,
+        by_category=by_category,
+        vector_rows=vector_rows,
+        vectors=vectors,
+        site_url=settings.base_url.rstrip("/"),
+    )

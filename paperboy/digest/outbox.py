@@ -1,0 +1,286 @@
+"""``send_due_digests``: enqueue what is due, then deliver the outbox.
+
+Safe to run as often as you like, from cron and from the service's scheduler at once:
+enqueueing ignores digests already in the outbox, and each delivery is claimed by a
+compare-and-set inside the SMTP transaction (see deliver.py), so every (subscription,
+period) digest is sent at most once, and, barring a crash in the instant between
+the claim and the final dot, exactly once.
+
+Failures: a 4xx reply or a dropped connection before the claim puts the digest back in
+the queue with a doubling wait (``digest_retry_minutes``, at most 6 hours) until
+``digest_max_attempts``; a 5xx reply marks the address as bouncing, and nothing more
+is sent to it. An unreachable server ends the run early: the rest stays queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from paperboy.config import Settings
+from paperboy.digest.compose import Digest, PeriodPool, build_pool
+from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
+from paperboy.digest.periods import Period, daily_period, due_period, local_time, weekly_period
+from paperboy.digest.preferences import Preferences
+from paperboy.digest.render import render_digest
+from paperboy.digest.subscriptions import subscription_link
+from paperboy.mail.render import mail_domain
+from paperboy.progress import progress
+from paperboy.search.embed import DIM
+from paperboy.search.service import model_key
+from paperboy.store import Store
+from paperboy.store.accounts import utcnow
+from paperboy.store.digests import OutboxRow, StoredSubscription
+
+log = logging.getLogger("paperboy.digest")
+BATCH = 200
+MAX_RETRY_WAIT = timedelta(hours=6)
+
+
+@dataclass
+class DigestRun:
+    enqueued: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+    bounced: int = 0
+    abandoned: int = 0  # claimed by another sender first
+    stopped: str | None = None  # why the run ended early
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rate = self.sent / self.seconds if self.seconds > 0 else 0.0
+        text = (
+            f"enqueued {self.enqueued}, sent {self.sent}, nothing to send {self.skipped}, "
+            f"retry later {self.retrying}, failed {self.failed}, bounced {self.bounced} "
+            f"in {self.seconds:.1f} s ({rate:.0f} messages/s)"
+        )
+        return text + (f"; stopped early: {self.stopped}" if self.stopped else "")
+
+
+def digest_message_id(settings: Settings, subscription_id: int, period: str) -> str:
+    """The same for every attempt, so a receiving system can recognise a resend."""
+    return f"<digest.{subscription_id}.{period}@{mail_domain(settings)}>"
+
+
+def enqueue_due_digests(store: Store, settings: Settings, now: datetime) -> int:
+    """Put every digest due at ``now`` into the outbox (existing ones stay as they are)."""
+    local = local_time(now, settings.digest_timezone)
+    rows = []
+    for sid, frequency, weekday in store.active_subscriptions():
+        period = due_period(frequency, weekday, local, settings.digest_hour)
+        if period is not None:
+            rows.append((sid, period.key, digest_message_id(settings, sid, period.key)))
+    return store.enqueue_digests(rows, now=now)
+
+
+def period_of(key: str, sub: StoredSubscription) -> Period:
+    """The period an outbox key names (weekly keys resolve to the subscriber's day)."""
+    if "-W" in key:
+        year, week = key.split("-W")
+        return weekly_period(date.fromisocalendar(int(year), int(week), sub.weekday + 1))
+    return daily_period(date.fromisoformat(key))
+
+
+class Composer:
+    """Builds digests, sharing one PeriodPool per period across subscribers."""
+
+    def __init__(self, store: Store, settings: Settings, now: datetime) -> None:
+        self.store, self.settings, self.now = store, settings, now
+        self.pools: dict[tuple[str, str], PeriodPool] = {}
+
+    def pool(self, period: Period) -> PeriodPool:
+        key = (period.frequency, period.key)
+        if key not in self.pools:
+            self.pools[key] = build_pool(self.store, self.settings, period, self.now)
+        return self.pools[key]
+
+    def seeds(self, user_id: int) -> list[tuple[str, str, np.ndarray]]:
+        interests = self.store.reader_interests(user_id)
+        if not interests:
+            return []
+        ids, vectors = self.store.embeddings_for(
+            model_key(self.settings.embedding_runtime), DIM, [pid for pid, _ in interests]
+        )
+        found = self.store.get_papers_by_ids(ids)
+        verbs = dict(interests)
+        return [
+            (" ".join(found[pid].title.split()), verbs[pid], vectors[row])
+            for row, pid in enumerate(ids)
+            if pid in found
+        ]
+
+    def compose(self, sub: StoredSubscription, period: Period, message_id: str) -> Digest:
+        prefs = Preferences.of(sub)
+        pool = self.pool(period)
+        trending = pool.select_trending(prefs)
+        for_you = []
+        if sub.user_id is not None:
+            chosen = pool.select_for_you(
+                self.seeds(sub.user_id), prefs, set(trending), limit=min(5, prefs.max_papers)
+            )
+            for_you = [pool.entry(index, reason) for index, reason in chosen]
+        return Digest(
+            email=sub.email,
+            period=period,
+            trending=[pool.entry(index) for index in trending],
+            for_you=for_you,
+            site_url=pool.site_url,
+            manage_url=subscription_link(self.settings, sub, "manage"),
+            unsubscribe_url=subscription_link(self.settings, sub, "unsubscribe"),
+            message_id=message_id,
+            preferences=prefs,
+        )
+
+
+class _Throttle:
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self.next_at:
+            time.sleep(self.next_at - now)
+        self.next_at = max(now, self.next_at) + self.interval
+
+
+def send_due_digests(
+    store: Store, settings: Settings, *, now: datetime | None = None, limit: int | None = None
+) -> DigestRun:
+    """Enqueue the digests due at ``now`` (naive UTC; default: the clock) and deliver
+    every pending digest whose time has come, at most ``limit`` of them."""
+    started = time.monotonic()
+    now = now or utcnow()
+    run = DigestRun()
+    run.enqueued = enqueue_due_digests(store, settings, now)
+    composer = Composer(store, settings, now)
+    throttle = _Throttle(settings.digest_rate)
+    after_id = 0
+    with SmtpSession(settings) as session, progress("digests", None, "mail") as bar:
+        while run.stopped is None and (limit is None or run.sent < limit):
+            batch = store.due_outbox_rows(now=now, limit=BATCH, after_id=after_id)
+            if not batch:
+                break
+            after_id = batch[-1].id
+            subs = store.subscriptions_by_ids(r.subscription_id for r in batch)
+            for row in batch:
+                if limit is not None and run.sent >= limit:
+                    break
+                sub = subs.get(row.subscription_id)
+                _send_one(store, settings, composer, session, throttle, row, sub, run, now)
+                bar.update(1)
+                if run.stopped:
+                    break
+    run.seconds = time.monotonic() - started
+    log.info("digest run: %s", run.summary())
+    return run
+
+
+def _send_one(
+    store: Store,
+    settings: Settings,
+    composer: Composer,
+    session: SmtpSession,
+    throttle: _Throttle,
+    row: OutboxRow,
+    sub: StoredSubscription | None,
+    run: DigestRun,
+    now: datetime,
+) -> None:
+    if sub is None or sub.status != "active":
+        if store.skip_outbox_row(row.id, "the subscription ended before sending"):
+            run.skipped += 1
+        return
+    digest = composer.compose(sub, period_of(row.period, sub), row.message_id)
+    if digest.is_empty:
+        if store.skip_outbox_row(row.id, "no new papers matched the preferences"):
+            run.skipped += 1
+        return
+    message = render_digest(digest, settings)
+    throttle.wait()
+
+    def claim() -> bool:
+        return store.claim_outbox_row(row.id, now=utcnow())
+
+    for attempt in (1, 2):
+        try:
+            if session.deliver(message, sub.email, claim):
+                run.sent += 1
+            else:
+                run.abandoned += 1
+            return
+        except DeliveryError as exc:
+            _refused(store, settings, row, sub, exc, run, now)
+            return
+        except ConnectionFailed as exc:
+            if exc.claimed:
+                # The server may or may not have taken the message: keep it marked sent
+                # (a duplicate is worse than a miss) and say so.
+                log.warning("digest %s: delivery unconfirmed: %s", row.id, exc)
+                run.errors.append(f"{sub.email}: delivery unconfirmed ({exc})")
+                run.sent += 1
+                return
+            if attempt == 2:  # a fresh connection failed too: the server is down
+                _retry_later(store, settings, row, str(exc), run, now)
+                run.stopped = str(exc)
+                return
+            # A reused connection may have been closed by the server; try a new one.
+
+
+def _retry_later(
+    store: Store, settings: Settings, row: OutboxRow, error: str, run: DigestRun, now: datetime
+) -> None:
+    """Back to the queue with a doubling wait counted from the run's ``now``."""
+    attempts = row.attempts + 1
+    if attempts >= settings.digest_max_attempts:
+        store.release_outbox_row(
+            row.id, status="failed", error=error, next_attempt_at=now, attempts=attempts
+        )
+        run.failed += 1
+        return
+    wait = timedelta(minutes=settings.digest_retry_minutes * 2 ** (attempts - 1))
+    store.release_outbox_row(
+        row.id,
+        status="pending",
+        error=error,
+        next_attempt_at=now + min(wait, MAX_RETRY_WAIT),
+        attempts=attempts,
+    )
+    run.retrying += 1
+
+
+def _refused(
+    store: Store,
+    settings: Settings,
+    row: OutboxRow,
+    sub: StoredSubscription,
+    exc: DeliveryError,
+    run: DigestRun,
+    now: datetime,
+) -> None:
+    error = f"SMTP {exc.code}: {exc.reply}"
+    run.errors.append(f"{sub.email}: {error}")
+    if exc.permanent and not exc.bounce:
+        # The server refuses us, not this address (sender, policy, protocol): keep the
+        # queue and stop, rather than marking every subscriber as bouncing.
+        _retry_later(store, settings, row, error, run, now)
+        run.stopped = f"the SMTP server refused to send ({error})"
+        return
+    if exc.bounce:
+        store.release_outbox_row(
+            row.id, status="bounced", error=error, next_attempt_at=now, attempts=row.attempts + 1
+        )
+        store.mark_bouncing(sub.id, error, now=now)
+        log.warning("digest to subscription %s bounced: %s", sub.id, error)
+        run.bounced += 1
+        return
+    _retry_later(store, settings, row, error, run, now)

@@ -1,0 +1,86 @@
+"""Digest fixtures: the fixture papers, a real SMTP server (aiosmtpd) that can refuse or
+defer chosen recipients, and subscribers made straight in the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from paperboy.config import Settings
+from paperboy.digest.preferences import Preferences, make_preferences
+from paperboy.store import Store
+from paperboy.store.digests import StoredSubscription
+from tests.accounts.conftest import Mailbox, free_port, make_settings
+
+# Tuesday 30 June 2026, 08:00 UTC: the daily digest of that day (13 fixture papers) is
+# due; a weekly digest on Tuesday covers all 37 fixture papers (24-30 June).
+DUE = datetime(2026, 6, 30, 8, 0)
+
+
+@dataclass
+class ScriptedMailbox(Mailbox):
+    """Accepts mail like a server would, except: ``refuse`` maps a recipient to a
+    permanent 5xx reply at RCPT; ``defer`` recipients get a 451 at the end of DATA
+    ``defer_times`` times before their mail is accepted."""
+
+    refuse: dict[str, str] = field(default_factory=dict)
+    defer: set[str] = field(default_factory=set)
+    defer_times: int = 1
+    deferred: Counter[str] = field(default_factory=Counter)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        rcpt = envelope.rcpt_tos[0]
+        if rcpt in self.defer and self.deferred[rcpt] < self.defer_times:
+            self.deferred[rcpt] += 1
+            return "451 4.3.0 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+    def recipients(self) -> Counter[str]:
+        return Counter(str(m["To"]) for m in self.messages)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[ScriptedMailbox, int]]:
+    box = ScriptedMailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def digest_settings(settings: Settings, smtp: tuple[ScriptedMailbox, int]) -> Settings:
+    return make_settings(
+        settings.data_dir,
+        smtp[1],
+        model_dir=settings.model_dir,
+        digest_retry_minutes=10,
+        digest_max_attempts=3,
+    )
+
+
+def subscribe(
+    store: Store, email: str, *, user_id: int | None = None, **prefs: Any
+) -> StoredSubscription:
+    """An active (confirmed) subscriber with these preferences."""
+    chosen = make_preferences(**prefs) if prefs else Preferences()
+    return store.create_subscription(
+        email, user_id=user_id, status="active", preferences=chosen.as_columns()
+    )
