@@ -12,7 +12,7 @@ from paperboy.config import Settings
 from paperboy.digest import Composer, latest_period, make_preferences, render_digest
 from paperboy.digest.compose import two_sentences
 from paperboy.digest.outbox import digest_message_id, period_of
-from paperboy.digest.periods import daily_period, due_period, local_time, weekly_period
+from paperboy.digest.periods import daily_period, due_period, local_time
 from paperboy.errors import InvalidInput
 from paperboy.search.service import SearchService
 from paperboy.store import Store
