@@ -44,6 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
 }
+MAX_TRENDING_PAGE = 50  # trending ranks the window's candidates in memory: a bounded depth
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {c: ERRORS[c] for c in (401, 403, 429)}
 router = APIRouter(prefix="/api", tags=["papers"], responses={422: ERRORS[422]})
 
@@ -103,29 +104,34 @@ def trending(
             json_schema_extra={"enum": list(WINDOWS)},
         ),
     ] = 7,
-    limit: Annotated[int, Query(ge=1, le=100, description="Papers to return")] = 20,
+    limit: Annotated[int, Query(ge=1, le=100, description="Papers per page")] = 20,
+    page: Annotated[int, Query(ge=1, le=MAX_TRENDING_PAGE, description="Page, from 1")] = 1,
 ) -> TrendingOut:
     """Papers announced or voted for within the window, ranked by
     `votes / (age_hours + offset) ** gravity` (votes: imported + community upvotes;
     age since the announcement). See docs/ranking.md."""
     check_window(window)
+    offset = (page - 1) * limit
     ranked = load_trending(
         store,
         window=window,
-        limit=limit,
+        limit=offset + limit + 1,  # one more: is there a next page?
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
     )
+    shown = ranked[offset : offset + limit]
     return TrendingOut(
         window=window,
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
+        page=page,
+        next_page=page + 1 if len(ranked) > offset + limit else None,
         papers=[
             TrendingPaperOut(
                 **PaperOut.of(t.paper, settings.base_url, t.upvotes).model_dump(),
                 score=round(t.score, 8),
             )
-            for t in ranked
+            for t in shown
         ],
     )
 
@@ -202,6 +208,7 @@ def search(
         total=results.total,
         page=results.page,
         pages=results.pages,
+        next_page=results.page + 1 if results.page < results.pages else None,
         exact=results.exact is not None,
         notice=results.notice,
         results=[

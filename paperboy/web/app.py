@@ -39,6 +39,7 @@ from paperboy.web import (
     views,
     votes,
 )
+from paperboy.web.api_docs import document_api
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import render
@@ -222,6 +223,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(library_api.router)
     app.include_router(library_io.router)
     app.include_router(library.router)
+    document_api(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SessionMiddleware,

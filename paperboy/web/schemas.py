@@ -78,8 +78,9 @@ class FeedOut(BaseModel):
     end: date | None
     category: str | None
     total: int = Field(description="Papers in the period (after the category filter)")
-    page: int
-    pages: int
+    page: int = Field(description="This page's number, from 1")
+    pages: int = Field(description="Number of pages")
+    next_page: int | None = Field(None, description="Number of the next page; null on the last")
     prev: str | None = Field(None, description="Key of the previous period with papers")
     next: str | None = Field(None, description="Key of the next period with papers")
     categories: list[CategoryCount] = Field(description="Primary categories in the period")
@@ -96,6 +97,7 @@ class FeedOut(BaseModel):
             total=feed.total,
             page=feed.page,
             pages=feed.pages,
+            next_page=feed.page + 1 if feed.page < feed.pages else None,
             prev=feed.prev.key if feed.prev else None,
             next=feed.next.key if feed.next else None,
             categories=[CategoryCount(category=c, count=n) for c, n in feed.categories],
@@ -156,8 +158,9 @@ class SearchOut(BaseModel):
     mode: str = Field(examples=["hybrid"])
     sort: str = Field(examples=["relevance"])
     total: int = Field(description="Matching papers (hybrid/semantic: the fused candidates)")
-    page: int
-    pages: int
+    page: int = Field(description="This page's number, from 1")
+    pages: int = Field(description="Number of pages")
+    next_page: int | None = Field(None, description="Number of the next page; null on the last")
     exact: bool = Field(description="The query was an arXiv id and this is that paper")
     notice: str | None = None
     results: list[SearchResultOut]
@@ -182,6 +185,8 @@ class TrendingOut(BaseModel):
     window: int = Field(examples=[7], description="Days the ranking looks back")
     gravity: float
     offset_hours: float
+    page: int = Field(1, description="This page's number, from 1")
+    next_page: int | None = Field(None, description="Number of the next page; null on the last")
     papers: list[TrendingPaperOut]
 
 
