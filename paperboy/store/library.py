@@ -298,17 +298,27 @@ class LibraryStoreMixin:
             "title": [papers.c.title, papers.c.id],
         }
         order = orders[sort]
-        query = (
-            select(papers.c.id, papers.c.title, papers.c.authors, library_items.c.note)
-            .join(library_items, library_items.c.paper_id == papers.c.id)
-            .where(*where)
-            .order_by(*order)
-        )
-        with self.engine.connect() as conn:
-            rows = list(conn.execute(query))
         terms = text.casefold().split() if text else []
-        if terms:
-            rows = [r for r in rows if _matches(terms, r[1], "\n".join(r[2] or []), r[3])]
+        joined = papers.join(library_items, library_items.c.paper_id == papers.c.id)
+        with self.engine.connect() as conn:
+            if not terms:  # the database pages
+                total = conn.execute(
+                    select(func.count()).select_from(joined).where(*where)
+                ).scalar_one()
+                query = select(papers.c.id).select_from(joined).where(*where).order_by(*order)
+                if limit is not None:
+                    query = query.limit(limit)
+                page_ids = [int(r[0]) for r in conn.execute(query.offset(offset))]
+                return LibraryPage(self._entries(user_id, page_ids), int(total))
+            query = (
+                select(papers.c.id, papers.c.title, papers.c.authors, library_items.c.note)
+                .select_from(joined)
+                .where(*where)
+                .order_by(*order)
+            )
+            rows = [
+                r for r in conn.execute(query) if _matches(terms, r[1], "\n".join(r[2] or []), r[3])
+            ]
         end = None if limit is None else offset + limit
         page_ids = [int(r[0]) for r in rows[offset:end]]
         return LibraryPage(self._entries(user_id, page_ids), len(rows))
