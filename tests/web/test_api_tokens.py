@@ -187,3 +187,19 @@ def test_openapi_documents_the_token_scheme_on_write_endpoints(script: TestClien
         operation = schema["paths"][path]["post"]
         assert {"apiToken": []} in operation["security"]
         assert {"401", "403", "429"} <= set(operation["responses"])
+
+
+def test_library_writes_with_a_token(script: TestClient, loaded_store: Store) -> None:
+    token = token_for(loaded_store, "saver@example.org")
+    saved = script.put(
+        f"/api/library/{PAPER}", json={"tags": ["to read"], "note": "n"}, headers=bearer(token)
+    )
+    assert saved.status_code == 201, saved.text
+    user = loaded_store.get_user_by_email("saver@example.org")
+    paper = loaded_store.get_paper(PAPER)
+    assert user is not None and paper is not None
+    assert paper.id in loaded_store.saved_paper_ids(user.id)
+    assert script.delete(f"/api/library/{PAPER}", headers=bearer(token)).status_code == 204
+    assert loaded_store.saved_paper_ids(user.id) == {}
+    loaded_store.set_user_suspended(user.id, True)
+    assert_unauthorized(script.put(f"/api/library/{PAPER}", json={}, headers=bearer(token)))
