@@ -167,12 +167,14 @@ def unique_keys(papers: Iterable[StoredPaper]) -> list[str]:
     """A citation key per paper, unique within the list (``b``, ``c``... on collisions)."""
     keys: list[str] = []
     seen: set[str] = set()
+    tried: dict[str, int] = {}  # base -> last suffix number used (keeps this linear)
     for paper in papers:
         base = citation_key(paper)
-        key, n = base, 1
+        key, n = base, tried.get(base, 1)
         while key in seen:
             n += 1
             key = base + (chr(ord("a") + n - 1) if n <= 26 else str(n))
+        tried[base] = n
         seen.add(key)
         keys.append(key)
     return keys
@@ -232,6 +234,10 @@ class BibEntry:
 
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
 _NEXT_ENTRY = re.compile(r"\n[ \t]*@[A-Za-z]+\s*[{(]")
+# the characters that matter inside a value (everything else is skipped in one step)
+_INTERESTING = {"{": re.compile(r"[{}\n]"), '"': re.compile(r'[{}"\n]')}
+_BARE_VALUE = re.compile(r"[^\s,#})]+")  # a number or a macro name
+_KEY = re.compile(r"\s*([^,\s{}()]*)\s*,?")
 _FIELD_NAME = re.compile(r"\s*([A-Za-z][\w\-:.+]*)\s*=\s*")
 _SKIPPED = frozenset({"comment", "preamble", "string"})
 
@@ -242,18 +248,17 @@ def _read_delimited(text: str, start: int, opener: str) -> tuple[str, int]:
     that starts an entry (so one stray brace costs one entry, not the rest of the file)."""
     closer = "}" if opener == "{" else '"'
     depth = 0
-    i = start + 1
-    while i < len(text):
-        ch = text[i]
-        if ch == "\n" and _NEXT_ENTRY.match(text, i):
-            return text[start + 1 : i], i
-        if ch == "{":
+    for found in _INTERESTING[opener].finditer(text, start + 1):
+        ch, i = found.group(0), found.start()
+        if ch == "\n":
+            if _NEXT_ENTRY.match(text, i):
+                return text[start + 1 : i], i
+        elif ch == "{":
             depth += 1
         elif ch == "}" and depth > 0:
             depth -= 1
         elif ch == closer and depth == 0:
             return text[start + 1 : i], i + 1
-        i += 1
     return text[start + 1 :], len(text)
 
 
@@ -269,7 +274,7 @@ def _read_value(text: str, i: int) -> tuple[str, int]:
         if ch in '{"':
             piece, i = _read_delimited(text, i, ch)
         else:
-            match = re.compile(r"[^\s,#})]+").match(text, i)
+            match = _BARE_VALUE.match(text, i)
             if match is None:
                 break
             piece, i = match.group(0), match.end()
@@ -302,7 +307,7 @@ def parse_bibtex(text: str) -> list[BibEntry]:
                 pos = len(text) if end < 0 else end + 1
             continue
         i = match.end()
-        key_match = re.compile(r"\s*([^,\s{}()]*)\s*,?").match(text, i)
+        key_match = _KEY.match(text, i)
         key = key_match.group(1) if key_match else ""
         i = key_match.end() if key_match else i
         fields: dict[str, str] = {}

@@ -79,6 +79,11 @@ def test_citation_keys() -> None:
         "vaswani2017attentionb",
         "vaswani2017attentionc",
     ]
+    many = unique_keys([paper()] * 3000)  # linear: a big library of one author's papers
+    assert len(set(many)) == 3000 and many[25:27] == [
+        "vaswani2017attentionz",
+        "vaswani2017attention27",
+    ]
 
 
 def test_entry_fields_and_kind() -> None:
