@@ -207,6 +207,66 @@ class LibraryStoreMixin:
                 self._touch(conn, user_id, paper_id, utcnow())
         return bool(removed)
 
+    def rename_tag(self, user_id: int, old: str, new: str, *, now: datetime | None = None) -> int:
+        """Rename a collection (case-insensitive ``old``); into an existing collection it
+        merges. Returns the papers moved; NotFound for an unknown collection."""
+        target = clean_tag(new)
+        key = clean_tag(old).casefold()
+        at = now or utcnow()
+        with self.engine.begin() as conn:
+            canonical = self._canonical_tags(conn, user_id)
+            source = [t for t in canonical.values() if t.casefold() == key]
+            if not source:
+                raise NotFound("you have no collection of that name")
+            into = canonical.get(target.casefold(), target)
+            if target.casefold() == key:
+                into = target  # a change of spelling only
+            rows = conn.execute(
+                select(library_tags.c.paper_id).where(
+                    library_tags.c.user_id == user_id, library_tags.c.tag.in_(source)
+                )
+            ).all()
+            moved = sorted({int(r[0]) for r in rows})
+            have = {
+                int(r[0])
+                for r in conn.execute(
+                    select(library_tags.c.paper_id).where(
+                        library_tags.c.user_id == user_id, library_tags.c.tag == into
+                    )
+                )
+            }
+            conn.execute(
+                delete(library_tags).where(
+                    library_tags.c.user_id == user_id, library_tags.c.tag.in_(source)
+                )
+            )
+            fresh = [pid for pid in moved if pid not in have or into in source]
+            if fresh:
+                conn.execute(
+                    insert(library_tags),
+                    [
+                        {"user_id": user_id, "paper_id": pid, "tag": into, "created_at": at}
+                        for pid in fresh
+                    ],
+                )
+        return len(moved)
+
+    def delete_tag(self, user_id: int, tag: str) -> int:
+        """Delete a collection (case-insensitive); its papers stay saved. Returns how many
+        papers were in it."""
+        key = clean_tag(tag).casefold()
+        with self.engine.begin() as conn:
+            names = [t for t in self._canonical_tags(conn, user_id).values() if t.casefold() == key]
+            if not names:
+                return 0
+            return int(
+                conn.execute(
+                    delete(library_tags).where(
+                        library_tags.c.user_id == user_id, library_tags.c.tag.in_(names)
+                    )
+                ).rowcount
+            )
+
     # -- reading ---------------------------------------------------------------------
 
     def saved_paper_ids(self, user_id: int) -> dict[int, datetime]:

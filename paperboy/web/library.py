@@ -157,6 +157,30 @@ def collections_form(
     return RedirectResponse(back, status_code=303)
 
 
+@router.post(PATH + "/collections/rename")
+def rename_collection_form(
+    store: StoreDep, user: CurrentUser, name: NameField = "", new_name: NameField = ""
+) -> RedirectResponse:
+    """Rename a collection (into an existing one: merge) and show it."""
+    if user is None:
+        return to_sign_in(PATH)
+    store.rename_tag(user.id, name, new_name)
+    renamed = store.tag_counts(user.id)
+    shown = next((t.tag for t in renamed if t.tag.casefold() == clean_tag(new_name).casefold()), "")
+    return RedirectResponse(PATH + "?" + urlencode({"tag": shown}), status_code=303)
+
+
+@router.post(PATH + "/collections/delete")
+def delete_collection_form(
+    store: StoreDep, user: CurrentUser, name: NameField = ""
+) -> RedirectResponse:
+    """Delete a collection; its papers stay in the library."""
+    if user is None:
+        return to_sign_in(PATH)
+    store.delete_tag(user.id, name)
+    return RedirectResponse(PATH, status_code=303)
+
+
 def _here(request: Request) -> str:
     query = request.url.query
     return request.url.path + (f"?{query}" if query else "")
@@ -172,6 +196,9 @@ def library_page_context(
     page: int,
     page_size: int,
 ) -> dict[str, Any]:
+    tags = store.tag_counts(user.id)
+    if tag:  # show the collection under its own spelling, however the URL wrote it
+        tag = next((t.tag for t in tags if t.tag.casefold() == tag.casefold()), tag)
     entries = store.library_entries(
         user.id,
         tag=tag or None,
@@ -191,7 +218,7 @@ def library_page_context(
         "entries": entries.entries,
         "total": entries.total,
         "saved_total": store.count_saved(user.id),
-        "tags": store.tag_counts(user.id),
+        "tags": tags,
         "tag": tag or "",
         "q": q,
         "sort": sort,

@@ -187,3 +187,22 @@ def test_save_can_replace_tags_all_or_nothing(store: Store, three: list[int]) ->
     with pytest.raises(Conflict):  # a new paper past the tag limit is not saved either
         store.save(ada.id, three[2], tags=["Six", "Seven"], max_tags=3)
     assert store.library_entry(ada.id, three[2]) is None
+
+
+def test_rename_merge_and_delete_collections(store: Store, three: list[int]) -> None:
+    ada = store.create_user("ada@example.org")
+    a, b, c = three
+    store.save(ada.id, a, tags=["ml"])
+    store.save(ada.id, b, tags=["ml", "Deep"])
+    store.save(ada.id, c, tags=["Deep"])
+    assert store.rename_tag(ada.id, "ML", "Machine learning") == 2
+    assert store.tags_of(ada.id, a) == ["Machine learning"]
+    assert store.rename_tag(ada.id, "machine LEARNING", "MACHINE learning") == 2  # respell
+    assert [t.tag for t in store.tag_counts(ada.id)] == ["Deep", "MACHINE learning"]
+    assert store.rename_tag(ada.id, "deep", "machine learning") == 2  # merge
+    assert [(t.tag, t.count) for t in store.tag_counts(ada.id)] == [("MACHINE learning", 3)]
+    with pytest.raises(NotFound):
+        store.rename_tag(ada.id, "nope", "x")
+    assert store.delete_tag(ada.id, "Machine Learning") == 3
+    assert store.delete_tag(ada.id, "Machine Learning") == 0
+    assert store.tag_counts(ada.id) == [] and store.count_saved(ada.id) == 3

@@ -381,3 +381,23 @@ def test_api_with_a_bearer_token(
     assert anon.delete(f"/api/library/{PAPER}", headers=bearer).status_code == 204
     wrong = anon.get("/api/library", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
+
+
+def test_rename_and_delete_a_collection(reader: TestClient) -> None:
+    api(reader, "PUT", f"/api/library/{PAPER}", json={"tags": ["Agents"]})
+    api(reader, "PUT", f"/api/library/{OTHER}", json={"tags": ["Theory"]})
+    page = reader.get("/library?tag=agents").text
+    assert "Rename or delete “Agents”" in page
+    renamed = reader.post(
+        "/library/collections/rename",
+        data={"csrf_token": token(reader), "name": "Agents", "new_name": "theory"},
+    )
+    assert renamed.headers["location"] == "/library?tag=Theory"  # merged into Theory
+    items = api(reader, "GET", "/api/library", params={"tag": "Theory"})[1]
+    assert items["total"] == 2  # type: ignore[index]
+    deleted = reader.post(
+        "/library/collections/delete", data={"csrf_token": token(reader), "name": "THEORY"}
+    )
+    assert deleted.headers["location"] == "/library"
+    everything = api(reader, "GET", "/api/library")[1]
+    assert everything["total"] == 2 and everything["collections"] == []  # type: ignore[index]
