@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
 from paperboy.config import Settings
-from paperboy.errors import InvalidInput
+from paperboy.errors import Forbidden, InvalidInput
 from paperboy.store import Store, StoredUser
 from paperboy.store.library import SORTS, LibrarySort, clean_tag
 from paperboy.web.auth import CurrentUser, get_current_user
@@ -71,14 +71,34 @@ def wanted_tags(*names: str | list[str]) -> list[str]:
     return [clean_tag(n) for n in flat if n.strip()]
 
 
+def wants_json(request: Request) -> bool:
+    """static/library.js asks for JSON (Accept) to update the page in place."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def save_state(store: Store, user: StoredUser, arxiv_id: str, paper_id: int) -> JSONResponse:
+    """What the Save control shows after a change, for static/library.js."""
+    entry = store.library_entry(user.id, paper_id)
+    return JSONResponse(
+        {
+            "id": arxiv_id,
+            "saved": entry is not None,
+            "tags": entry.tags if entry else [],
+            "collections": [t.tag for t in store.tag_counts(user.id)],
+        }
+    )
+
+
 def check_note(settings: Settings, note: str) -> str:
     if len(note) > settings.library_note_max_chars:
         raise InvalidInput(f"a note has at most {settings.library_note_max_chars} characters")
     return note
 
 
-@router.post("/paper/{arxiv_id:path}/save")
+@router.post("/paper/{arxiv_id:path}/save", response_model=None)
 def save_form(
+    request: Request,
     arxiv_id: str,
     store: StoreDep,
     settings: SettingsDep,
@@ -86,11 +106,14 @@ def save_form(
     next: NextField = "",
     collection: NameField = "",
     new_collection: NameField = "",
-) -> RedirectResponse:
-    """Save the paper, into a chosen and/or a new collection, and go back."""
+) -> Response:
+    """Save the paper, into a chosen and/or a new collection, and go back (or, asked for
+    JSON, answer the control's new state)."""
     paper = find_paper(store, arxiv_id)
     back = back_to(next, f"/paper/{paper.arxiv_id}")
     if user is None:
+        if wants_json(request):
+            raise Forbidden("sign in to save papers")
         return to_sign_in(back)
     store.save(
         user.id,
@@ -99,19 +122,25 @@ def save_form(
         max_items=settings.library_max_items,
         max_tags=settings.library_max_collections,
     )
+    if wants_json(request):
+        return save_state(store, user, paper.arxiv_id, paper.id)
     return RedirectResponse(back, status_code=303)
 
 
-@router.post("/paper/{arxiv_id:path}/unsave")
+@router.post("/paper/{arxiv_id:path}/unsave", response_model=None)
 def unsave_form(
-    arxiv_id: str, store: StoreDep, user: CurrentUser, next: NextField = ""
-) -> RedirectResponse:
+    request: Request, arxiv_id: str, store: StoreDep, user: CurrentUser, next: NextField = ""
+) -> Response:
     """Remove the paper (and its collection memberships) from the library."""
     paper = find_paper(store, arxiv_id)
     back = back_to(next, f"/paper/{paper.arxiv_id}")
     if user is None:
+        if wants_json(request):
+            raise Forbidden("sign in to save papers")
         return to_sign_in(back)
     store.unsave(user.id, paper.id)
+    if wants_json(request):
+        return save_state(store, user, paper.arxiv_id, paper.id)
     return RedirectResponse(back, status_code=303)
 
 

@@ -401,3 +401,22 @@ def test_rename_and_delete_a_collection(reader: TestClient) -> None:
     assert deleted.headers["location"] == "/library"
     everything = api(reader, "GET", "/api/library")[1]
     assert everything["total"] == 2 and everything["collections"] == []  # type: ignore[index]
+
+
+def test_the_save_control_script_gets_json(reader: TestClient) -> None:
+    """static/library.js posts the same forms asking for JSON and updates the page."""
+    headers = {"Accept": "application/json", "X-CSRF-Token": token(reader)}
+    saved = reader.post(f"/paper/{PAPER}/save", data={"new_collection": "Later"}, headers=headers)
+    assert saved.status_code == 200
+    assert saved.json() == {"id": PAPER, "saved": True, "tags": ["Later"], "collections": ["Later"]}
+    refused = reader.post(
+        f"/paper/{PAPER}/save", data={"new_collection": "x" * 65}, headers=headers
+    )
+    assert refused.status_code == 422 and "at most 64" in refused.json()["error"]["detail"]
+    removed = reader.post(f"/paper/{PAPER}/unsave", headers=headers)
+    assert removed.json() == {"id": PAPER, "saved": False, "tags": [], "collections": []}
+    page = reader.get(f"/paper/{PAPER}").text
+    assert 'src="/static/library.js' in page
+    assert re.search(
+        r'<form class="unsave-form" action="/paper/[^"]+/unsave" method="post" hidden>', page
+    )

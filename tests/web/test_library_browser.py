@@ -24,8 +24,10 @@ def save_to_collection_in_browser(
     page: Page, base_url: str, arxiv_id: str, collection: str
 ) -> None:
     """On the paper page, open ☆ Save, type a new collection and save; the control then
-    says ★ Saved (the page came back through the form's 303)."""
+    says ★ Saved (static/library.js updates it in place; without it the form's 303 would
+    bring the page back)."""
     page.goto(f"{base_url}/paper/{arxiv_id}")
+    page.evaluate("window.__libraryNotReloaded = true")
     control = page.locator("article.paper .save-control").first
     control.locator("summary").click()
     control.get_by_label("Collection (optional)").or_(
@@ -41,6 +43,16 @@ def test_save_into_a_new_collection_and_find_it_in_the_library(
 ) -> None:
     sign_in_by_email(page, live_mail_url, mailbox[0], "reader@example.org")
     save_to_collection_in_browser(page, live_mail_url, PAPER, "Reading group")
+    assert page.evaluate("window.__libraryNotReloaded") is True  # saved in place
+    control = page.locator("article.paper .save-control").first
+    expect(control.locator(".save-status")).to_have_text("Saved in: Reading group")
+    expect(control.locator(".unsave-form")).to_be_visible()
+    # the new collection is offered in every other Save menu on the page at once
+    similar = page.locator(".similar .save-control").first
+    similar.locator("summary").click()
+    expect(similar.locator('select[name="collection"] option')).to_have_text(
+        ["(none)", "Reading group"]
+    )
 
     page.get_by_role("link", name="Library", exact=True).click()
     expect(page.locator("h1")).to_have_text("Your library")
