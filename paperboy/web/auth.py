@@ -138,8 +138,10 @@ def _same_origin(request: Request, value: str) -> bool:
 async def csrf_protect(request: Request) -> None:
     """Refuse (403) a state-changing request without this session's CSRF token, or one
     whose Origin (or, without it, Referer) names another site."""
-    if bearer_token(request) is not None:
-        # Checked on every method, so a bad token is a 401 even on reads.
+    if bearer_token(request) is not None and request.method in UNSAFE_METHODS:
+        # A bad token is a 401 here. Reads check it only where they use the account
+        # (CurrentUser): public reads ignore the header, so Hugging Face clients that send
+        # their HF token everywhere still read /api/daily_papers.
         await run_in_threadpool(get_current_user, request)
         # CSRF abuses credentials a browser attaches by itself (cookies). A browser never
         # attaches an Authorization header on its own, and a cross-site page cannot set one

@@ -145,8 +145,11 @@ def test_without_a_token_or_session_writes_are_refused(script: TestClient) -> No
 def test_unknown_revoked_and_suspended_tokens_are_401(
     script: TestClient, loaded_store: Store
 ) -> None:
-    assert_unauthorized(script.get("/api/feed", headers=bearer("made-up")))
+    assert_unauthorized(script.get("/api/library", headers=bearer("made-up")))
     assert_unauthorized(script.post(WRITE_PATHS[0], headers=bearer("")))
+    # Public reads ignore a foreign token (HF clients send their HF token everywhere).
+    for path in ("/api/feed", "/api/daily_papers"):
+        assert script.get(path, headers=bearer("hf_NotPaperboys")).status_code == 200
     token = token_for(loaded_store, "suspended@example.org")
     assert script.get("/api/feed", headers=bearer(token)).status_code == 200
     user = loaded_store.get_user_by_email("suspended@example.org")
