@@ -235,6 +235,6 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     )
     limiter = limiter_for(settings)
     if limiter is not None:
-        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+        app.add_middleware(RateLimitMiddleware, limiter=limiter, store=store)
     app.add_middleware(BodyLimitAndHeaders, max_body=settings.max_body_bytes)
     return app

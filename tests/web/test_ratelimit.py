@@ -15,7 +15,7 @@ from paperboy.config import Settings
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
-from paperboy.web.ratelimit import PRUNE_AT, RateLimiter
+from paperboy.web.ratelimit import PRUNE_AT, TOKEN_CHECK_SECONDS, RateLimiter, TokenChecks
 
 WINDOW = 0.5  # seconds: the whole budget refills this fast
 
@@ -54,6 +54,23 @@ def test_idle_buckets_are_forgotten_when_there_are_many() -> None:
     clock.now += 10.0  # every bucket is full again
     limiter.hit("ip:late", "read")
     assert len(limiter) == 1
+
+
+def test_token_checks_are_remembered_for_a_while() -> None:
+    clock = Clock()
+    asked: list[str] = []
+
+    def is_live(token: str) -> bool:
+        asked.append(token)
+        return token == "good"
+
+    checks = TokenChecks(is_live, clock)
+    assert checks.cached("good") is None
+    assert checks.check("good") and not checks.check("bad")
+    assert (checks.cached("good"), checks.cached("bad")) == (True, False)
+    clock.now += TOKEN_CHECK_SECONDS
+    assert checks.cached("good") is None  # looked up again after a while (revocations)
+    assert asked == ["good", "bad"]
 
 
 def app_settings(settings: Settings, **limits: Any) -> Settings:
@@ -117,3 +134,16 @@ def test_limits_can_be_switched_off(
         answers = [client.get("/api/feed?limit=1") for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert "x-ratelimit-limit" not in answers[0].headers
+
+
+def test_made_up_tokens_count_against_the_address(limited: TestClient) -> None:
+    answers = [
+        limited.get("/api/feed?limit=1", headers={"Authorization": f"Bearer made-up-{i}"})
+        for i in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert [a.headers["x-ratelimit-remaining"] for a in answers[:2]] == ["2", "1"]
+    assert "unknown or revoked API tokens" in answers[2].json()["error"]["detail"]
+    assert answers[2].headers["retry-after"] == "1"
+    assert limited.get("/api/feed?limit=1").status_code == 200  # the last read of the address
+    assert limited.get("/api/feed?limit=1").status_code == 429
