@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
 from paperboy.config import Settings
 from paperboy.errors import Forbidden, InvalidInput
-from paperboy.store import Store, StoredUser
-from paperboy.store.library import SORTS, LibrarySort, clean_tag
+from paperboy.store import Store, StoredPaper, StoredUser
+from paperboy.store.library import SORTS, LibraryEntry, LibrarySort, clean_tag
 from paperboy.web.auth import CurrentUser, get_current_user
 from paperboy.web.deps import SettingsDep, StoreDep, find_paper
 from paperboy.web.rendering import env, render
@@ -46,7 +46,18 @@ def reader_collections(request: Request) -> list[str]:
     return names
 
 
+def reader_entry(request: Request, paper: StoredPaper) -> LibraryEntry | None:
+    """The signed-in reader's library entry for a paper (note, collections), for the
+    paper page; None when signed out or not saved."""
+    user = get_current_user(request)
+    if user is None:
+        return None
+    store: Store = request.app.state.store
+    return store.library_entry(user.id, paper.id)
+
+
 env.globals["reader_collections"] = reader_collections
+env.globals["reader_entry"] = reader_entry
 
 
 def back_to(next_path: str, fallback: str) -> str:

@@ -167,6 +167,9 @@ def test_notes_collections_filters_and_escaping(reader: TestClient) -> None:
         assert raw not in html
     assert "&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt; &amp; more" in html
     assert "&lt;b onmouseover=&#34;x&#34;&gt;bold&lt;/b&gt;" in html
+    paper_page = reader.get(f"/paper/{EVIL}").text
+    assert "<script>alert" not in paper_page and "<b onmouseover" not in paper_page
+    assert "&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt; &amp; more" in paper_page
     # text filter: title, authors or note; every word
     assert re.findall(r'<h3 class="paper-title"><a href="/paper/([^"]+)"', html) == [
         OTHER,
@@ -249,6 +252,9 @@ def test_other_readers_cannot_see_or_change_your_library(
     assert "my idea" not in page and "Secret" not in page
     assert "my idea" not in other.get("/library/export.json").text
     assert "Secret" not in other.get(f"/paper/{PAPER}").text  # not in the Save menu either
+    own = reader.get(f"/paper/{PAPER}").text  # the paper page shows the reader's own note
+    assert "In your library since" in own and '<p class="library-note">my idea</p>' in own
+    assert "In your library since" not in other.get(f"/paper/{PAPER}").text
     other.post(f"/paper/{PAPER}/note", data={"csrf_token": token(other), "note": "hijack"})
     status, item = api(reader, "GET", f"/api/library/{PAPER}")
     assert status == 200 and item["note"] == "my idea"  # type: ignore[index]
