@@ -11,9 +11,12 @@ allowed); every limited answer carries ``X-RateLimit-Limit``/``-Remaining``/``-R
 Only a live token gets its own budget: otherwise a client could dodge its address's
 budget with a made-up token per request. Whether a token is live is looked up once a
 minute per token (``TOKEN_CHECK_SECONDS``); an unknown or revoked one counts against the
-address and costs it one unit of a third budget, ``bad_token`` (as large as the write
-budget). While that is empty the address's token requests get 429 before any lookup, so
-made-up tokens cannot turn into a stream of database queries either.
+address, and each lookup that finds a dead token costs the address one unit of a third
+budget, ``bad_token`` (as large as the write budget). While that is empty the address's
+requests with tokens not looked up lately get 429 before any lookup, so made-up tokens
+cannot turn into a stream of database queries either. (A client that sends a foreign
+token with every request, as Hugging Face clients send their HF token, costs one lookup
+a minute.)
 
 In process means per worker: with N worker processes a client gets up to N times the
 budget. That bounds abuse of one paperboy process, which is what this is for; a shared
@@ -194,10 +197,9 @@ class RateLimitMiddleware:
             if not self.limiter.hit(address, "bad_token", take=False).allowed:
                 return None
             live = await run_in_threadpool(self.tokens.check, token)
-        if live:
-            return "token:" + _digest(token)
-        self.limiter.hit(address, "bad_token")
-        return address
+            if not live:  # each lookup of a dead token costs; a remembered one does not
+                self.limiter.hit(address, "bad_token")
+        return "token:" + _digest(token) if live else address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
