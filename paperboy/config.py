@@ -9,10 +9,11 @@ table is generated from it (``paperboy config docs``) and a test keeps the two i
 from __future__ import annotations
 
 import os
+import zoneinfo
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -271,6 +272,109 @@ class Settings(BaseSettings):
         le=100_000_000,
         description="Largest BibTeX file (in bytes) a library import accepts.",
     )
+    foryou_window_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description='The "For you" feed recommends papers announced in this many last days.',
+    )
+    foryou_limit: int = Field(
+        30,
+        ge=1,
+        le=200,
+        description='Papers on the "For you" page (and the most `/api/for-you` returns).',
+    )
+    foryou_ranker: Literal["similarity", "linear"] = Field(
+        "similarity",
+        description='How "For you" ranks: `similarity` (mean of the closest saved/upvoted '
+        "papers' cosine, the better one offline, see docs/ranking.md) or `linear` (a "
+        "per-reader logistic regression, as arxiv-sanity-lite).",
+    )
+    foryou_top_k: int = Field(
+        1,
+        ge=1,
+        le=1000,
+        description="`similarity` ranker: a candidate's score averages its cosine to this "
+        "many closest saved/upvoted papers.",
+    )
+    foryou_negative_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description='`similarity` ranker: how much the cosine to the closest "not '
+        "interested\" paper lowers a candidate's score.",
+    )
+    foryou_half_life_days: float = Field(
+        0.0,
+        ge=0.0,
+        le=3650.0,
+        description='Recency decay of "For you" scores: they halve every this many days '
+        "of a paper's age; 0 turns the decay off.",
+    )
+    foryou_linear_l2: float = Field(
+        1.0,
+        gt=0.0,
+        le=1000.0,
+        description="`linear` ranker: L2 penalty of the per-reader logistic regression.",
+    )
+    foryou_linear_negatives: int = Field(
+        2000,
+        ge=10,
+        le=50_000,
+        description="`linear` ranker: other recent papers sampled as negatives.",
+    )
+
+    digest_hour: int = Field(
+        7,
+        ge=0,
+        le=23,
+        description="Hour of the day (in `digest_timezone`) from which digests are due.",
+    )
+    digest_timezone: str = Field(
+        "UTC",
+        description="IANA time zone of `digest_hour` and of digest days, e.g. `Europe/Berlin`.",
+    )
+    digest_scheduler: bool = Field(
+        True,
+        description="Send due digests from the running web service (every "
+        "`digest_check_minutes`); turn off when cron runs `paperboy digest send-due`.",
+    )
+    digest_check_minutes: int = Field(
+        5, ge=1, le=1440, description="Minutes between the built-in scheduler's checks."
+    )
+    digest_rate: float = Field(
+        0.0,
+        ge=0.0,
+        description="Most digest emails sent per second (0: as fast as the SMTP server takes "
+        "them).",
+    )
+    digest_max_attempts: int = Field(
+        5,
+        ge=1,
+        le=50,
+        description="Delivery attempts of one digest (temporary SMTP failures) before it is "
+        "marked failed.",
+    )
+    digest_retry_minutes: float = Field(
+        5.0,
+        gt=0.0,
+        description="Wait before the first retry of a temporarily failed digest; it doubles "
+        "with each attempt (at most 6 hours).",
+    )
+    digest_confirm_hours: int = Field(
+        72, ge=1, le=24 * 30, description="Hours a subscription confirmation link stays valid."
+    )
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

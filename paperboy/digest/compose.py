@@ -15,7 +15,7 @@ those papers, each explained by the closest one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 
@@ -115,8 +115,17 @@ class PeriodPool:
     vectors: np.ndarray
     site_url: str
     _selections: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
+    _entries: dict[int, DigestEntry] = field(default_factory=dict)
+    _embedded_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     def entry(self, index: int, reason: str | None = None) -> DigestEntry:
+        """The digest entry of a pool paper (built once: many digests share it)."""
+        cached = self._entries.get(index)
+        if cached is None:
+            cached = self._entries[index] = self._make_entry(index)
+        return cached if reason is None else replace(cached, reason=reason)
+
+    def _make_entry(self, index: int) -> DigestEntry:
         paper = self.papers[index]
         return DigestEntry(
             arxiv_id=paper.arxiv_id,
@@ -126,7 +135,6 @@ class PeriodPool:
             excerpt=two_sentences(paper.abstract),
             votes=self.votes[index],
             categories=tuple(paper.categories),
-            reason=reason,
         )
 
     def matches(self, index: int, prefs: Preferences) -> bool:
@@ -157,6 +165,14 @@ class PeriodPool:
         self._selections[prefs.key] = chosen
         return chosen
 
+    def _embedded(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pool indices of the papers with vectors, and those vectors (made once)."""
+        if self._embedded_cache is None:
+            indices = np.fromiter(self.vector_rows.keys(), dtype=np.int64)
+            rows = np.fromiter(self.vector_rows.values(), dtype=np.int64)
+            self._embedded_cache = (indices, np.ascontiguousarray(self.vectors[rows]))
+        return self._embedded_cache
+
     def select_for_you(
         self,
         seeds: list[tuple[str, str, np.ndarray]],
@@ -170,9 +186,8 @@ class PeriodPool:
         if not seeds or not self.vector_rows or limit <= 0:
             return []
         seed_matrix = np.stack([s[2] for s in seeds])
-        pool_indices = np.fromiter(self.vector_rows.keys(), dtype=np.int64)
-        rows = np.fromiter(self.vector_rows.values(), dtype=np.int64)
-        sims = self.vectors[rows] @ seed_matrix.T  # (pool papers, seeds)
+        pool_indices, matrix = self._embedded()
+        sims = matrix @ seed_matrix.T  # (pool papers, seeds)
         best_seed = sims.argmax(axis=1)
         best = sims.max(axis=1)
         chosen: list[tuple[int, str]] = []

@@ -24,6 +24,7 @@ from paperboy.mail.send import describe_smtp_failure, open_smtp
 
 MESSAGES_PER_CONNECTION = 200
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
+_BARE_LF = re.compile(rb"\r?\n")
 
 
 class DeliveryError(Exception):
@@ -60,9 +61,12 @@ def _reply_text(reply: bytes | str) -> str:
     return " ".join(text.split())[:500]
 
 
-def wire_bytes(message: EmailMessage) -> bytes:
+def wire_bytes(message: EmailMessage | bytes) -> bytes:
     """The message as sent inside DATA: CRLF line ends, leading dots doubled."""
-    data = message.as_bytes(policy=policy.SMTP)
+    if isinstance(message, EmailMessage):
+        data = message.as_bytes(policy=policy.SMTP)
+    else:
+        data = _BARE_LF.sub(b"\r\n", message)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return _LINE_START_DOT.sub(b"..", data)
@@ -106,7 +110,9 @@ class SmtpSession:
             self._count = 0
         return self._smtp
 
-    def deliver(self, message: EmailMessage, recipient: str, commit: Callable[[], bool]) -> bool:
+    def deliver(
+        self, message: EmailMessage | bytes, recipient: str, commit: Callable[[], bool]
+    ) -> bool:
         """Send ``message`` to ``recipient``. ``commit`` runs just before the final dot;
         when it returns False the transaction is abandoned and nothing is delivered.
         Returns whether the message was delivered; raises DeliveryError or

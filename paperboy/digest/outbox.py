@@ -26,7 +26,7 @@ from paperboy.digest.compose import Digest, PeriodPool, build_pool
 from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
 from paperboy.digest.periods import Period, daily_period, due_period, local_time, weekly_period
 from paperboy.digest.preferences import Preferences
-from paperboy.digest.render import render_digest
+from paperboy.digest.render import render_digest_bytes
 from paperboy.digest.subscriptions import subscription_link
 from paperboy.mail.render import mail_domain
 from paperboy.progress import progress
@@ -205,7 +205,7 @@ def _send_one(
         if store.skip_outbox_row(row.id, "no new papers matched the preferences"):
             run.skipped += 1
         return
-    message = render_digest(digest, settings)
+    message = render_digest_bytes(digest, settings)
     throttle.wait()
 
     def claim() -> bool:

@@ -16,10 +16,12 @@ from paperboy.ingest.records import PaperRecord
 from paperboy.store.accounts import AccountStoreMixin
 from paperboy.store.comments import CommentStoreMixin
 from paperboy.store.db import make_engine, upgrade_schema
+from paperboy.store.digests import DigestStoreMixin
 from paperboy.store.embeddings import EmbeddingStoreMixin
 from paperboy.store.library import LibraryStoreMixin
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.moderation import ModerationStoreMixin
+from paperboy.store.recommend import RecommendStoreMixin
 from paperboy.store.submissions import SubmissionStoreMixin
 from paperboy.store.tokens import TokenStoreMixin
 from paperboy.store.votes import VoteStoreMixin
@@ -184,8 +186,10 @@ class Store(
     CommentStoreMixin,
     SubmissionStoreMixin,
     ModerationStoreMixin,
+    DigestStoreMixin,
     TokenStoreMixin,
     LibraryStoreMixin,
+    RecommendStoreMixin,
 ):
     """The single owner of database I/O."""
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy import __version__
 from paperboy.config import Settings
+from paperboy.digest.scheduler import DigestScheduler
 from paperboy.errors import PaperboyError
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
@@ -36,6 +37,7 @@ from paperboy.web import (
     moderation,
     private_feed,
     submissions,
+    subscribe,
     views,
     votes,
 )
@@ -152,7 +154,13 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         if settings.background_indexing:
             indexer = BackgroundIndexer(search_service, settings.index_interval)
             indexer.start()
+        scheduler = None
+        if settings.digest_scheduler:
+            scheduler = DigestScheduler(store, settings)
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.stop()
         if indexer is not None:
             indexer.stop()
 
@@ -188,7 +196,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        titles = {404: "Not found", 405: "Method not allowed"}
+        titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}
         detail = "no such page" if exc.status_code == 404 else str(exc.detail)
         return _error(request, exc.status_code, titles.get(exc.status_code, "Error"), detail)
 
@@ -216,8 +224,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.include_router(moderation.router)
     app.include_router(foryou.router)
     app.include_router(foryou.api_router)
-    app.include_router(api_tokens.router)
     app.include_router(hf_api.router)
+    app.include_router(api_tokens.router)
+    app.include_router(subscribe.router)
     app.include_router(feeds.router)
     app.include_router(private_feed.router)
     app.include_router(library_api.router)

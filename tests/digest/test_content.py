@@ -193,3 +193,23 @@ def test_titles_with_markup_are_escaped_in_the_html(
     tree = lxml_html.fromstring(page)
     assert not tree.xpath("//script | //img")
     assert "&lt;script&gt;" in page
+
+
+def test_non_ascii_subject_and_text_survive_the_wire(
+    settings: Settings, loaded_store: Store
+) -> None:
+    from dataclasses import replace
+
+    from paperboy.digest.render import digest_subject, render_digest_bytes
+
+    store = loaded_store
+    sub = subscribe(store, "reader@example.org", max_papers=2)
+    digest = _compose(store, settings, sub.id)
+    title = "Über die Größe — 機械学習 and a .leading dot " + "long " * 20
+    digest = replace(digest, trending=[replace(digest.trending[0], title=title)])
+    raw = render_digest_bytes(digest, settings)
+    assert raw.isascii() and all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    message = render_digest(digest, settings)
+    assert message["Subject"] == digest_subject(digest)
+    assert title.split(" long")[0] in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert title.split(" long")[0] in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
