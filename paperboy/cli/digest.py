@@ -150,4 +150,3 @@ def status(app: AppContext) -> None:
         "subscriptions: " + (", ".join(f"{k} {v}" for k, v in sorted(subs.items())) or "none")
     )
     click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in sorted(outbox.items())) or "empty"))
-
