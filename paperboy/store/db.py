@@ -58,12 +58,35 @@ def _alembic_config() -> Config:
     return cfg
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default; idempotent).
+
+    On SQLite, migrations that alter a table copy it to a new one and drop the old;
+    with foreign keys enforced, that drop would cascade and delete every row that
+    points at the table (embeddings, votes, comments…). So foreign keys are off while
+    migrating (the pragma only works outside a transaction) and checked afterwards."""
     cfg = _alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    with engine.connect() as connection:
+        sqlite = is_sqlite(engine)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends SQLAlchemy's autobegun (empty) transaction
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise ConfigError(
+                            f"migration left {len(broken)} rows with broken references; "
+                            "nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def schema_is_current(engine: Engine) -> bool:
