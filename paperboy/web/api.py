@@ -61,6 +61,7 @@ def feed(
             "Default: the newest day with papers.",
             examples=["2026-06-30"],
             max_length=10,
+            pattern=r"^\d{4}-\d{2}(-\d{2})?$",
         ),
     ] = None,
     cat: Annotated[

@@ -34,7 +34,7 @@ from paperboy.web.schemas import (
 )
 
 ERROR_TITLES = {
-    400: ("Bad request", "malformed request"),
+    400: ("Bad request", "There was an error parsing the body"),
     401: ("Unauthorized", "unknown or revoked API token (create a new one on your profile page)"),
     403: ("Forbidden", "sign in to vote"),
     404: ("Not found", "no paper with id 2501.00000"),
@@ -201,6 +201,11 @@ def _error_example(status: int) -> dict[str, Any]:
 def _document_operation(path: str, method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     limited = path not in EXEMPT_PATHS
+    if "requestBody" in operation and "400" not in responses:
+        responses["400"] = {
+            "description": "The body is not valid JSON",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
     if limited and "429" not in responses:
         responses["429"] = {
             "description": "Over the rate limit; retry after `Retry-After` seconds",

@@ -47,6 +47,7 @@ from paperboy.store import Store, StoredPaper
 from paperboy.store.submissions import Submission
 from paperboy.web.api import ERRORS
 from paperboy.web.deps import SettingsDep, StoreDep
+from paperboy.web.periods import parse_day
 
 router = APIRouter(prefix="/api", tags=["hugging face compatible"])
 HF_THUMBNAIL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
@@ -239,10 +240,11 @@ def daily_papers(
     store: StoreDep,
     settings: SettingsDep,
     date: Annotated[
-        date | None,
+        str | None,
         Query(
             description="The day (YYYY-MM-DD). Default: the newest day with papers.",
             examples=["2026-06-30"],
+            pattern=r"^\d{4}-\d{2}-\d{2}$",
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Papers per page")] = 50,
@@ -253,7 +255,7 @@ def daily_papers(
     clients work against paperboy by changing the host. The day's total is in the
     `X-Total-Count` header and the next page (when there is one) in a `Link: rel="next"`
     header. Empty list for a day without papers."""
-    day = date or store.latest_announced()
+    day = parse_day(date) if date else store.latest_announced()
     if day is None:
         response.headers["X-Total-Count"] = "0"
         return []

@@ -137,7 +137,14 @@ def test_without_a_date_the_newest_day_and_empty_days_are_empty(client: TestClie
     assert {r["paper"]["submittedOnDailyAt"][:10] for r in latest} == {DAY}
     empty = client.get("/api/daily_papers?date=2026-07-04")
     assert empty.status_code == 200 and empty.json() == []
-    for bad in ("2026-13-01", "yesterday", "2026-06-30&limit=0", "2026-06-30&p=-1"):
+    for bad in (
+        "2026-13-01",
+        "2026-02-30",
+        "yesterday",
+        "0.0",
+        "2026-06-30&limit=0",
+        "2026-06-30&p=-1",
+    ):
         answer = client.get(f"/api/daily_papers?date={bad}")
         assert answer.status_code == 422 and answer.json()["error"]["status"] == 422
 
