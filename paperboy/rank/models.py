@@ -25,15 +25,15 @@ FloatArray = np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class SimilarityParams:
-    top_k: int = 3
+    top_k: int = 1  # tuned offline (docs/ranking.md): the closest seed alone ranks best
     negative_weight: float = 0.5  # penalty per unit of cosine to the closest "not interested"
 
 
 @dataclass(frozen=True, slots=True)
 class LinearParams:
-    l2: float = 1.0  # ridge penalty on the weights (not the bias)
+    l2: float = 0.1  # ridge penalty on the weights (not the bias), tuned offline
     iterations: int = 8  # Newton steps; converges in fewer on these problems
-    negative_samples: int = 1000  # other recent papers used as negatives
+    negative_samples: int = 5000  # other recent papers used as negatives
     disliked_weight: float = 5.0  # a "not interested" mark counts as this many sampled negatives
 
 

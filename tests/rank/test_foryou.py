@@ -4,12 +4,13 @@ names the closest seed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import pytest
 
-from paperboy.rank.foryou import reason_for
+from paperboy.config import Settings
+from paperboy.rank.foryou import reason_for, recommend_for_reader
 from paperboy.rank.models import (
     LinearParams,
     SimilarityParams,
@@ -20,10 +21,18 @@ from paperboy.rank.models import (
     similarity_relevance,
     top_indices,
 )
-from paperboy.store import StoredPaper
+from paperboy.search.service import SearchService
+from paperboy.store import Store, StoredPaper
 from paperboy.store.recommend import Seed
 
 DIM = 8
+# Fixture papers (tests/fixtures/papers-small.jsonl, announced 2026-06-26..30).
+UPVOTED = "2606.27604"  # Spectral Subsurface Scattering from RGB via Biophysical Skin ...
+LIKE_UPVOTED = "2606.29387"  # Dipole Diffusion Error ... Grid-Free Subsurface Scattering
+SAVED = "2606.26434"  # Deletion-Correcting Codes for the l-Symbol Read Channel
+LIKE_SAVED = "2606.28802"  # Salami Slicing Trellis for Synchronization Errors in DNA Coding
+HIDDEN = "2606.28729"  # Convertible Codes: MSR-to-MSR Conversion (close to SAVED)
+DISMISSED = "2606.27531"  # Doppler Tracking of the Artemis II Mission
 
 
 def unit(*components: float) -> np.ndarray:
@@ -143,3 +152,36 @@ def test_empty_inputs_give_empty_scores() -> None:
     assert list(top_indices(np.array([0.3, 0.9]), 0)) == []
     with pytest.raises(ValueError):
         fit_logistic(np.zeros((0, DIM), np.float32), np.vstack([TOPIC_A]))
+
+
+@pytest.mark.parametrize("ranker", ["similarity", "linear"])
+def test_recommend_for_reader_with_each_ranker(
+    ranker: str, settings: Settings, loaded_store: Store
+) -> None:
+    """Over the embedded fixture papers: related papers first, each explained by the
+    closest seed; seeds, dismissed and hidden papers are never recommended."""
+    store = loaded_store
+    search = SearchService(settings.model_copy(update={"foryou_ranker": ranker}), store)
+    papers = store.get_papers([UPVOTED, SAVED, LIKE_UPVOTED, LIKE_SAVED, HIDDEN, DISMISSED])
+    reader = store.create_user("reader@example.org")
+    store.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
+    store.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
+    store.mark_not_interested(reader.id, papers[DISMISSED].id)
+    store.set_paper_hidden(papers[HIDDEN].id, True)
+    now = datetime(2026, 7, 1, 8)
+
+    recs = recommend_for_reader(store, search, reader.id, limit=10, window_days=7, now=now)
+    shown = {r.paper.arxiv_id: r.reason for r in recs}
+    assert len(recs) == 10
+    assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
+    assert not {UPVOTED, SAVED, HIDDEN, DISMISSED} & set(shown)
+    assert shown[LIKE_UPVOTED].startswith("Because you upvoted “Spectral Subsurface")
+    assert shown[LIKE_SAVED].startswith("Because you saved “Deletion-Correcting Codes")
+    assert recs[0].paper.arxiv_id == LIKE_UPVOTED  # its nearest neighbour comes first
+
+    # A one-day window holds only the newest day's papers.
+    newest = recommend_for_reader(store, search, reader.id, limit=50, window_days=1, now=now)
+    assert newest and {r.paper.announced for r in newest} == {date(2026, 6, 30)}
+    # A reader with no seeds gets nothing.
+    nobody = store.create_user("nobody@example.org")
+    assert recommend_for_reader(store, search, nobody.id, limit=10, window_days=7, now=now) == []
