@@ -276,7 +276,8 @@ class Settings(BaseSettings):
         7,
         ge=1,
         le=365,
-        description='The "For you" feed recommends papers announced in this many last days.',
+        description='The "For you" feed recommends papers announced in the last this many '
+        "days, ending at the newest announcement day (as the daily feed).",
     )
     foryou_limit: int = Field(
         30,
@@ -286,8 +287,8 @@ class Settings(BaseSettings):
     )
     foryou_ranker: Literal["similarity", "linear"] = Field(
         "similarity",
-        description='How "For you" ranks: `similarity` (mean of the closest saved/upvoted '
-        "papers' cosine, the better one offline, see docs/ranking.md) or `linear` (a "
+        description='How "For you" ranks: `similarity` (cosine to the closest saved or '
+        "upvoted papers; the better one offline, see docs/ranking.md) or `linear` (a "
         "per-reader logistic regression, as arxiv-sanity-lite).",
     )
     foryou_top_k: int = Field(
@@ -309,16 +310,16 @@ class Settings(BaseSettings):
         ge=0.0,
         le=3650.0,
         description='Recency decay of "For you" scores: they halve every this many days '
-        "of a paper's age; 0 turns the decay off.",
+        "of a paper's age; 0 (the default: decay lowered offline quality) turns it off.",
     )
     foryou_linear_l2: float = Field(
-        1.0,
+        0.1,
         gt=0.0,
         le=1000.0,
         description="`linear` ranker: L2 penalty of the per-reader logistic regression.",
     )
     foryou_linear_negatives: int = Field(
-        2000,
+        5000,
         ge=10,
         le=50_000,
         description="`linear` ranker: other recent papers sampled as negatives.",
