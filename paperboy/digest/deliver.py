@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
@@ -105,6 +106,10 @@ class SmtpSession:
         if self._smtp is None:
             try:
                 self._smtp = open_smtp(self.settings)
+                # The final dot is a tiny write right after the large body: with Nagle's
+                # algorithm it would wait for the server's delayed ACK (~40 ms a message).
+                if self._smtp.sock is not None:
+                    self._smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except (smtplib.SMTPException, OSError) as exc:
                 raise ConnectionFailed(describe_smtp_failure(self.settings, exc)) from None
             self._count = 0
