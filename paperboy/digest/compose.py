@@ -8,13 +8,15 @@ of the database. Subscribers with equal preferences share one trending selection
 Trending section: the period's papers that match the preferences, by trending score
 (votes decayed by age, as on /trending); papers without votes follow, newest first, so a
 quiet category still gets its new papers. "For you": for a subscriber whose account has
-upvoted or saved papers, the period's papers most similar (cosine of the embeddings) to
-those papers, each explained by the closest one.
+upvoted or saved papers, the period's papers the "For you" ranker scores highest (the
+same ranker as the /for-you page, "not interested" marks included), each explained by
+the closest saved or upvoted paper.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -24,13 +26,18 @@ import numpy as np
 from paperboy.config import Settings
 from paperboy.digest.periods import Period
 from paperboy.digest.preferences import Preferences
+from paperboy.rank.foryou import reason_for
+from paperboy.rank.models import closest_positive
 from paperboy.rank.trending import trending_score
 from paperboy.search.embed import DIM
 from paperboy.search.service import model_key
 from paperboy.store import Store, StoredPaper
+from paperboy.store.recommend import Seed
 
 EXCERPT_MAX_CHARS = 420
-MIN_FOR_YOU_SIMILARITY = 0.2  # as semantic search: weaker matches are noise
+# Relevance is in [0, 1]; for the similarity ranker 0.6 is a cosine of 0.2, the floor
+# semantic search uses too: weaker matches are noise, and no section beats a bad one.
+MIN_FOR_YOU_RELEVANCE = 0.6
 # A sentence ends at . ! or ? followed by space and a capital, digit or opening bracket;
 # common abbreviations do not end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
@@ -174,35 +181,47 @@ class PeriodPool:
         return self._embedded_cache
 
     def select_for_you(
-        self,
-        seeds: list[tuple[str, str, np.ndarray]],
-        prefs: Preferences,
-        skip: set[int],
-        limit: int,
+        self, reader: ReaderInterests, prefs: Preferences, skip: set[int], limit: int
     ) -> list[tuple[int, str]]:
-        """(pool index, reason) of the papers most like the reader's seeds: (title,
-        verb, vector) of each paper they saved or upvoted. Excluded keywords apply;
-        categories do not (the point is to find what the filters would miss)."""
-        if not seeds or not self.vector_rows or limit <= 0:
+        """(pool index, reason) of the period's papers the shipped "For you" ranker
+        (rank/foryou.py: the same scores as the /for-you page) likes best for this
+        reader, above a relevance floor. Excluded keywords apply; categories do not
+        (the point is to find what the filters would miss). Papers the reader saved,
+        upvoted or marked "not interested" never appear."""
+        if not reader.seeds or not self.vector_rows or limit <= 0:
             return []
-        seed_matrix = np.stack([s[2] for s in seeds])
         pool_indices, matrix = self._embedded()
-        sims = matrix @ seed_matrix.T  # (pool papers, seeds)
-        best_seed = sims.argmax(axis=1)
-        best = sims.max(axis=1)
+        scores = reader.rank(matrix, reader.positives, reader.negatives)
+        closest = closest_positive(matrix, reader.positives)
         chosen: list[tuple[int, str]] = []
         no_excludes = Preferences(exclude_keywords=prefs.exclude_keywords)
-        for pos in np.argsort(-best, kind="stable"):
-            if best[pos] < MIN_FOR_YOU_SIMILARITY:
+        for pos in np.argsort(-scores, kind="stable"):
+            if scores[pos] < MIN_FOR_YOU_RELEVANCE:
                 break
             index = int(pool_indices[pos])
-            if index in skip or not self.matches(index, no_excludes):
+            paper = self.papers[index]
+            if index in skip or paper.id in reader.excluded:
                 continue
-            title, verb, _ = seeds[int(best_seed[pos])]
-            chosen.append((index, f"Because you {verb} “{title}”"))
+            if not self.matches(index, no_excludes):
+                continue
+            seed = reader.seeds[int(closest[pos])]
+            chosen.append((index, reason_for(seed, reader.seed_papers[seed.paper_id])))
             if len(chosen) == limit:
                 break
         return chosen
+
+
+@dataclass(frozen=True)
+class ReaderInterests:
+    """What the "For you" ranker needs about one reader: the saved/upvoted papers
+    (seeds) with their vectors, "not interested" vectors, and the scoring function."""
+
+    seeds: list[Seed]
+    seed_papers: dict[int, StoredPaper]
+    positives: np.ndarray
+    negatives: np.ndarray
+    excluded: set[int]  # paper ids: seeds and "not interested" marks
+    rank: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def build_pool(store: Store, settings: Settings, period: Period, now: datetime) -> PeriodPool:

@@ -19,10 +19,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import numpy as np
-
 from paperboy.config import Settings
-from paperboy.digest.compose import Digest, PeriodPool, build_pool
+from paperboy.digest.compose import Digest, PeriodPool, ReaderInterests, build_pool
 from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
 from paperboy.digest.periods import Period, daily_period, due_period, local_time, weekly_period
 from paperboy.digest.preferences import Preferences
@@ -30,6 +28,7 @@ from paperboy.digest.render import render_digest_bytes
 from paperboy.digest.subscriptions import subscription_link
 from paperboy.mail.render import mail_domain
 from paperboy.progress import progress
+from paperboy.rank.foryou import MAX_SEEDS, relevance
 from paperboy.search.embed import DIM
 from paperboy.search.service import model_key
 from paperboy.store import Store
@@ -38,6 +37,7 @@ from paperboy.store.digests import OutboxRow, StoredSubscription
 
 log = logging.getLogger("paperboy.digest")
 BATCH = 200
+FOR_YOU_PAPERS = 5  # at most, after the trending section
 MAX_RETRY_WAIT = timedelta(hours=6)
 
 
@@ -101,29 +101,41 @@ class Composer:
             self.pools[key] = build_pool(self.store, self.settings, period, self.now)
         return self.pools[key]
 
-    def seeds(self, user_id: int) -> list[tuple[str, str, np.ndarray]]:
-        interests = self.store.reader_interests(user_id)
-        if not interests:
-            return []
+    def interests(self, user_id: int) -> ReaderInterests | None:
+        """The reader's seeds and "not interested" marks with their vectors (None when
+        they saved and upvoted nothing that has an embedding)."""
+        seeds = self.store.reader_seeds(user_id)[:MAX_SEEDS]
+        if not seeds:
+            return None
+        dismissed = list(self.store.not_interested_ids(user_id))
         ids, vectors = self.store.embeddings_for(
-            model_key(self.settings.embedding_runtime), DIM, [pid for pid, _ in interests]
+            model_key(self.settings.embedding_runtime),
+            DIM,
+            [s.paper_id for s in seeds] + dismissed,
         )
-        found = self.store.get_papers_by_ids(ids)
-        verbs = dict(interests)
-        return [
-            (" ".join(found[pid].title.split()), verbs[pid], vectors[row])
-            for row, pid in enumerate(ids)
-            if pid in found
-        ]
+        row = {pid: i for i, pid in enumerate(ids)}
+        kept = [s for s in seeds if s.paper_id in row]
+        if not kept:
+            return None
+        settings = self.settings
+        return ReaderInterests(
+            seeds=kept,
+            seed_papers=self.store.get_papers_by_ids(s.paper_id for s in kept),
+            positives=vectors[[row[s.paper_id] for s in kept]],
+            negatives=vectors[[row[p] for p in dismissed if p in row]].reshape(-1, DIM),
+            excluded={s.paper_id for s in seeds} | set(dismissed),
+            rank=lambda c, pos, neg: relevance(settings, user_id, c, pos, neg),
+        )
 
     def compose(self, sub: StoredSubscription, period: Period, message_id: str) -> Digest:
         prefs = Preferences.of(sub)
         pool = self.pool(period)
         trending = pool.select_trending(prefs)
         for_you = []
-        if sub.user_id is not None:
+        reader = self.interests(sub.user_id) if sub.user_id is not None else None
+        if reader is not None:
             chosen = pool.select_for_you(
-                self.seeds(sub.user_id), prefs, set(trending), limit=min(5, prefs.max_papers)
+                reader, prefs, set(trending), limit=min(FOR_YOU_PAPERS, prefs.max_papers)
             )
             for_you = [pool.entry(index, reason) for index, reason in chosen]
         return Digest(

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from paperboy.store.accounts import utcnow
-from paperboy.store.models import digest_outbox, library_items, papers, subscriptions, votes
+from paperboy.store.models import digest_outbox, papers, subscriptions
 
 SUBSCRIPTION_STATUSES = ("pending", "active", "unsubscribed", "bouncing")
 OUTBOX_STATUSES = ("pending", "sent", "failed", "bounced", "skipped")
@@ -374,27 +374,3 @@ class DigestStoreMixin:
         )
         with self.engine.connect() as conn:
             return [int(r[0]) for r in conn.execute(query)]
-
-    def reader_interests(self, user_id: int, limit: int = 50) -> list[tuple[int, str]]:
-        """(paper id, "saved" or "upvoted") of the reader's newest saved and upvoted
-        papers, saved first when a paper is both."""
-        saved = (
-            select(library_items.c.paper_id, library_items.c.created_at)
-            .where(library_items.c.user_id == user_id)
-            .order_by(library_items.c.created_at.desc())
-            .limit(limit)
-        )
-        voted = (
-            select(votes.c.paper_id, votes.c.created_at)
-            .where(votes.c.user_id == user_id)
-            .order_by(votes.c.created_at.desc())
-            .limit(limit)
-        )
-        found: dict[int, tuple[str, datetime]] = {}
-        with self.engine.connect() as conn:
-            for pid, at in conn.execute(voted):
-                found[int(pid)] = ("upvoted", at)
-            for pid, at in conn.execute(saved):
-                found[int(pid)] = ("saved", at)
-        newest = sorted(found.items(), key=lambda item: item[1][1], reverse=True)[:limit]
-        return [(pid, verb) for pid, (verb, _at) in newest]

@@ -151,6 +151,12 @@ def test_for_you_section_follows_the_readers_upvotes(
     assert digest.for_you[0].arxiv_id == in_period[0]
     stranger = subscribe(store, "stranger@example.org")
     assert _compose(store, settings, stranger.id).for_you == []
+    # "Not interested" (the For-you page's button) also keeps a paper out of the digest.
+    dismissed = store.get_paper(digest.for_you[0].arxiv_id)
+    assert dismissed is not None
+    store.mark_not_interested(reader.id, dismissed.id)
+    again = _compose(store, settings, sub.id)
+    assert dismissed.arxiv_id not in {e.arxiv_id for e in again.for_you}
 
 
 def test_rendered_digest_is_multipart_with_one_click_unsubscribe(
