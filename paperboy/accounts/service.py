@@ -16,8 +16,8 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from paperboy.config import Settings
-from paperboy.errors import Forbidden, InvalidInput, LinkExpired, MailError
-from paperboy.mail import render_sign_in_email, send_email
+from paperboy.errors import Forbidden, InvalidInput, LinkExpired
+from paperboy.mail import render_sign_in_email, send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.accounts import ROLES, utcnow
 
@@ -101,14 +101,7 @@ def request_sign_in(
     if target != DEFAULT_AFTER_SIGN_IN:
         query["next"] = target
     link = f"{settings.base_url.rstrip('/')}/signin/verify?{urlencode(query)}"
-    if settings.environment == "development":
-        log.info("sign-in link for %s (development only): %s", email, link)
-    try:
-        send_email(settings, render_sign_in_email(link, email, settings))
-    except MailError as exc:
-        if settings.environment != "development":
-            raise
-        log.warning("%s; use the link printed above", exc.detail)
+    send_link_email(settings, render_sign_in_email(link, email, settings), link, "sign-in link")
 
 
 def sign_in_link_is_valid(store: Store, token: str) -> bool:

@@ -13,7 +13,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -23,8 +22,8 @@ from paperboy.accounts.service import hash_token, normalize_email
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_confirmation_email, render_manage_email
-from paperboy.errors import Forbidden, LinkExpired, MailError
-from paperboy.mail import send_email
+from paperboy.errors import Forbidden, LinkExpired
+from paperboy.mail import send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.accounts import utcnow
 from paperboy.store.digests import StoredSubscription
@@ -129,15 +128,12 @@ def request_subscription(
         return SubscribeOutcome(sub, "confirm")
     if sub.status == "active":
         store.update_subscription(sub.id, confirm_sent_at=now)
-        _deliver(
-            settings,
-            render_manage_email(
-                email,
-                subscription_link(settings, sub, "manage"),
-                subscription_link(settings, sub, "unsubscribe"),
-                settings,
-            ),
+        manage = subscription_link(settings, sub, "manage")
+        message = render_manage_email(
+            email, manage, subscription_link(settings, sub, "unsubscribe"), settings
         )
+        send_link_email(settings, message, manage, "digest preferences link")
+
         return SubscribeOutcome(sub, "reminded")
     if sub.status != "pending":  # unsubscribed or bouncing: starting again needs a new yes
         store.update_subscription(sub.id, status="pending", **prefs.as_columns())
@@ -149,21 +145,11 @@ def request_subscription(
         expires_at=now + timedelta(hours=settings.digest_confirm_hours),
     )
     link = f"{settings.base_url.rstrip('/')}/subscribe/confirm?{urlencode({'token': token})}"
-    if settings.environment == "development":
-        log.info("subscription confirmation link for %s (development only): %s", email, link)
-    _deliver(settings, render_confirmation_email(email, link, prefs, settings))
+    message = render_confirmation_email(email, link, prefs, settings)
+    send_link_email(settings, message, link, "subscription confirmation link")
     fresh = store.get_subscription(sub.id)
     assert fresh is not None
     return SubscribeOutcome(fresh, "confirm")
-
-
-def _deliver(settings: Settings, message: EmailMessage) -> None:
-    try:
-        send_email(settings, message)
-    except MailError as exc:
-        if settings.environment != "development":
-            raise
-        log.warning("%s; use the link printed above", exc.detail)
 
 
 def confirmation_link_is_valid(store: Store, token: str) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
 
 from paperboy.config import Settings
 from paperboy.errors import MailError
+
+log = logging.getLogger("paperboy.mail")
 
 
 def open_smtp(settings: Settings) -> smtplib.SMTP:
@@ -44,3 +47,16 @@ def send_email(settings: Settings, message: EmailMessage) -> None:
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(describe_smtp_failure(settings, exc)) from None
+
+
+def send_link_email(settings: Settings, message: EmailMessage, link: str, what: str) -> None:
+    """Send an email whose point is ``link``. In development the link is also logged,
+    and a failing mail server only logs a warning, so a site works without one."""
+    if settings.environment == "development":
+        log.info("%s for %s (development only): %s", what, message["To"], link)
+    try:
+        send_email(settings, message)
+    except MailError as exc:
+        if settings.environment != "development":
+            raise
+        log.warning("%s; use the link printed above", exc.detail)

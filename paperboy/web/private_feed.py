@@ -19,34 +19,27 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from paperboy.config import Settings
-from paperboy.errors import Conflict, NotFound
+from paperboy.errors import NotFound
 from paperboy.rank.foryou import recommend_for_reader
-from paperboy.store import Store
-from paperboy.store.tokens import StoredToken
-from paperboy.web.auth import CurrentUser, get_current_user
+from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds import FORMATS, feed_meta, feed_response, feed_urls, paper_entry, route
+from paperboy.web.personal_tokens import (
+    SIGN_IN,
+    create_personal_token,
+    revoke_personal_token,
+    shown_once,
+    tokens_lister,
+)
 from paperboy.web.rendering import env, render
 
 router = APIRouter(include_in_schema=False)
 FEED_KIND = "feed"
-MAX_FEED_TOKENS = 20  # live addresses per reader: one per feed reader is plenty
 MAX_TOKEN_CHARS = 100  # token_urlsafe(32) is 43 characters
 DEFAULT_NAME = "Feed reader"
-SIGN_IN = "/signin?next=/profile"
 
 
-def _private_feeds_of(request: Request) -> list[StoredToken]:
-    """The signed-in reader's live feed addresses, for the profile section
-    (``_private_feed.html``), so the shared profile view needs no change."""
-    user = get_current_user(request)
-    if user is None:
-        return []
-    store: Store = request.app.state.store
-    return store.list_tokens(user.id, FEED_KIND)
-
-
-env.globals["private_feeds_of"] = _private_feeds_of
+env.globals["private_feeds_of"] = tokens_lister(FEED_KIND)
 
 
 def private_feed_id(settings: Settings, user_id: int) -> str:
@@ -96,21 +89,16 @@ def create_private_feed(
 ) -> Response:
     if user is None:
         return RedirectResponse(SIGN_IN, status_code=303)
-    if len(store.list_tokens(user.id, FEED_KIND)) >= MAX_FEED_TOKENS:
-        raise Conflict(
-            f"you already have {MAX_FEED_TOKENS} private feed addresses: revoke one first"
-        )
-    label = " ".join(name.split())[:100] or DEFAULT_NAME
-    row, token = store.create_token(user.id, FEED_KIND, label)
+    row, token = create_personal_token(
+        store, user, FEED_KIND, name, default_name=DEFAULT_NAME, what="private feed address"
+    )
     _, rss_url, atom_url = feed_urls(settings, f"/feeds/for-you/{token}", {})
     response = render(
         request,
         "private_feed_created.html",
         {"token_row": row, "urls": dict(zip(FORMATS, (rss_url, atom_url), strict=True))},
     )
-    # The page holds the secret address: no cache, no history snapshot.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return shown_once(response)
 
 
 @router.post("/profile/feeds/{token_id}/revoke", response_model=None)
@@ -118,7 +106,5 @@ def revoke_private_feed(token_id: int, user: CurrentUser, store: StoreDep) -> Re
     if user is None:
         return RedirectResponse(SIGN_IN, status_code=303)
     # Only feed addresses here: API tokens are revoked in their own section.
-    mine = {t.id for t in store.list_tokens(user.id, FEED_KIND)}
-    if token_id not in mine or not store.revoke_token(user.id, token_id):
-        raise NotFound("no such private feed address")
+    revoke_personal_token(store, user, FEED_KIND, token_id, "private feed address")
     return RedirectResponse("/profile?feed_revoked=1#private-feed", status_code=303)

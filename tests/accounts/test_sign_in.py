@@ -266,7 +266,7 @@ def test_development_prints_the_link_even_without_a_mail_server(
 
     settings = make_settings(tmp_path, free_port())  # nothing listens there
     with (
-        caplog.at_level(logging.INFO, logger="paperboy.accounts"),
+        caplog.at_level(logging.INFO, logger="paperboy"),
         TestClient(create_app(settings, sqlite_store), follow_redirects=False) as client,
     ):
         assert SENT in ask_for_link(client, "dev@example.org")
@@ -282,7 +282,7 @@ def test_production_reports_a_mail_failure_and_logs_no_link(
 
     settings = make_settings(tmp_path, free_port(), environment="production", secret_key="k" * 40)
     with (
-        caplog.at_level(logging.INFO, logger="paperboy.accounts"),
+        caplog.at_level(logging.INFO, logger="paperboy"),
         TestClient(create_app(settings, sqlite_store)) as client,
     ):
         form = client.get("/signin")

@@ -10,13 +10,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences, make_preferences
 from paperboy.store import Store
 from paperboy.store.digests import StoredSubscription
-from tests.accounts.conftest import Mailbox, free_port, make_settings
+from tests.accounts.conftest import Mailbox, make_settings, smtp_server
 
 # Tuesday 30 June 2026, 08:00 UTC: the daily digest of that day (13 fixture papers) is
 # due; a weekly digest on Tuesday covers all 37 fixture papers (24-30 June).
@@ -56,13 +55,8 @@ class ScriptedMailbox(Mailbox):
 @pytest.fixture
 def smtp() -> Iterator[tuple[ScriptedMailbox, int]]:
     box = ScriptedMailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(box) as port:
         yield box, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
