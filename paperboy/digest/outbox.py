@@ -193,7 +193,8 @@ def send_due_digests(
                 if run.stopped:
                     break
     run.seconds = time.monotonic() - started
-    log.info("digest run: %s", run.summary())
+    busy = run.enqueued or run.sent or run.skipped or run.retrying or run.stopped
+    log.log(logging.INFO if busy else logging.DEBUG, "digest run: %s", run.summary())
     return run
 
 
