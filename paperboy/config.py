@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "ssl"] = Field(
         "none", description="Transport security for SMTP: `none`, `starttls` or `ssl`."
     )
+    smtp_ca_file: Path | None = Field(
+        None,
+        description="PEM file of certificate authorities to trust for the SMTP server's "
+        "TLS certificate (default: the system's).",
+    )
     smtp_user: str | None = Field(None, description="SMTP user name, if the server wants auth.")
     smtp_password: str | None = Field(None, description="SMTP password.")
     mail_from: str = Field(

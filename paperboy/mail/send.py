@@ -17,14 +17,17 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
     """A connection to the configured server, secured and logged in as configured.
     Raises smtplib.SMTPException or OSError."""
     host, port, timeout = settings.smtp_host, settings.smtp_port, settings.smtp_timeout
+    # Certificates are always verified; a private CA is trusted through smtp_ca_file.
+    ca_file = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
     smtp: smtplib.SMTP
     if settings.smtp_security == "ssl":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        context = ssl.create_default_context(cafile=ca_file)
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if settings.smtp_security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=ca_file))
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password or "")
     except BaseException:
