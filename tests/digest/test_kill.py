@@ -32,6 +32,8 @@ def _sender_env(settings: Settings, port: int) -> dict[str, str]:
             "PAPERBOY_SMTP_HOST": "127.0.0.1",
             "PAPERBOY_SMTP_PORT": str(port),
             "PAPERBOY_DIGEST_SCHEDULER": "false",
+            # Throttled so a run lasts seconds and the kills land in the middle of it.
+            "PAPERBOY_DIGEST_RATE": "50",
         }
     )
     return env
@@ -67,19 +69,20 @@ def test_sigkill_at_random_points_then_rerun_sends_each_digest_once(
     for round_ in range(KILLS):
         before = len(box.messages)
         sender = _start(settings, port)
-        started = time.monotonic()
-        if round_ % 3 == 0:
-            # Anywhere from start-up through enqueueing into the first deliveries.
-            deadline = started + rng.uniform(0.5, 4.0)
-            while time.monotonic() < deadline and sender.poll() is None:
+        more = rng.randint(0, 6)
+        if more == 0:
+            # While starting, enqueueing or composing the first digest: a random time,
+            # or the moment the first message arrives, whichever comes first.
+            deadline = time.monotonic() + rng.uniform(0.2, 1.5)
+            while time.monotonic() < deadline and len(box.messages) == before:
                 time.sleep(0.001)
         else:
-            # After k more messages arrive, plus a few microseconds to milliseconds, so
-            # the kill lands inside or between SMTP transactions and outbox updates.
-            target = before + rng.randint(1, 6)
-            while len(box.messages) < target and sender.poll() is None:
+            # After `more` messages, plus up to one message's time (the sender is
+            # throttled to 50/s: 20 ms), so the kill lands anywhere in the cycle:
+            # composing, inside the SMTP transaction, around the outbox update.
+            while len(box.messages) < before + more and sender.poll() is None:
                 time.sleep(0.0005)
-            time.sleep(rng.uniform(0, 0.004))
+            time.sleep(rng.uniform(0, 0.02))
         if sender.poll() is None:
             sender.send_signal(signal.SIGKILL)
         sender.wait(30)
@@ -87,7 +90,7 @@ def test_sigkill_at_random_points_then_rerun_sends_each_digest_once(
     received_before_rerun = len(box.messages)
     assert received_before_rerun < SUBSCRIBERS, f"the kills came too late to test anything: {kills}"
     killed = sum(1 for _, code, _ in kills if code == -signal.SIGKILL)
-    assert killed >= KILLS - 1, kills
+    assert killed == KILLS, kills
 
     for _ in range(2):  # run to the end, then once more: the second sends nothing
         final = _start(settings, port)
