@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,17 @@ def source_server() -> Iterator[LocalServer]:
         yield server
     finally:
         server.stop()
+
+
+def arxiv_stand_in(server: LocalServer) -> dict[str, Any]:
+    """Settings that send paperboy's arXiv API client to the local stand-in, without
+    the polite waits and retries a real arXiv gets."""
+    return {
+        "arxiv_api_url": f"{server.url}/api/query",
+        "request_interval": INTERVAL,
+        "request_timeout": 5.0,
+        "max_retries": 0,
+    }
 
 
 @pytest.fixture

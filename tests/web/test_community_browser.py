@@ -16,7 +16,7 @@ from paperboy.store import Store
 from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # fixture: a real SMTP server
-from tests.ingest.conftest import INTERVAL
+from tests.ingest.conftest import arxiv_stand_in
 from tests.ingest.conftest import source_server as source_server  # fixture: HTTP server
 from tests.ingest.source_server import LocalServer
 from tests.support import free_port, served
@@ -44,9 +44,7 @@ def community_url(
         mailbox[1],
         model_dir=settings.model_dir,
         base_url=f"http://127.0.0.1:{port}",
-        arxiv_api_url=f"{source_server.url}/api/query",
-        request_interval=INTERVAL,
-        max_retries=0,
+        **arxiv_stand_in(source_server),
     )
     with served(create_app(app_settings, loaded_store, search_service), port) as url:
         yield url

@@ -20,7 +20,7 @@ from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # fixture: a real SMTP server
 from tests.accounts.test_sign_in import csrf_of, sign_in
-from tests.ingest.conftest import INTERVAL
+from tests.ingest.conftest import arxiv_stand_in
 from tests.ingest.conftest import source_server as source_server  # fixture: local arXiv
 from tests.ingest.source_server import DROP, Answer, LocalServer, Seen
 from tests.web.test_submissions import RECENT_ID, play_arxiv
@@ -41,10 +41,7 @@ def app_settings(
         settings.data_dir,
         mailbox[1],
         model_dir=settings.model_dir,
-        arxiv_api_url=f"{source_server.url}/api/query",
-        request_interval=INTERVAL,
-        request_timeout=5.0,
-        max_retries=0,
+        **arxiv_stand_in(source_server),
         library_import_max_ids=6,
         library_import_max_bytes=2048,
     )

@@ -19,7 +19,7 @@ from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox
 from tests.accounts.test_sign_in import csrf_of, sign_in
-from tests.ingest.conftest import INTERVAL
+from tests.ingest.conftest import arxiv_stand_in
 from tests.ingest.conftest import source_server as source_server
 from tests.ingest.source_server import ATOM_SCIENCE, FIXTURES, LocalServer, Seen
 from tests.web.test_votes import PAPER
@@ -58,10 +58,7 @@ def submit_settings(
         settings.data_dir,
         mailbox[1],
         model_dir=settings.model_dir,
-        arxiv_api_url=f"{source_server.url}/api/query",
-        request_interval=INTERVAL,
-        request_timeout=5.0,
-        max_retries=0,
+        **arxiv_stand_in(source_server),
         submissions_per_day=2,
     )
 
