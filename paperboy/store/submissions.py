@@ -23,14 +23,40 @@ class Submission:
 class SubmissionStoreMixin:
     engine: Engine
 
-    def add_submission(self, paper_id: int, user_id: int, *, now: datetime | None = None) -> None:
-        """Record that the account submitted the paper (IntegrityError if already submitted)."""
+    def add_submission(
+        self,
+        paper_id: int,
+        user_id: int,
+        *,
+        now: datetime | None = None,
+        daily_limit: int | None = None,
+    ) -> bool:
+        """Record that the account submitted the paper (IntegrityError if the paper was
+        already submitted). With ``daily_limit``, atomically: False, and nothing stored,
+        when the account already has that many submissions since ``now``'s UTC midnight.
+
+        The row goes in first and the count runs after it in the same transaction, so
+        two submissions at once cannot both slip under the limit: SQLite lets one writer
+        in at a time, and on PostgreSQL the account's row is locked first."""
+        now = now or utcnow()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         with self.engine.begin() as conn:
+            if daily_limit is not None and self.engine.dialect.name == "postgresql":
+                conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
             conn.execute(
-                insert(submissions).values(
-                    paper_id=paper_id, user_id=user_id, created_at=now or utcnow()
-                )
+                insert(submissions).values(paper_id=paper_id, user_id=user_id, created_at=now)
             )
+            if daily_limit is None:
+                return True
+            count = conn.execute(
+                select(func.count())
+                .select_from(submissions)
+                .where(submissions.c.user_id == user_id, submissions.c.created_at >= midnight)
+            ).scalar_one()
+            if int(count) > daily_limit:
+                conn.rollback()
+                return False
+        return True
 
     def count_submissions_since(self, user_id: int, since: datetime) -> int:
         """How many papers the account submitted at or after ``since`` (naive UTC)."""

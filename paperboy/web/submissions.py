@@ -97,12 +97,7 @@ def submit_arxiv_paper(
     now = now or utcnow()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if store.count_submissions_since(user.id, midnight) >= settings.submissions_per_day:
-        tomorrow = midnight + timedelta(days=1)
-        raise TooManyRequests(
-            f"You can submit at most {settings.submissions_per_day} papers a day; "
-            "try again tomorrow (UTC).",
-            retry_after=int((tomorrow - now).total_seconds()) + 1,
-        )
+        raise _daily_limit_reached(settings, now)  # early, before asking arXiv
     try:
         records, failures = fetch_arxiv_records(
             settings, [f"{arxiv_id}v{version}" if version else arxiv_id]
@@ -128,10 +123,23 @@ def submit_arxiv_paper(
     stored = store.get_paper(arxiv_id)
     assert stored is not None
     try:
-        store.add_submission(stored.id, user.id, now=now)
+        within = store.add_submission(
+            stored.id, user.id, now=now, daily_limit=settings.submissions_per_day
+        )
     except IntegrityError:  # a concurrent submission of the same paper won
         raise AlreadyOnPaperboy(stored) from None
+    if not within:  # another submission of this account got in meanwhile
+        raise _daily_limit_reached(settings, now)
     return stored
+
+
+def _daily_limit_reached(settings: Settings, now: datetime) -> TooManyRequests:
+    tomorrow = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return TooManyRequests(
+        f"You can submit at most {settings.submissions_per_day} papers a day; "
+        "try again tomorrow (UTC).",
+        retry_after=int((tomorrow - now).total_seconds()) + 1,
+    )
 
 
 @router.post(PATH)
