@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from paperboy.config import Settings  # noqa: E402
 from paperboy.digest import Composer, make_preferences, render_digest, send_due_digests  # noqa: E402
-from paperboy.digest.outbox import digest_message_id, period_of  # noqa: E402
-from paperboy.digest.periods import weekly_period  # noqa: E402
+from paperboy.digest.outbox import digest_message_id  # noqa: E402
+from paperboy.digest.periods import period_from_key, weekly_period  # noqa: E402
 from paperboy.ingest.jsonl import ingest_jsonl  # noqa: E402
 from paperboy.search.embed import paper_text  # noqa: E402
 from paperboy.search.service import SearchService  # noqa: E402
@@ -200,9 +200,9 @@ def main() -> None:
         started = time.perf_counter()
         sizes = []
         for sub in subs.values():
-            key = "2026-W27" if sub.frequency == "weekly" else "2026-06-30"
+            key = "W2026-06-30" if sub.frequency == "weekly" else "2026-06-30"
             digest = composer.compose(
-                sub, period_of(key, sub), digest_message_id(settings, sub.id, key)
+                sub, period_from_key(key), digest_message_id(settings, sub.id, key)
             )
             if not digest.is_empty:
                 sizes.append(len(render_digest(digest, settings).as_bytes()))

@@ -3,7 +3,7 @@ picks per subscriber, rendering (pure), and exactly-once delivery through an out
 
 from paperboy.digest.compose import Digest, DigestEntry, two_sentences
 from paperboy.digest.outbox import Composer, DigestRun, send_due_digests
-from paperboy.digest.periods import Period, due_period, latest_period
+from paperboy.digest.periods import Period, latest_due_period, latest_period, period_from_key
 from paperboy.digest.preferences import Preferences, make_preferences
 from paperboy.digest.render import render_digest, render_digest_html, render_digest_text
 from paperboy.digest.subscriptions import (
@@ -21,9 +21,10 @@ __all__ = [
     "Period",
     "Preferences",
     "confirm_subscription",
-    "due_period",
+    "latest_due_period",
     "latest_period",
     "make_preferences",
+    "period_from_key",
     "render_digest",
     "render_digest_html",
     "render_digest_text",

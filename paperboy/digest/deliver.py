@@ -26,6 +26,7 @@ from paperboy.mail.send import describe_smtp_failure, open_smtp
 MESSAGES_PER_CONNECTION = 200
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
 _BARE_LF = re.compile(rb"\r?\n")
+_ENHANCED = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}")
 
 
 class DeliveryError(Exception):
@@ -43,10 +44,27 @@ class DeliveryError(Exception):
         return 500 <= self.code < 600
 
     @property
+    def enhanced(self) -> str:
+        """The RFC 3463 enhanced status code at the start of the reply, e.g. "5.7.1"."""
+        found = _ENHANCED.match(self.reply)
+        return found.group(0) if found else ""
+
+    @property
+    def refuses_us(self) -> bool:
+        """The server refuses paperboy, not this address or message: any refusal of MAIL
+        FROM or DATA, 421 (closing), 503 (bad sequence), or a 5.7.x/4.7.x security or
+        policy code (relay denied, authentication required, DMARC). Sending on would
+        only fail every digest the same way."""
+        return (
+            self.stage in ("mail", "data")
+            or self.code in (421, 503)
+            or self.enhanced.startswith(("5.7.", "4.7."))
+        )
+
+    @property
     def bounce(self) -> bool:
-        """A permanent refusal of this recipient or message (not of us: a 5xx to MAIL
-        FROM or DATA, or 503 bad sequence, says the server will take nothing)."""
-        return self.permanent and self.stage in ("rcpt", "dot") and self.code != 503
+        """A permanent refusal of the recipient: the address is bad."""
+        return self.permanent and self.stage == "rcpt" and not self.refuses_us
 
 
 class ConnectionFailed(Exception):

@@ -22,7 +22,14 @@ from datetime import date, datetime, timedelta
 from paperboy.config import Settings
 from paperboy.digest.compose import Digest, PeriodPool, ReaderInterests, build_pool
 from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
-from paperboy.digest.periods import Period, daily_period, due_period, local_time, weekly_period
+from paperboy.digest.periods import (
+    CATCH_UP,
+    Period,
+    due_at,
+    latest_due_period,
+    local_time,
+    period_from_key,
+)
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_digest_bytes
 from paperboy.digest.subscriptions import subscription_link
@@ -38,6 +45,7 @@ from paperboy.store.digests import OutboxRow, StoredSubscription
 log = logging.getLogger("paperboy.digest")
 BATCH = 200
 FOR_YOU_PAPERS = 5  # at most, after the trending section
+BOUNCE_BREAKER = 25  # bounces in a row that stop a run
 MAX_RETRY_WAIT = timedelta(hours=6)
 
 
@@ -50,6 +58,7 @@ class DigestRun:
     failed: int = 0
     bounced: int = 0
     abandoned: int = 0  # claimed by another sender first
+    bounces_in_a_row: int = 0
     stopped: str | None = None  # why the run ended early
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -70,22 +79,16 @@ def digest_message_id(settings: Settings, subscription_id: int, period: str) -> 
 
 
 def enqueue_due_digests(store: Store, settings: Settings, now: datetime) -> int:
-    """Put every digest due at ``now`` into the outbox (existing ones stay as they are)."""
+    """Put every digest due at ``now`` into the outbox (existing ones stay as they are):
+    each active subscription's newest due period, unless it is more than CATCH_UP old."""
     local = local_time(now, settings.digest_timezone)
+    hour, zone = settings.digest_hour, settings.digest_timezone
     rows = []
     for sid, frequency, weekday in store.active_subscriptions():
-        period = due_period(frequency, weekday, local, settings.digest_hour)
-        if period is not None:
+        period = latest_due_period(frequency, weekday, local, hour)
+        if now - due_at(period, hour, zone) <= CATCH_UP:
             rows.append((sid, period.key, digest_message_id(settings, sid, period.key)))
     return store.enqueue_digests(rows, now=now)
-
-
-def period_of(key: str, sub: StoredSubscription) -> Period:
-    """The period an outbox key names (weekly keys resolve to the subscriber's day)."""
-    if "-W" in key:
-        year, week = key.split("-W")
-        return weekly_period(date.fromisocalendar(int(year), int(week), sub.weekday + 1))
-    return daily_period(date.fromisoformat(key))
 
 
 class Composer:
@@ -93,10 +96,10 @@ class Composer:
 
     def __init__(self, store: Store, settings: Settings, now: datetime) -> None:
         self.store, self.settings, self.now = store, settings, now
-        self.pools: dict[tuple[str, str], PeriodPool] = {}
+        self.pools: dict[tuple[str, date, date], PeriodPool] = {}
 
     def pool(self, period: Period) -> PeriodPool:
-        key = (period.frequency, period.key)
+        key = (period.frequency, period.first, period.last)
         if key not in self.pools:
             self.pools[key] = build_pool(self.store, self.settings, period, self.now)
         return self.pools[key]
@@ -209,11 +212,36 @@ def _send_one(
     run: DigestRun,
     now: datetime,
 ) -> None:
+    """Send one digest. An unexpected error (a bug, an address the SMTP library cannot
+    encode) fails this digest alone, never the run: otherwise the same row would stop
+    every later run, and every digest queued behind it."""
+    try:
+        _deliver_one(store, settings, composer, session, throttle, row, sub, run, now)
+    except Exception as exc:
+        log.exception("digest %s failed", row.id)
+        session.close(abort=True)
+        error = f"{type(exc).__name__}: {exc}"
+        if store.fail_pending_outbox_row(row.id, error):
+            run.failed += 1
+            run.errors.append(f"{sub.email if sub else row.subscription_id}: {error}")
+
+
+def _deliver_one(
+    store: Store,
+    settings: Settings,
+    composer: Composer,
+    session: SmtpSession,
+    throttle: _Throttle,
+    row: OutboxRow,
+    sub: StoredSubscription | None,
+    run: DigestRun,
+    now: datetime,
+) -> None:
     if sub is None or sub.status != "active":
         if store.skip_outbox_row(row.id, "the subscription ended before sending"):
             run.skipped += 1
         return
-    digest = composer.compose(sub, period_of(row.period, sub), row.message_id)
+    digest = composer.compose(sub, period_from_key(row.period), row.message_id)
     if digest.is_empty:
         if store.skip_outbox_row(row.id, "no new papers matched the preferences"):
             run.skipped += 1
@@ -228,6 +256,7 @@ def _send_one(
         try:
             if session.deliver(message, sub.email, claim):
                 run.sent += 1
+                run.bounces_in_a_row = 0
             else:
                 run.abandoned += 1
             return
@@ -243,24 +272,32 @@ def _send_one(
                 run.sent += 1
                 return
             if attempt == 2:  # a fresh connection failed too: the server is down
-                _retry_later(store, settings, row, str(exc), run, now)
+                _retry_later(store, settings, row, str(exc), run, now, count_attempt=False)
                 run.stopped = str(exc)
                 return
             # A reused connection may have been closed by the server; try a new one.
 
 
 def _retry_later(
-    store: Store, settings: Settings, row: OutboxRow, error: str, run: DigestRun, now: datetime
+    store: Store,
+    settings: Settings,
+    row: OutboxRow,
+    error: str,
+    run: DigestRun,
+    now: datetime,
+    *,
+    count_attempt: bool = True,
 ) -> None:
-    """Back to the queue with a doubling wait counted from the run's ``now``."""
-    attempts = row.attempts + 1
+    """Back to the queue with a doubling wait counted from the run's ``now``. A failure
+    that is the server's, not this digest's, does not use up one of its attempts."""
+    attempts = row.attempts + 1 if count_attempt else row.attempts
     if attempts >= settings.digest_max_attempts:
         store.release_outbox_row(
             row.id, status="failed", error=error, next_attempt_at=now, attempts=attempts
         )
         run.failed += 1
         return
-    wait = timedelta(minutes=settings.digest_retry_minutes * 2 ** (attempts - 1))
+    wait = timedelta(minutes=settings.digest_retry_minutes * 2 ** max(0, attempts - 1))
     store.release_outbox_row(
         row.id,
         status="pending",
@@ -280,12 +317,12 @@ def _refused(
     run: DigestRun,
     now: datetime,
 ) -> None:
-    error = f"SMTP {exc.code}: {exc.reply}"
+    error = f"SMTP {exc.code} at {exc.stage.upper()}: {exc.reply}"
     run.errors.append(f"{sub.email}: {error}")
-    if exc.permanent and not exc.bounce:
-        # The server refuses us, not this address (sender, policy, protocol): keep the
-        # queue and stop, rather than marking every subscriber as bouncing.
-        _retry_later(store, settings, row, error, run, now)
+    if exc.refuses_us:
+        # Relay denied, rate limited, sender refused…: every digest would fail alike.
+        # Keep the queue (this one without using up an attempt) and stop.
+        _retry_later(store, settings, row, error, run, now, count_attempt=False)
         run.stopped = f"the SMTP server refused to send ({error})"
         return
     if exc.bounce:
@@ -295,5 +332,16 @@ def _refused(
         store.mark_bouncing(sub.id, error, now=now)
         log.warning("digest to subscription %s bounced: %s", sub.id, error)
         run.bounced += 1
+        run.bounces_in_a_row += 1
+        if run.bounces_in_a_row >= BOUNCE_BREAKER:
+            # So many good addresses do not go bad at once: more likely the server
+            # misbehaves. Stop before it marks the whole list.
+            run.stopped = f"{BOUNCE_BREAKER} addresses bounced in a row; check the SMTP server"
+        return
+    if exc.permanent:  # this message was refused (content, size): not the address
+        store.release_outbox_row(
+            row.id, status="failed", error=error, next_attempt_at=now, attempts=row.attempts + 1
+        )
+        run.failed += 1
         return
     _retry_later(store, settings, row, error, run, now)

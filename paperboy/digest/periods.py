@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FREQUENCIES = ("daily", "weekly")
+# How late a missed digest may still go out; older ones would be stale news.
+CATCH_UP = timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +41,16 @@ def daily_period(day: date) -> Period:
 
 
 def weekly_period(day: date) -> Period:
-    year, week, _ = day.isocalendar()
-    return Period(f"{year}-W{week:02d}", "weekly", day, day - timedelta(days=6), day)
+    # Keyed by its last day, not the ISO week: a reader who moves their weekly day
+    # within a week still gets the digest of the new day.
+    return Period(f"W{day.isoformat()}", "weekly", day, day - timedelta(days=6), day)
+
+
+def period_from_key(key: str) -> Period:
+    """The period an outbox key names."""
+    if key.startswith("W"):
+        return weekly_period(date.fromisoformat(key[1:]))
+    return daily_period(date.fromisoformat(key))
 
 
 def local_time(now_utc: datetime, timezone: str) -> datetime:
@@ -48,14 +58,19 @@ def local_time(now_utc: datetime, timezone: str) -> datetime:
     return now_utc.replace(tzinfo=UTC).astimezone(zoneinfo.ZoneInfo(timezone))
 
 
-def due_period(frequency: str, weekday: int, local: datetime, hour: int) -> Period | None:
-    """The period whose digest is due at local time ``local``, or None."""
-    if local.hour < hour:
-        return None
+def latest_due_period(frequency: str, weekday: int, local: datetime, hour: int) -> Period:
+    """The newest period whose digest is due at local time ``local`` (its day, from
+    ``hour``): today's once the hour has come, else the one before."""
     day = local.date()
-    if frequency == "daily":
-        return daily_period(day) if day.weekday() < 5 else None
-    return weekly_period(day) if day.weekday() == weekday else None
+    if local.hour < hour:
+        day -= timedelta(days=1)
+    return latest_period(frequency, weekday, day)
+
+
+def due_at(period: Period, hour: int, timezone: str) -> datetime:
+    """When the period's digest becomes due, as naive UTC."""
+    local = datetime.combine(period.day, time(hour), tzinfo=zoneinfo.ZoneInfo(timezone))
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def latest_period(frequency: str, weekday: int, day: date) -> Period:

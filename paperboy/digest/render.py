@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
@@ -138,23 +139,38 @@ def _header(name: str, value: str) -> bytes:
 
 def encoded_words(value: str, max_bytes: int = 42) -> str:
     """RFC 2047 base64 encoded-words, each under 76 characters, folded with CRLF +
-    space, never splitting a UTF-8 character. (email.header does the same, but slowly.)"""
-    words = []
+    space. Words are kept whole where they fit (a space ends a chunk, never starts
+    one) and a UTF-8 character is never split. (email.header does this, but slowly.)"""
+    chunks: list[bytes] = []
     chunk = b""
-    for char in value:
-        encoded = char.encode("utf-8")
-        if len(chunk) + len(encoded) > max_bytes:
-            words.append(chunk)
+    for word in re.findall(r"\S+\s*|\s+", value):
+        encoded = word.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > max_bytes:
+            chunks.append(chunk)
             chunk = b""
-        chunk += encoded
+        if len(encoded) <= max_bytes:
+            chunk += encoded
+            continue
+        for char in word:  # a word longer than a chunk: split between characters
+            piece = char.encode("utf-8")
+            if len(chunk) + len(piece) > max_bytes:
+                chunks.append(chunk)
+                chunk = b""
+            chunk += piece
     if chunk:
-        words.append(chunk)
-    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
+        chunks.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(c).decode()}?=" for c in chunks)
 
 
 @lru_cache(maxsize=64)
-def _address(value: str) -> str:
-    return formataddr(parseaddr(value), charset="utf-8")
+def _from_header(value: str) -> bytes:
+    """The From header; a non-ASCII display name becomes encoded words (RFC 2047), the
+    address itself stays as it is."""
+    name, address = parseaddr(value)
+    name = " ".join(name.split())
+    if not name or name.isascii():
+        return f"From: {formataddr((name, address))}\r\n".encode()
+    return f"From: {encoded_words(name)}\r\n <{address}>\r\n".encode()
 
 
 def _qp(text: str) -> bytes:
@@ -174,7 +190,7 @@ def render_digest_bytes(digest: Digest, settings: Settings) -> bytes:
     boundary = "=_pb_" + hashlib.sha256(digest.message_id.encode()).hexdigest()[:32]
     headers = b"".join(
         [
-            _header("From", _address(settings.mail_from)),
+            _from_header(settings.mail_from),
             _header("To", digest.email),
             _header("Subject", digest_subject(digest)),
             _header("Date", formatdate(localtime=False)),

@@ -22,7 +22,7 @@ from paperboy.accounts.service import hash_token, normalize_email
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_confirmation_email, render_manage_email
-from paperboy.errors import Forbidden, LinkExpired
+from paperboy.errors import Forbidden, InvalidInput, LinkExpired
 from paperboy.mail import send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.accounts import utcnow
@@ -92,6 +92,10 @@ def request_subscription(
     preferences link instead. InvalidInput for a malformed address; MailError when the
     mail server fails (outside development)."""
     email = normalize_email(raw_email)
+    if not email.isascii():
+        # Digests go out in bulk over plain SMTP; internationalised addresses need
+        # SMTPUTF8 end to end, which many relays do not offer.
+        raise InvalidInput("digests can only go to addresses written in ASCII letters")
     now = now or utcnow()
     own_address = user is not None and user.email == email
     sub = store.get_subscription_by_email(email)
@@ -110,6 +114,7 @@ def request_subscription(
         if own_address:
             return SubscribeOutcome(sub, "active")
     elif own_address and user is not None:
+        # The footer and profile forms carry no preferences: keep the stored ones.
         store.update_subscription(
             sub.id,
             user_id=user.id,
@@ -118,7 +123,6 @@ def request_subscription(
             unsubscribed_at=None,
             bounced_at=None,
             bounce_reason=None,
-            **prefs.as_columns(),
         )
         fresh = store.get_subscription(sub.id)
         assert fresh is not None
@@ -136,7 +140,7 @@ def request_subscription(
 
         return SubscribeOutcome(sub, "reminded")
     if sub.status != "pending":  # unsubscribed or bouncing: starting again needs a new yes
-        store.update_subscription(sub.id, status="pending", **prefs.as_columns())
+        store.update_subscription(sub.id, status="pending")  # preferences kept
     token = secrets.token_urlsafe(32)
     store.set_confirm_token(
         sub.id,

@@ -270,8 +270,10 @@ class DigestStoreMixin:
                     stmt = sqlite_insert(digest_outbox).on_conflict_do_nothing()
                 else:  # make_engine accepts only the two
                     raise ValueError(f"unsupported database {dialect}")
-                result = conn.execute(stmt, chunk)
-                added += max(0, result.rowcount or 0)
+                # RETURNING counts what went in (rowcount is 0 for multi-row inserts
+                # on PostgreSQL).
+                result = conn.execute(stmt.returning(digest_outbox.c.id), chunk)
+                added += len(result.all())
         return added
 
     def due_outbox_rows(self, *, now: datetime, limit: int, after_id: int = 0) -> list[OutboxRow]:
@@ -336,6 +338,21 @@ class DigestStoreMixin:
                     next_attempt_at=next_attempt_at,
                 )
             )
+
+    def fail_pending_outbox_row(self, row_id: int, error: str) -> bool:
+        """pending → failed after an unexpected error, only if still pending (a row the
+        sender had already claimed stays sent)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(digest_outbox)
+                .where(digest_outbox.c.id == row_id, digest_outbox.c.status == "pending")
+                .values(
+                    status="failed",
+                    attempts=digest_outbox.c.attempts + 1,
+                    last_error=error[:1000],
+                )
+            )
+            return done.rowcount == 1
 
     def skip_outbox_row(self, row_id: int, reason: str) -> bool:
         """pending → skipped (nothing to send), only if still pending."""

@@ -24,14 +24,25 @@ DUE = datetime(2026, 6, 30, 8, 0)
 
 @dataclass
 class ScriptedMailbox(Mailbox):
-    """Accepts mail like a server would, except: ``refuse`` maps a recipient to a
-    permanent 5xx reply at RCPT; ``defer`` recipients get a 451 at the end of DATA
+    """Accepts mail like a server would, except: ``refuse`` maps a recipient to a reply
+    at RCPT; ``refuse_mail`` answers every MAIL FROM; ``reject_data`` maps a recipient to
+    a reply at the end of DATA; ``defer`` recipients get a 451 at the end of DATA
     ``defer_times`` times before their mail is accepted."""
 
     refuse: dict[str, str] = field(default_factory=dict)
+    refuse_mail: str | None = None  # a reply to every MAIL FROM
+    reject_data: dict[str, str] = field(default_factory=dict)  # recipient → reply at the end
     defer: set[str] = field(default_factory=set)
     defer_times: int = 1
     deferred: Counter[str] = field(default_factory=Counter)
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refuse_mail:
+            return self.refuse_mail
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -43,6 +54,8 @@ class ScriptedMailbox(Mailbox):
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         rcpt = envelope.rcpt_tos[0]
+        if rcpt in self.reject_data:
+            return self.reject_data[rcpt]
         if rcpt in self.defer and self.deferred[rcpt] < self.defer_times:
             self.deferred[rcpt] += 1
             return "451 4.3.0 try again later"

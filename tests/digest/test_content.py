@@ -11,8 +11,14 @@ from lxml import html as lxml_html
 from paperboy.config import Settings
 from paperboy.digest import Composer, latest_period, make_preferences, render_digest
 from paperboy.digest.compose import two_sentences
-from paperboy.digest.outbox import digest_message_id, period_of
-from paperboy.digest.periods import daily_period, due_period, local_time
+from paperboy.digest.outbox import digest_message_id
+from paperboy.digest.periods import (
+    daily_period,
+    due_at,
+    latest_due_period,
+    local_time,
+    period_from_key,
+)
 from paperboy.errors import InvalidInput
 from paperboy.search.service import SearchService
 from paperboy.store import Store
@@ -21,23 +27,30 @@ from tests.digest.conftest import DUE, subscribe
 
 def test_daily_digests_go_out_on_weekdays_from_the_configured_hour() -> None:
     tuesday = datetime(2026, 6, 30, 7, 0)
-    assert due_period("daily", 0, tuesday, 7) == daily_period(date(2026, 6, 30))
-    assert due_period("daily", 0, tuesday - timedelta(minutes=1), 7) is None
-    assert due_period("daily", 0, datetime(2026, 6, 27, 9), 7) is None  # Saturday
+    assert latest_due_period("daily", 0, tuesday, 7) == daily_period(date(2026, 6, 30))
+    before = latest_due_period("daily", 0, tuesday - timedelta(minutes=1), 7)
+    assert before.key == "2026-06-29"  # Tuesday's is not due yet: Monday's is the newest
+    saturday = latest_due_period("daily", 0, datetime(2026, 6, 27, 9), 7)
+    assert saturday.key == "2026-06-26"  # no digest on Saturday: Friday's
     monday = daily_period(date(2026, 6, 29))
     assert (monday.first, monday.last) == (date(2026, 6, 27), date(2026, 6, 29))
     assert monday.key == "2026-06-29"
+    assert period_from_key("2026-06-29") == monday
+    assert due_at(monday, 7, "UTC") == datetime(2026, 6, 29, 7, 0)
 
 
 def test_weekly_digest_on_the_chosen_day_covers_seven_days() -> None:
-    assert due_period("weekly", 4, datetime(2026, 6, 30, 9), 7) is None  # Tuesday, wants Fri
-    period = due_period("weekly", 1, datetime(2026, 6, 30, 9), 7)
-    assert period is not None
+    friday = latest_due_period("weekly", 4, datetime(2026, 6, 30, 9), 7)  # a Tuesday
+    assert friday.day == date(2026, 6, 26)
+    period = latest_due_period("weekly", 1, datetime(2026, 6, 30, 9), 7)
     assert (period.first, period.last, period.key) == (
         date(2026, 6, 24),
         date(2026, 6, 30),
-        "2026-W27",
+        "W2026-06-30",
     )
+    assert period_from_key(period.key) == period
+    # Moving the weekly day within a week gives a new period, not a skipped one.
+    assert latest_due_period("weekly", 4, datetime(2026, 7, 3, 9), 7).key == "W2026-07-03"
     assert latest_period("weekly", 4, date(2026, 6, 30)).day == date(2026, 6, 26)
     assert latest_period("daily", 0, date(2026, 6, 28)).day == date(2026, 6, 26)
 
@@ -45,8 +58,10 @@ def test_weekly_digest_on_the_chosen_day_covers_seven_days() -> None:
 def test_the_hour_is_local_to_the_configured_time_zone() -> None:
     # 05:30 UTC is 07:30 in Berlin in summer: due there, not yet in UTC.
     berlin = local_time(datetime(2026, 6, 30, 5, 30), "Europe/Berlin")
-    assert due_period("daily", 0, berlin, 7) is not None
-    assert due_period("daily", 0, local_time(datetime(2026, 6, 30, 5, 30), "UTC"), 7) is None
+    assert latest_due_period("daily", 0, berlin, 7).key == "2026-06-30"
+    utc = local_time(datetime(2026, 6, 30, 5, 30), "UTC")
+    assert latest_due_period("daily", 0, utc, 7).key == "2026-06-29"
+    assert due_at(daily_period(date(2026, 6, 30)), 7, "Europe/Berlin") == datetime(2026, 6, 30, 5)
 
 
 def test_preferences_are_validated() -> None:
@@ -89,7 +104,7 @@ def test_excerpt_is_two_sentences() -> None:
 def _compose(store: Store, settings: Settings, sub_id: int, when: datetime = DUE):  # type: ignore[no-untyped-def]
     sub = store.get_subscription(sub_id)
     assert sub is not None
-    period = period_of(due_period(sub.frequency, sub.weekday, when, 7).key, sub)  # type: ignore[union-attr]
+    period = latest_due_period(sub.frequency, sub.weekday, when, 7)
     return Composer(store, settings, when).compose(
         sub, period, digest_message_id(settings, sub.id, period.key)
     )

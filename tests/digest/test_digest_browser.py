@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, Request
 
 from paperboy.config import Settings
 from paperboy.digest import Composer, render_digest
-from paperboy.digest.outbox import digest_message_id, period_of
+from paperboy.digest.outbox import digest_message_id
+from paperboy.digest.periods import period_from_key
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from tests.digest.conftest import DUE, subscribe
@@ -45,7 +46,7 @@ def test_digest_html_renders_offline_on_phone_and_desktop(
         max_papers=5,
         categories="cs.AI, cs.LG, cs.CV, cs.CL, cs.CE, cs.IT",
     )
-    period = period_of("2026-06-30", sub)
+    period = period_from_key("2026-06-30")
     digest = Composer(store, settings, DUE).compose(
         sub, period, digest_message_id(settings, sub.id, period.key)
     )

@@ -47,7 +47,9 @@ def test_due_digests_are_delivered_once_with_their_headers(
     assert text.count("http://testserver/paper/") == 3
     weekly_text = by_to["weekly@example.org"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert weekly_text.count("http://testserver/paper/") == 10
-    assert by_to["weekly@example.org"]["Message-ID"] == f"<digest.{weekly.id}.2026-W27@localhost>"
+    assert (
+        by_to["weekly@example.org"]["Message-ID"] == f"<digest.{weekly.id}.W2026-06-30@localhost>"
+    )
     assert store.outbox_rows(pending.id) == []
 
     # Cron may call as often as it likes: nothing more goes out for this period.
@@ -143,7 +145,8 @@ def test_unreachable_server_keeps_the_queue(settings: Settings, loaded_store: St
     run = send_due_digests(loaded_store, closed, now=DUE)
     assert run.stopped is not None and run.sent == 0
     [row] = loaded_store.outbox_rows(sub.id)
-    assert row.status == "pending" and row.attempts == 1
+    # The server's outage is not the digest's fault: no attempt used up.
+    assert row.status == "pending" and row.attempts == 0
 
 
 def test_unsubscribing_before_the_send_skips_the_digest(
@@ -188,3 +191,84 @@ def test_throttle_spaces_the_messages(
     started = time.monotonic()
     assert send_due_digests(loaded_store, throttled, now=DUE).sent == 4
     assert time.monotonic() - started >= 0.3  # 4 messages at 10 per second
+
+
+def test_a_relay_that_refuses_us_stops_the_run_and_bounces_nobody(
+    digest_settings: Settings, loaded_store: Store, smtp: tuple[ScriptedMailbox, int]
+) -> None:
+    box, _ = smtp
+    emails = [f"r{i}@example.org" for i in range(4)]
+    subs = [subscribe(loaded_store, e) for e in emails]
+    box.refuse = {e: "554 5.7.1 Relay access denied" for e in emails}
+    run = send_due_digests(loaded_store, digest_settings, now=DUE)
+    assert run.stopped is not None and "Relay access denied" in run.stopped
+    assert (run.sent, run.bounced) == (0, 0)
+    assert {loaded_store.get_subscription(s.id).status for s in subs} == {"active"}  # type: ignore[union-attr]
+    rows = [r for s in subs for r in loaded_store.outbox_rows(s.id)]
+    assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}
+    # Fixed on the server's side: everything goes out.
+    box.refuse = {}
+    later = send_due_digests(loaded_store, digest_settings, now=DUE + timedelta(hours=1))
+    assert later.sent == 4
+
+
+def test_a_temporary_refusal_of_the_sender_uses_up_no_attempts(
+    digest_settings: Settings, loaded_store: Store, smtp: tuple[ScriptedMailbox, int]
+) -> None:
+    box, _ = smtp
+    subs = [subscribe(loaded_store, f"m{i}@example.org") for i in range(3)]
+    box.refuse_mail = "421 4.7.0 Too many connections, slow down"
+    for hour in range(1, 8):  # more runs than digest_max_attempts
+        run = send_due_digests(loaded_store, digest_settings, now=DUE + timedelta(hours=hour))
+        assert run.stopped is not None and run.failed == 0
+    assert {r.status for s in subs for r in loaded_store.outbox_rows(s.id)} == {"pending"}
+    box.refuse_mail = None
+    assert send_due_digests(loaded_store, digest_settings, now=DUE + timedelta(hours=9)).sent == 3
+
+
+def test_a_refused_message_fails_alone_and_the_address_stays(
+    digest_settings: Settings, loaded_store: Store, smtp: tuple[ScriptedMailbox, int]
+) -> None:
+    box, _ = smtp
+    picky = subscribe(loaded_store, "picky@example.org")
+    subscribe(loaded_store, "easy@example.org")
+    box.reject_data = {"picky@example.org": "552 5.3.4 Message too big for this mailbox"}
+    run = send_due_digests(loaded_store, digest_settings, now=DUE)
+    assert (run.sent, run.failed, run.bounced, run.stopped) == (1, 1, 0, None)
+    assert loaded_store.get_subscription(picky.id).status == "active"  # type: ignore[union-attr]
+    assert [r.status for r in loaded_store.outbox_rows(picky.id)] == ["failed"]
+
+
+def test_an_address_the_mail_library_cannot_send_to_fails_alone(
+    digest_settings: Settings, loaded_store: Store, smtp: tuple[ScriptedMailbox, int]
+) -> None:
+    subscribe(loaded_store, "a@example.org")
+    odd = subscribe(loaded_store, "josé@example.org")  # not accepted by the form any more
+    subscribe(loaded_store, "z@example.org")
+    run = send_due_digests(loaded_store, digest_settings, now=DUE)
+    assert (run.sent, run.failed, run.stopped) == (2, 1, None)
+    assert smtp[0].recipients() == {"a@example.org": 1, "z@example.org": 1}
+    assert [r.status for r in loaded_store.outbox_rows(odd.id)] == ["failed"]
+    assert send_due_digests(loaded_store, digest_settings, now=DUE).sent == 0  # not retried
+
+
+def test_a_missed_digest_is_caught_up_within_three_days(
+    digest_settings: Settings, loaded_store: Store, smtp: tuple[ScriptedMailbox, int]
+) -> None:
+    daily = subscribe(loaded_store, "daily@example.org")
+    # Nothing ran on Tuesday 30 June; the next run is Wednesday at 06:00, before the hour.
+    send_due_digests(loaded_store, digest_settings, now=DUE + timedelta(hours=22))
+    assert [r.period for r in loaded_store.outbox_rows(daily.id)] == ["2026-06-30"]
+    assert smtp[0].recipients() == {"daily@example.org": 1}
+    # A weekly digest whose day was four days ago is stale: not sent.
+    weekly = subscribe(loaded_store, "weekly@example.org", frequency="weekly", weekday=4)
+    send_due_digests(loaded_store, digest_settings, now=DUE)  # Tuesday; Friday was 26 June
+    assert loaded_store.outbox_rows(weekly.id) == []
+
+
+def test_the_outbox_counts_what_it_enqueues(store: Store) -> None:
+    """On SQLite and PostgreSQL alike (a multi-row insert's rowcount is no help)."""
+    subs = [subscribe(store, f"e{i}@example.org") for i in range(3)]
+    rows = [(s.id, "2026-06-30", f"<{s.id}@x>") for s in subs]
+    assert store.enqueue_digests(rows, now=DUE) == 3
+    assert store.enqueue_digests([*rows[:2], (subs[0].id, "2026-06-29", "<y@x>")], now=DUE) == 1

@@ -132,6 +132,10 @@ def test_bad_addresses_and_repeated_requests(
         assert answer.status_code == 422
         assert "valid email address" in answer.text
         assert "<script>@" not in answer.text
+    odd = site.post(
+        "/subscribe", data={"email": "josé@example.org", "csrf_token": csrf_of(page.text)}
+    )
+    assert odd.status_code == 422 and "ASCII" in odd.text
     # Asking again at once sends no second email: the form cannot flood an inbox.
     for _ in range(3):
         footer_subscribe(site, "once@example.org")
@@ -219,3 +223,29 @@ def test_signed_in_reader_subscribes_from_the_profile_at_once(
     prefs = site.get("/subscription")
     assert prefs.status_code == 200 and "member@example.org" in prefs.text
     assert "Change what you receive" in site.get("/profile").text
+    saved = site.post(
+        "/subscription",
+        data={
+            "frequency": "weekly",
+            "weekday": "4",
+            "categories": "cs.LG",
+            "include_keywords": "diffusion",
+            "max_papers": "25",
+            "csrf_token": csrf_of(prefs.text),
+        },
+    )
+    assert saved.status_code == 303
+    # The footer form (on every page, filled with the reader's address) changes nothing.
+    again = site.post(
+        "/subscribe", data={"email": "member@example.org", "csrf_token": csrf_of(prefs.text)}
+    )
+    assert again.status_code == 303
+    kept = loaded_store.get_subscription(sub.id)
+    assert kept is not None
+    assert (kept.frequency, kept.weekday, kept.categories, kept.include_keywords) == (
+        "weekly",
+        4,
+        ["cs.LG"],
+        ["diffusion"],
+    )
+    assert kept.max_papers == 25
