@@ -107,7 +107,8 @@ class Composer:
     def interests(self, user_id: int) -> ReaderInterests | None:
         """The reader's seeds and "not interested" marks with their vectors (None when
         they saved and upvoted nothing that has an embedding)."""
-        seeds = self.store.reader_seeds(user_id)[:MAX_SEEDS]
+        every_seed = self.store.reader_seeds(user_id)
+        seeds = every_seed[:MAX_SEEDS]  # positives: the newest; exclusion: all of them
         if not seeds:
             return None
         dismissed = list(self.store.not_interested_ids(user_id))
@@ -126,7 +127,7 @@ class Composer:
             seed_papers=self.store.get_papers_by_ids(s.paper_id for s in kept),
             positives=vectors[[row[s.paper_id] for s in kept]],
             negatives=vectors[[row[p] for p in dismissed if p in row]].reshape(-1, DIM),
-            excluded={s.paper_id for s in seeds} | set(dismissed),
+            excluded={s.paper_id for s in every_seed} | set(dismissed),
             rank=lambda c, pos, neg: relevance(settings, user_id, c, pos, neg),
         )
 

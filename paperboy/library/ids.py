@@ -21,9 +21,11 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 class NamedIds:
     ids: list[str] = field(default_factory=list)  # unique, in order, without versions
     unreadable: list[str] = field(default_factory=list)  # token or entry key, and why
+    _seen: set[str] = field(default_factory=set, repr=False)
 
     def add(self, arxiv_id: str) -> None:
-        if arxiv_id not in self.ids:
+        if arxiv_id not in self._seen:  # a set: a long paste stays linear
+            self._seen.add(arxiv_id)
             self.ids.append(arxiv_id)
 
 

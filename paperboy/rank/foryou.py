@@ -114,7 +114,8 @@ def recommend_for_reader(
     ([] when they have saved and upvoted nothing that has an embedding). The window is
     ``feed_window``; scores decay with age from its last day."""
     settings = search.settings
-    seeds = store.reader_seeds(user_id)[:MAX_SEEDS]
+    every_seed = store.reader_seeds(user_id)
+    seeds = every_seed[:MAX_SEEDS]  # positives: the newest; exclusion below: all of them
     if not seeds or limit <= 0:
         return []
     dismissed = store.not_interested_ids(user_id)
@@ -137,7 +138,7 @@ def recommend_for_reader(
         v for p in disliked_papers.values() if (v := vectors.vector_of(p.arxiv_id)) is not None
     ]
 
-    excluded = {s.paper_id for s in seeds} | set(dismissed) | store.hidden_paper_ids()
+    excluded = {s.paper_id for s in every_seed} | set(dismissed) | store.hidden_paper_ids()
     start, end = feed_window(store, window_days, now)
     candidate_ids: list[int] = []
     candidate_rows: list[np.ndarray] = []

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.errors import Conflict, InvalidInput, NotFound
 from paperboy.store.accounts import utcnow
-from paperboy.store.models import library_items, library_tags, papers
+from paperboy.store.models import library_items, library_tags, papers, users
 
 if TYPE_CHECKING:
     from paperboy.store.papers import StoredPaper
@@ -115,6 +115,7 @@ class LibraryStoreMixin:
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
+                    self._lock_reader(conn, user_id)
                     created = self._ensure_item(conn, user_id, paper_id, at, max_items)
                     if note is not None:
                         self._write_note(conn, user_id, paper_id, note, at)
@@ -166,6 +167,7 @@ class LibraryStoreMixin:
         wanted = clean_tags(tags)
         at = now or utcnow()
         with self.engine.begin() as conn:
+            self._lock_reader(conn, user_id)
             self._require_item(conn, user_id, paper_id)
             self._replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
         return self.tags_of(user_id, paper_id)
@@ -183,6 +185,7 @@ class LibraryStoreMixin:
         wanted = clean_tags([tag])
         at = now or utcnow()
         with self.engine.begin() as conn:
+            self._lock_reader(conn, user_id)
             self._require_item(conn, user_id, paper_id)
             stored = self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
             self._touch(conn, user_id, paper_id, at)
@@ -214,6 +217,7 @@ class LibraryStoreMixin:
         key = clean_tag(old).casefold()
         at = now or utcnow()
         with self.engine.begin() as conn:
+            self._lock_reader(conn, user_id)
             canonical = self._canonical_tags(conn, user_id)
             source = [t for t in canonical.values() if t.casefold() == key]
             if not source:
@@ -457,6 +461,14 @@ class LibraryStoreMixin:
         ).first()
         if exists is None:
             raise NotFound("that paper is not in your library")
+
+    @staticmethod
+    def _lock_reader(conn: Connection, user_id: int) -> None:
+        """Take the reader's lock before counting and inserting: a no-op UPDATE of their
+        account row, which PostgreSQL row-locks and SQLite answers by taking its write
+        lock at once. Two saves of one reader then run one after the other, so limits
+        and case-insensitive collection names hold under concurrency."""
+        conn.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
 
     @staticmethod
     def _ensure_item(

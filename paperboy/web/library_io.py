@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -46,13 +47,23 @@ def all_entries(store: Store, user: StoredUser, tag: str) -> list[LibraryEntry]:
     return list(reversed(page.entries))
 
 
-def _filename(tag: str, extension: str) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in tag.strip())[:60] or "all"
-    return f"paperboy-library-{stem}.{extension}"
+def _attachment(tag: str, extension: str) -> dict[str, str]:
+    """Content-Disposition for an export: an ASCII ``filename`` (header values are
+    Latin-1) and the collection's own name, any script, in ``filename*`` (RFC 6266)."""
 
+    def stem(keep: Callable[[str], bool]) -> str:
+        cleaned = "".join(c if keep(c) or c in "-_" else "-" for c in tag.strip())
+        return cleaned[:60].strip("-")
 
-def _attachment(name: str) -> dict[str, str]:
-    value = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    if not tag.strip():
+        plain = full = "all"
+    else:
+        full = stem(str.isalnum) or "collection"
+        plain = stem(lambda c: c.isascii() and c.isalnum()) or "collection"
+    value = (
+        f'attachment; filename="paperboy-library-{plain}.{extension}"; '
+        f"filename*=UTF-8''{quote(f'paperboy-library-{full}.{extension}')}"
+    )
     return {"Content-Disposition": value}
 
 
@@ -97,7 +108,7 @@ def export_bib(
     return Response(
         body,
         media_type="application/x-bibtex; charset=utf-8",
-        headers=_attachment(_filename(tag, "bib")),
+        headers=_attachment(tag, "bib"),
     )
 
 
@@ -118,7 +129,7 @@ def export_json(
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers=_attachment(_filename(tag, "json")),
+        headers=_attachment(tag, "json"),
     )
 
 
@@ -205,11 +216,11 @@ def import_page(request: Request, user: CurrentUser) -> Response:
     return _form(request)
 
 
-async def _read_upload(upload: UploadFile | None, limit: int) -> str | None:
+def _read_upload(upload: UploadFile | None, limit: int) -> str | None:
     """The uploaded file as text; None without one; InvalidInput when too big."""
     if upload is None or not upload.filename:
         return None
-    data = await upload.read(limit + 1)
+    data = upload.file.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(
             f"the file is larger than {limit // 1000} kB; split it or paste the ids instead"
@@ -218,7 +229,7 @@ async def _read_upload(upload: UploadFile | None, limit: int) -> str | None:
 
 
 @router.post(IMPORT_PATH, response_class=HTMLResponse, response_model=None)
-async def import_papers(
+def import_papers(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
@@ -228,13 +239,16 @@ async def import_papers(
     new_collection: Annotated[str, Form(max_length=200)] = "",
     bibfile: UploadFile | None = None,
 ) -> Response:
-    """Import pasted ids and/or a .bib file into a collection; show what happened."""
+    """Import pasted ids and/or a .bib file into a collection; show what happened.
+
+    A plain ``def``: FastAPI runs it in a worker thread, so the arXiv client's waits and
+    the database work never block the event loop (and with it every other request)."""
     if user is None:
         return RedirectResponse("/signin?next=" + quote(IMPORT_PATH), status_code=303)
     keep = {"ids": ids, "collection": collection, "new_collection": new_collection}
     try:
         tags = wanted_tags(new_collection, collection)
-        bib = await _read_upload(bibfile, settings.library_import_max_bytes)
+        bib = _read_upload(bibfile, settings.library_import_max_bytes)
     except InvalidInput as exc:
         return _form(request, 422, error=exc.detail, **keep)
     named = ids_from_text(ids)

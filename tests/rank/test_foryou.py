@@ -185,3 +185,23 @@ def test_recommend_for_reader_with_each_ranker(
     # A reader with no seeds gets nothing.
     nobody = store.create_user("nobody@example.org")
     assert recommend_for_reader(store, search, nobody.id, limit=10, window_days=7, now=now) == []
+
+
+def test_papers_past_the_seed_cap_are_still_never_recommended_back(
+    settings: Settings, loaded_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the newest MAX_SEEDS seeds are positives, but every saved or upvoted paper
+    stays out of the recommendations."""
+    import paperboy.rank.foryou as foryou
+
+    store = loaded_store
+    search = SearchService(settings, store)
+    papers = store.get_papers([UPVOTED, SAVED])
+    reader = store.create_user("capped@example.org")
+    store.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
+    store.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
+    monkeypatch.setattr(foryou, "MAX_SEEDS", 1)  # a reader with more saved papers than that
+    now = datetime(2026, 7, 1, 8)
+    found = recommend_for_reader(store, search, reader.id, limit=50, window_days=7, now=now)
+    assert found, "the saved paper alone still yields recommendations"
+    assert {UPVOTED, SAVED}.isdisjoint(r.paper.arxiv_id for r in found)

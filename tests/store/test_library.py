@@ -5,6 +5,7 @@ runs on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -206,3 +207,45 @@ def test_rename_merge_and_delete_collections(store: Store, three: list[int]) -> 
     assert store.delete_tag(ada.id, "Machine Learning") == 3
     assert store.delete_tag(ada.id, "Machine Learning") == 0
     assert store.tag_counts(ada.id) == [] and store.count_saved(ada.id) == 3
+
+
+def _at_once(calls: list[Callable[[], object]]) -> list[Exception]:
+    start = threading.Barrier(len(calls))
+    errors: list[Exception] = []
+
+    def run(call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            call()
+        except Exception as exc:  # Conflict past the limit is expected
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_limits_and_collection_names_hold_when_saves_race(store: Store) -> None:
+    store.upsert_papers([rec(f"2606.{n:05d}") for n in range(1, 9)])
+    paper_ids = ids(store, *(f"2606.{n:05d}" for n in range(1, 9)))
+    ada = store.create_user("ada@example.org")
+    for trial in range(3):
+        names = [f"ML{trial}", f"ml{trial}"]
+        _at_once(
+            [
+                lambda p=p, t=t: store.save(ada.id, p, tags=[t])
+                for p, t in zip(paper_ids[:2], names, strict=True)
+            ]
+        )
+        same = [t.tag for t in store.tag_counts(ada.id) if t.tag.casefold() == f"ml{trial}"]
+        assert len(same) == 1, same
+        for pid in paper_ids:
+            store.unsave(ada.id, pid)
+        errors = _at_once([lambda p=p: store.save(ada.id, p, max_items=1) for p in paper_ids])
+        assert store.count_saved(ada.id) == 1
+        assert len(errors) == len(paper_ids) - 1
+        for pid in paper_ids:
+            store.unsave(ada.id, pid)

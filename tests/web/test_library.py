@@ -423,3 +423,15 @@ def test_the_save_control_script_gets_json(reader: TestClient) -> None:
     assert re.search(
         r'<form class="unsave-form" action="/paper/[^"]+/unsave" method="post" hidden>', page
     )
+
+
+def test_export_of_a_collection_named_in_any_script(reader: TestClient) -> None:
+    api(reader, "PUT", f"/api/library/{PAPER}", json={"tags": ["機械学習"]})
+    for fmt in ("bib", "json"):
+        answer = reader.get(f"/library/export.{fmt}", params={"tag": "機械学習"})
+        assert answer.status_code == 200
+        disposition = answer.headers["content-disposition"]
+        assert f'filename="paperboy-library-collection.{fmt}"' in disposition
+        assert (
+            "filename*=UTF-8''paperboy-library-%E6%A9%9F%E6%A2%B0%E5%AD%A6%E7%BF%92" in disposition
+        )
