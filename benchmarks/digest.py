@@ -122,7 +122,7 @@ def prepare(data_dir: Path, work: Path, settings: Settings) -> Store:
         store = Store.open(settings.resolved_database_url)
         ingest_jsonl(store, CORPUS)
     week = weekly_period(DUE.date())
-    ids = store.papers_announced_between(week.first, week.last)
+    ids = [r.paper_id for r in store.recent_papers(week.first, week.last)]
     service = SearchService(settings, store)
     have, _ = store.embeddings_for(service.embedder.name, 384, ids)
     missing = sorted(set(ids) - set(have))
@@ -144,7 +144,7 @@ def prepare(data_dir: Path, work: Path, settings: Settings) -> Store:
 
 def populate(store: Store, count: int, rng: random.Random) -> None:
     week = weekly_period(DUE.date())
-    paper_ids = store.papers_announced_between(week.first, week.last)
+    paper_ids = [r.paper_id for r in store.recent_papers(week.first, week.last)]
     voters = [store.create_user(f"voter{i}@bench.example").id for i in range(2000)]
     weights = [1 / (rank + 1) ** 0.8 for rank in range(len(paper_ids))]
     rng.shuffle(paper_ids)

@@ -28,7 +28,7 @@ from paperboy.digest.periods import Period
 from paperboy.digest.preferences import Preferences
 from paperboy.rank.foryou import reason_for
 from paperboy.rank.models import closest_positive
-from paperboy.rank.trending import trending_score
+from paperboy.rank.trending import age_hours, trending_score
 from paperboy.search.embed import DIM
 from paperboy.search.service import model_key
 from paperboy.store import Store, StoredPaper
@@ -116,7 +116,6 @@ class PeriodPool:
     papers: list[StoredPaper]
     votes: list[int]
     texts: list[str]  # lower-cased title + abstract
-    categories: list[frozenset[str]]  # lower-cased
     by_category: dict[str, list[int]]
     vector_rows: dict[int, int]  # pool index → row of ``vectors``
     vectors: np.ndarray
@@ -192,22 +191,25 @@ class PeriodPool:
             return []
         pool_indices, matrix = self._embedded()
         scores = reader.rank(matrix, reader.positives, reader.negatives)
-        closest = closest_positive(matrix, reader.positives)
-        chosen: list[tuple[int, str]] = []
+        picked: list[int] = []  # rows of ``matrix``, best first
         no_excludes = Preferences(exclude_keywords=prefs.exclude_keywords)
         for pos in np.argsort(-scores, kind="stable"):
-            if scores[pos] < MIN_FOR_YOU_RELEVANCE:
+            if scores[pos] < MIN_FOR_YOU_RELEVANCE or len(picked) == limit:
                 break
             index = int(pool_indices[pos])
-            paper = self.papers[index]
-            if index in skip or paper.id in reader.excluded:
+            if index in skip or self.papers[index].id in reader.excluded:
                 continue
-            if not self.matches(index, no_excludes):
-                continue
-            seed = reader.seeds[int(closest[pos])]
-            chosen.append((index, reason_for(seed, reader.seed_papers[seed.paper_id])))
-            if len(chosen) == limit:
-                break
+            if self.matches(index, no_excludes):
+                picked.append(int(pos))
+        if not picked:
+            return []
+        # The reason names the closest seed: computed for the few picked papers only.
+        closest = closest_positive(matrix[picked], reader.positives)
+        chosen = []
+        for pos, seed_row in zip(picked, closest, strict=True):
+            seed = reader.seeds[int(seed_row)]
+            reason = reason_for(seed, reader.seed_papers[seed.paper_id])
+            chosen.append((int(pool_indices[pos]), reason))
         return chosen
 
 
@@ -226,18 +228,13 @@ class ReaderInterests:
 
 def build_pool(store: Store, settings: Settings, period: Period, now: datetime) -> PeriodPool:
     """Load one period's papers, votes and embeddings (a handful of queries)."""
-    ids = store.papers_announced_between(period.first, period.last)
+    ids = [r.paper_id for r in store.recent_papers(period.first, period.last)]
     found = store.get_papers_by_ids(ids)
     totals = store.vote_totals(found)
     scored = []
     for pid, paper in found.items():
         count = totals.get(pid, paper.imported_upvotes)
-        born = (
-            datetime.combine(paper.announced, datetime.min.time())
-            if paper.announced
-            else paper.first_seen
-        )
-        age = (now - born).total_seconds() / 3600
+        age = age_hours(paper.announced, paper.first_seen, now)
         score = trending_score(
             count, age, settings.trending_gravity, settings.trending_offset_hours
         )
@@ -248,11 +245,8 @@ def build_pool(store: Store, settings: Settings, period: Period, now: datetime) 
     ordered = [found[-s[3]] for s in scored]
     votes = [totals.get(p.id, p.imported_upvotes) for p in ordered]
     by_category: dict[str, list[int]] = {}
-    categories = []
     for index, paper in enumerate(ordered):
-        cats = frozenset(c.lower() for c in paper.categories)
-        categories.append(cats)
-        for cat in cats:
+        for cat in {c.lower() for c in paper.categories}:
             by_category.setdefault(cat, []).append(index)
     embedded_ids, vectors = store.embeddings_for(
         model_key(settings.embedding_runtime), DIM, [p.id for p in ordered]
@@ -264,7 +258,6 @@ def build_pool(store: Store, settings: Settings, period: Period, now: datetime) 
         papers=ordered,
         votes=votes,
         texts=[f"{p.title}\n{p.abstract or ''}".lower() for p in ordered],
-        categories=categories,
         by_category=by_category,
         vector_rows=vector_rows,
         vectors=vectors,

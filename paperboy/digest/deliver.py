@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
 from collections.abc import Callable
-from email import policy
-from email.message import EmailMessage
 from email.utils import parseaddr
 
 from paperboy.config import Settings
@@ -80,12 +77,9 @@ def _reply_text(reply: bytes | str) -> str:
     return " ".join(text.split())[:500]
 
 
-def wire_bytes(message: EmailMessage | bytes) -> bytes:
+def wire_bytes(message: bytes) -> bytes:
     """The message as sent inside DATA: CRLF line ends, leading dots doubled."""
-    if isinstance(message, EmailMessage):
-        data = message.as_bytes(policy=policy.SMTP)
-    else:
-        data = _BARE_LF.sub(b"\r\n", message)
+    data = _BARE_LF.sub(b"\r\n", message)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return _LINE_START_DOT.sub(b"..", data)
@@ -124,18 +118,12 @@ class SmtpSession:
         if self._smtp is None:
             try:
                 self._smtp = open_smtp(self.settings)
-                # The final dot is a tiny write right after the large body: with Nagle's
-                # algorithm it would wait for the server's delayed ACK (~40 ms a message).
-                if self._smtp.sock is not None:
-                    self._smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except (smtplib.SMTPException, OSError) as exc:
                 raise ConnectionFailed(describe_smtp_failure(self.settings, exc)) from None
             self._count = 0
         return self._smtp
 
-    def deliver(
-        self, message: EmailMessage | bytes, recipient: str, commit: Callable[[], bool]
-    ) -> bool:
+    def deliver(self, message: bytes, recipient: str, commit: Callable[[], bool]) -> bool:
         """Send ``message`` to ``recipient``. ``commit`` runs just before the final dot;
         when it returns False the transaction is abandoned and nothing is delivered.
         Returns whether the message was delivered; raises DeliveryError or

@@ -192,7 +192,10 @@ def send_due_digests(
                 if limit is not None and run.sent >= limit:
                     break
                 sub = subs.get(row.subscription_id)
-                _send_one(store, settings, composer, session, throttle, row, sub, run, now)
+                try:
+                    _send_one(store, settings, composer, session, throttle, row, sub, run, now)
+                except Exception as exc:
+                    _fail_one(store, session, row, run, exc)
                 bar.update(1)
                 if run.stopped:
                     break
@@ -202,32 +205,21 @@ def send_due_digests(
     return run
 
 
-def _send_one(
-    store: Store,
-    settings: Settings,
-    composer: Composer,
-    session: SmtpSession,
-    throttle: _Throttle,
-    row: OutboxRow,
-    sub: StoredSubscription | None,
-    run: DigestRun,
-    now: datetime,
+def _fail_one(
+    store: Store, session: SmtpSession, row: OutboxRow, run: DigestRun, exc: Exception
 ) -> None:
-    """Send one digest. An unexpected error (a bug, an address the SMTP library cannot
-    encode) fails this digest alone, never the run: otherwise the same row would stop
-    every later run, and every digest queued behind it."""
-    try:
-        _deliver_one(store, settings, composer, session, throttle, row, sub, run, now)
-    except Exception as exc:
-        log.exception("digest %s failed", row.id)
-        session.close(abort=True)
-        error = f"{type(exc).__name__}: {exc}"
-        if store.fail_pending_outbox_row(row.id, error):
-            run.failed += 1
-            run.errors.append(f"{sub.email if sub else row.subscription_id}: {error}")
+    """An unexpected error (a bug, an address the SMTP library cannot encode) fails this
+    digest alone, never the run: otherwise the same row would stop every later run, and
+    every digest queued behind it."""
+    log.exception("digest %s failed", row.id)
+    session.close(abort=True)
+    error = f"{type(exc).__name__}: {exc}"
+    if store.fail_pending_outbox_row(row.id, error):
+        run.failed += 1
+        run.errors.append(f"subscription {row.subscription_id}: {error}")
 
 
-def _deliver_one(
+def _send_one(
     store: Store,
     settings: Settings,
     composer: Composer,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 
@@ -26,6 +27,10 @@ def open_smtp(settings: Settings) -> smtplib.SMTP:
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
+        # Small writes (the final dot after a message body) must not wait for the
+        # server's delayed ACK under Nagle's algorithm: ~40 ms a message otherwise.
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if settings.smtp_security == "starttls":
             smtp.starttls(context=ssl.create_default_context(cafile=ca_file))
         if settings.smtp_user:

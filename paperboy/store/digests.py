@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, insert, select, update
@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from paperboy.store.accounts import utcnow
-from paperboy.store.models import digest_outbox, papers, subscriptions
+from paperboy.store.models import digest_outbox, subscriptions
 
 SUBSCRIPTION_STATUSES = ("pending", "active", "unsubscribed", "bouncing")
 OUTBOX_STATUSES = ("pending", "sent", "failed", "bounced", "skipped")
@@ -379,15 +379,3 @@ class DigestStoreMixin:
         )
         with self.engine.connect() as conn:
             return [_to_outbox(r) for r in conn.execute(query).mappings()]
-
-    # -- digest content ---------------------------------------------------------------
-
-    def papers_announced_between(self, first: date, last: date) -> list[int]:
-        """Ids of the visible papers announced on ``first`` … ``last`` (inclusive)."""
-        query = select(papers.c.id).where(
-            papers.c.announced >= first,
-            papers.c.announced <= last,
-            papers.c.hidden.is_(False),
-        )
-        with self.engine.connect() as conn:
-            return [int(r[0]) for r in conn.execute(query)]

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from paperboy.errors import InvalidInput
-from paperboy.rank.trending import trending_score
+from paperboy.rank.trending import age_hours, trending_score
 from paperboy.store import Store, StoredPaper
 from paperboy.store.accounts import utcnow
-from paperboy.store.votes import TrendingCandidate
 
 WINDOWS = (1, 7, 30)
 __all__ = ["WINDOWS", "TrendingPaper", "check_window", "load_trending", "trending_score"]
@@ -36,11 +35,6 @@ def check_window(window: int) -> int:
     if window not in WINDOWS:
         raise InvalidInput(f"invalid window {window}: must be one of 1, 7, 30 (days)")
     return window
-
-
-def _age_hours(candidate: TrendingCandidate, now: datetime) -> float:
-    born = candidate.announced or candidate.first_seen
-    return (now - born).total_seconds() / 3600
 
 
 def load_trending(
@@ -64,7 +58,7 @@ def load_trending(
     scored = []
     for c in candidates:
         total = c.imported_upvotes + c.votes
-        age = _age_hours(c, now)
+        age = age_hours(c.announced, c.first_seen, now)
         scored.append((trending_score(total, age, gravity, offset_hours), total, age, c))
     scored.sort(key=lambda s: (-s[0], -s[1], -s[3].paper_id))
     top = scored[:limit]
