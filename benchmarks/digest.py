@@ -122,13 +122,13 @@ def prepare(data_dir: Path, work: Path, settings: Settings) -> Store:
         store = Store.open(settings.resolved_database_url)
         ingest_jsonl(store, CORPUS)
     week = weekly_period(DUE.date())
-    ids = [r.paper_id for r in store.recent_papers(week.first, week.last)]
+    ids = [r.paper_id for r in store.recommend.recent_papers(week.first, week.last)]
     service = SearchService(settings, store)
-    have, _ = store.embeddings_for(service.embedder.name, 384, ids)
+    have, _ = store.embeddings.embeddings_for(service.embedder.name, 384, ids)
     missing = sorted(set(ids) - set(have))
     if missing:
         print(f"embedding {len(missing)} papers of the digest week")
-        papers = store.get_papers_by_ids(missing)
+        papers = store.papers.get_papers_by_ids(missing)
         items = [
             TextToEmbed(p.id, p.title, p.abstract, text_hash(p.title, p.abstract))
             for p in papers.values()
@@ -138,19 +138,19 @@ def prepare(data_dir: Path, work: Path, settings: Settings) -> Store:
             vectors = service.embedder.encode(
                 [paper_text(i.title, i.abstract) for i in batch], batch_size=64
             )
-            store.save_embeddings(service.embedder.name, batch, vectors)
+            store.embeddings.save_embeddings(service.embedder.name, batch, vectors)
     return store
 
 
 def populate(store: Store, count: int, rng: random.Random) -> None:
     week = weekly_period(DUE.date())
-    paper_ids = [r.paper_id for r in store.recent_papers(week.first, week.last)]
-    voters = [store.create_user(f"voter{i}@bench.example").id for i in range(2000)]
+    paper_ids = [r.paper_id for r in store.recommend.recent_papers(week.first, week.last)]
+    voters = [store.accounts.create_user(f"voter{i}@bench.example").id for i in range(2000)]
     weights = [1 / (rank + 1) ** 0.8 for rank in range(len(paper_ids))]
     rng.shuffle(paper_ids)
     for user_id in voters:
         for paper_id in set(rng.choices(paper_ids, weights=weights, k=6)):
-            store.add_vote(user_id, paper_id, DUE - timedelta(hours=rng.uniform(1, 150)))
+            store.votes.add_vote(user_id, paper_id, DUE - timedelta(hours=rng.uniform(1, 150)))
     rows = []
     for i in range(count):
         weekly = rng.random() < 0.3
@@ -165,7 +165,7 @@ def populate(store: Store, count: int, rng: random.Random) -> None:
         user_id = voters[i % len(voters)] if i % 10 == 0 else None
         rows.append((f"reader{i}@bench.example", user_id, prefs))
     for email, user_id, prefs in rows:
-        store.create_subscription(
+        store.digests.create_subscription(
             email, user_id=user_id, status="active", preferences=prefs.as_columns()
         )
 
@@ -196,7 +196,7 @@ def main() -> None:
 
         # Composing and rendering alone (no SMTP, nothing written).
         composer = Composer(store, settings, DUE)
-        subs = store.subscriptions_by_ids(range(1, args.subscribers + 1))
+        subs = store.digests.subscriptions_by_ids(range(1, args.subscribers + 1))
         started = time.perf_counter()
         sizes = []
         for sub in subs.values():

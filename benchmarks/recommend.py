@@ -90,7 +90,7 @@ def load_corpus(db_url: str, data_dir: Path) -> tuple[Corpus, dict[str, list[str
             listed[rec["id"]] = date.fromisoformat(rec["listing_date"])
     model = model_key("onnx-int8")
     store = Store.open(db_url, migrate=False)
-    rows = store.load_embeddings(model, DIM)
+    rows = store.embeddings.load_embeddings(model, DIM)
     if len(rows.arxiv_ids) < len(authors):
         print(
             f"{db_url} holds {len(rows.arxiv_ids)} embeddings of {len(authors)} papers: "
@@ -100,10 +100,10 @@ def load_corpus(db_url: str, data_dir: Path) -> tuple[Corpus, dict[str, list[str
         store.close()
         settings = Settings(data_dir=data_dir, background_indexing=False)
         store = Store.open(settings.resolved_database_url)
-        if store.count_papers() < len(authors):
+        if store.papers.count_papers() < len(authors):
             ingest_jsonl(store, CORPUS)
         SearchService(settings, store).embed_pending(show_progress=True)
-        rows = store.load_embeddings(model, DIM)
+        rows = store.embeddings.load_embeddings(model, DIM)
     store.close()
     keep = [i for i, a in enumerate(rows.arxiv_ids) if a in listed]
     ids = [rows.arxiv_ids[i] for i in keep]

@@ -96,10 +96,10 @@ def load_corpus(store: Store, corpus: Path) -> dict[str, str]:
             )
         )
         if len(batch) == 2000:
-            store.upsert_papers(batch)
+            store.papers.upsert_papers(batch)
             batch = []
     if batch:
-        store.upsert_papers(batch)
+        store.papers.upsert_papers(batch)
     return back
 
 

@@ -55,9 +55,9 @@ def realistic_queries(store: Store, n: int = 200, seed: int = 7) -> list[str]:
     """Half title fragments (3-6 words), a quarter loose descriptions taken from
     abstracts, a quarter with a category or year filter."""
     rng = random.Random(seed)
-    latest = store.latest_announced()
+    latest = store.papers.latest_announced()
     assert latest is not None
-    papers = store.feed(latest.replace(year=latest.year - 1), latest, limit=5000).papers
+    papers = store.papers.feed(latest.replace(year=latest.year - 1), latest, limit=5000).papers
     picked = rng.sample(papers, n)
     queries = []
     for i, paper in enumerate(picked):
@@ -98,7 +98,7 @@ def main() -> None:
     settings = Settings(data_dir=args.data_dir, background_indexing=False)
     store = Store.open(settings.resolved_database_url)
     figures: dict[str, Any] = {}
-    if store.count_papers() < 74_728:
+    if store.papers.count_papers() < 74_728:
         started = time.perf_counter()
         ingest_jsonl(store, CORPUS)
         figures["ingest_seconds"] = round(time.perf_counter() - started, 1)
@@ -110,7 +110,7 @@ def main() -> None:
         "build_seconds": round(time.perf_counter() - started, 1),
         "size_mb": round(dir_mb(settings.resolved_index_dir / "lexical"), 1),
     }
-    pending = store.count_to_embed(service.embedder.name)
+    pending = store.embeddings.count_to_embed(service.embedder.name)
     if pending:
         started = time.perf_counter()
         service.embed_pending(show_progress=not args.json)

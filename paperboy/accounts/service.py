@@ -15,11 +15,12 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.errors import Forbidden, InvalidInput, LinkExpired
 from paperboy.mail import render_sign_in_email, send_link_email
 from paperboy.store import Store, StoredUser
-from paperboy.store.accounts import ROLES, utcnow
+from paperboy.store.accounts import ROLES
 
 log = logging.getLogger("paperboy.accounts")
 
@@ -76,20 +77,24 @@ def request_sign_in(
     email = normalize_email(raw_email)
     now = utcnow()
     hour_ago = now - timedelta(hours=1)
-    if store.count_login_tokens(since=hour_ago, email=email) >= (
+    if store.accounts.count_login_tokens(since=hour_ago, email=email) >= (
         settings.sign_in_limit_per_email_hour
     ):
         log.warning("sign-in limit reached for an address; no email sent")
         return
-    if ip and store.count_login_tokens(since=hour_ago, ip=ip) >= settings.sign_in_limit_per_ip_hour:
+    if (
+        ip
+        and store.accounts.count_login_tokens(since=hour_ago, ip=ip)
+        >= settings.sign_in_limit_per_ip_hour
+    ):
         log.warning("sign-in limit reached for IP %s; no email sent", ip)
         return
-    user = store.get_user_by_email(email)
+    user = store.accounts.get_user_by_email(email)
     if user is not None and user.suspended:
         log.info("sign-in requested for a suspended account; no email sent")
         return
     token = secrets.token_urlsafe(32)
-    store.add_login_token(
+    store.accounts.add_login_token(
         hash_token(token),
         email,
         ip[:64] if ip else None,
@@ -106,12 +111,12 @@ def request_sign_in(
 
 def sign_in_link_is_valid(store: Store, token: str) -> bool:
     """Whether a link would sign in now (read only: mail scanners prefetch links)."""
-    return bool(token) and store.login_token_is_valid(hash_token(token), now=utcnow())
+    return bool(token) and store.accounts.login_token_is_valid(hash_token(token), now=utcnow())
 
 
 def verify_sign_in(store: Store, token: str) -> StoredUser:
     """Use up the link and return its account (created on first sign-in)."""
-    user = store.consume_login_token(hash_token(token)) if token else None
+    user = store.accounts.consume_login_token(hash_token(token)) if token else None
     if user is None:
         raise LinkExpired(
             "This sign-in link has expired or has already been used. "

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import click
 
 from paperboy.cli.main import AppContext, cli, pass_app
+from paperboy.clock import utcnow
 from paperboy.errors import InvalidInput, MailError
-from paperboy.store.accounts import utcnow
 from paperboy.store.digests import StoredSubscription
 
 
@@ -87,7 +87,7 @@ def preview(app: AppContext, email: str, day: datetime | None, as_html: bool, ra
 
     store, settings = app.store, app.settings
     address = normalize_email(email)
-    sub = store.get_subscription_by_email(address)
+    sub = store.digests.get_subscription_by_email(address)
     if sub is None:
         click.echo(f"# {address} has no subscription: default preferences", err=True)
         sub = _default_subscription(address)
@@ -96,7 +96,7 @@ def preview(app: AppContext, email: str, day: datetime | None, as_html: bool, ra
     composer = Composer(store, settings, utcnow())
     built = composer.compose(sub, period, digest_message_id(settings, sub.id, period.key))
     if built.is_empty:
-        newest = store.latest_announced()
+        newest = store.papers.latest_announced()
         hint = f" (the newest papers are from {newest}; try --date {newest})" if newest else ""
         raise InvalidInput(
             f"no papers for {period.label} match the preferences: nothing would be sent{hint}"
@@ -144,8 +144,8 @@ def status(app: AppContext) -> None:
     Example:
       paperboy digest status
     """
-    subs = app.store.subscription_counts()
-    outbox = app.store.outbox_counts()
+    subs = app.store.digests.subscription_counts()
+    outbox = app.store.digests.outbox_counts()
     click.echo(
         "subscriptions: " + (", ".join(f"{k} {v}" for k, v in sorted(subs.items())) or "none")
     )

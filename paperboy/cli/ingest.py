@@ -49,7 +49,7 @@ def _update_keyword_index(ctx: click.Context, /, *_args: object, **_kwargs: obje
 
     service = SearchService(app.settings, app.store)
     indexed = service.update(embed=False).indexed
-    pending = app.store.count_to_embed(model_key(app.settings.embedding_runtime))
+    pending = app.store.embeddings.count_to_embed(model_key(app.settings.embedding_runtime))
     click.echo(
         f"keyword index: {indexed if indexed is not None else 'busy'} papers indexed; "
         f"{pending} papers wait for embedding (`paperboy index update`, or `paperboy serve`)",
@@ -172,7 +172,7 @@ def ingest_oai_command(
         if not url.startswith(("http://", "https://")):
             raise BadRequest(f"--url must be an http(s) URL, not {url[:80]!r}")
         settings = settings.model_copy(update={"arxiv_oai_url": url})
-    if from_date is None and not app.store.get_state(
+    if from_date is None and not app.store.papers.get_state(
         oai_state_key(settings.arxiv_oai_url, set_spec)
     ):
         # arXiv's whole history is millions of records: days of polite requests.

@@ -151,7 +151,7 @@ def db_upgrade(app: AppContext) -> None:
       PAPERBOY_DATABASE_URL=postgresql+psycopg://paperboy@localhost/paperboy paperboy db upgrade
     """
     store = app.store
-    click.echo(f"schema is current; {store.count_papers()} papers stored")
+    click.echo(f"schema is current; {store.papers.count_papers()} papers stored")
 
 
 def main() -> None:

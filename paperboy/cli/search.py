@@ -130,9 +130,9 @@ def index_status(app: AppContext) -> None:
       paperboy index status
     """
     service = search_service(app)
-    papers = app.store.count_papers()
+    papers = app.store.papers.count_papers()
     model = model_key(app.settings.embedding_runtime)
-    pending = app.store.count_to_embed(model)
+    pending = app.store.embeddings.count_to_embed(model)
     click.echo(f"papers in the database: {papers}")
     click.echo(f"keyword index:          {service.lexical.num_docs} papers")
     click.echo(f"embeddings ({model}): {papers - pending} papers, {pending} waiting")

@@ -37,7 +37,7 @@ def user_create(app: AppContext, email: str, role: str | None, name: str | None)
       paperboy user create --admin --name "Ada Lovelace" ada@example.org
     """
     address = normalize_email(email)
-    created = app.store.create_user(address, role=role or "reader", display_name=name)
+    created = app.store.accounts.create_user(address, role=role or "reader", display_name=name)
     click.echo(f"created {created.role} {created.email} (id {created.id})")
 
 
@@ -50,7 +50,7 @@ def user_list(app: AppContext) -> None:
     Example:
       paperboy user list
     """
-    accounts = app.store.list_users()
+    accounts = app.store.accounts.list_users()
     if not accounts:
         click.echo("no accounts yet")
     for account in accounts:
@@ -60,10 +60,10 @@ def user_list(app: AppContext) -> None:
 
 def _set_suspended(app: AppContext, email: str, suspended: bool) -> None:
     address = normalize_email(email)
-    account = app.store.get_user_by_email(address)
+    account = app.store.accounts.get_user_by_email(address)
     if account is None:
         raise NotFound(f"no account with email {address}")
-    app.store.set_user_suspended(account.id, suspended)
+    app.store.accounts.set_user_suspended(account.id, suspended)
     state = "suspended" if suspended else "unsuspended"
     click.echo(f"{state} {account.email} (id {account.id})")
 

@@ -228,9 +228,9 @@ class ReaderInterests:
 
 def build_pool(store: Store, settings: Settings, period: Period, now: datetime) -> PeriodPool:
     """Load one period's papers, votes and embeddings (a handful of queries)."""
-    ids = [r.paper_id for r in store.recent_papers(period.first, period.last)]
-    found = store.get_papers_by_ids(ids)
-    totals = store.vote_totals(found)
+    ids = [r.paper_id for r in store.recommend.recent_papers(period.first, period.last)]
+    found = store.papers.get_papers_by_ids(ids)
+    totals = store.votes.vote_totals(found)
     scored = []
     for pid, paper in found.items():
         count = totals.get(pid, paper.imported_upvotes)
@@ -248,7 +248,7 @@ def build_pool(store: Store, settings: Settings, period: Period, now: datetime) 
     for index, paper in enumerate(ordered):
         for cat in {c.lower() for c in paper.categories}:
             by_category.setdefault(cat, []).append(index)
-    embedded_ids, vectors = store.embeddings_for(
+    embedded_ids, vectors = store.embeddings.embeddings_for(
         model_key(settings.embedding_runtime), DIM, [p.id for p in ordered]
     )
     position = {p.id: i for i, p in enumerate(ordered)}

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.digest.compose import Digest, PeriodPool, ReaderInterests, build_pool
 from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
@@ -39,7 +40,6 @@ from paperboy.rank.foryou import MAX_SEEDS, relevance
 from paperboy.search.embed import DIM
 from paperboy.search.service import model_key
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 from paperboy.store.digests import OutboxRow, StoredSubscription
 
 log = logging.getLogger("paperboy.digest")
@@ -84,11 +84,11 @@ def enqueue_due_digests(store: Store, settings: Settings, now: datetime) -> int:
     local = local_time(now, settings.digest_timezone)
     hour, zone = settings.digest_hour, settings.digest_timezone
     rows = []
-    for sid, frequency, weekday in store.active_subscriptions():
+    for sid, frequency, weekday in store.digests.active_subscriptions():
         period = latest_due_period(frequency, weekday, local, hour)
         if now - due_at(period, hour, zone) <= CATCH_UP:
             rows.append((sid, period.key, digest_message_id(settings, sid, period.key)))
-    return store.enqueue_digests(rows, now=now)
+    return store.digests.enqueue_digests(rows, now=now)
 
 
 class Composer:
@@ -107,12 +107,12 @@ class Composer:
     def interests(self, user_id: int) -> ReaderInterests | None:
         """The reader's seeds and "not interested" marks with their vectors (None when
         they saved and upvoted nothing that has an embedding)."""
-        every_seed = self.store.reader_seeds(user_id)
+        every_seed = self.store.recommend.reader_seeds(user_id)
         seeds = every_seed[:MAX_SEEDS]  # positives: the newest; exclusion: all of them
         if not seeds:
             return None
-        dismissed = list(self.store.not_interested_ids(user_id))
-        ids, vectors = self.store.embeddings_for(
+        dismissed = list(self.store.recommend.not_interested_ids(user_id))
+        ids, vectors = self.store.embeddings.embeddings_for(
             model_key(self.settings.embedding_runtime),
             DIM,
             [s.paper_id for s in seeds] + dismissed,
@@ -124,7 +124,7 @@ class Composer:
         settings = self.settings
         return ReaderInterests(
             seeds=kept,
-            seed_papers=self.store.get_papers_by_ids(s.paper_id for s in kept),
+            seed_papers=self.store.papers.get_papers_by_ids(s.paper_id for s in kept),
             positives=vectors[[row[s.paper_id] for s in kept]],
             negatives=vectors[[row[p] for p in dismissed if p in row]].reshape(-1, DIM),
             excluded={s.paper_id for s in every_seed} | set(dismissed),
@@ -183,11 +183,11 @@ def send_due_digests(
     after_id = 0
     with SmtpSession(settings) as session, progress("digests", None, "mail") as bar:
         while run.stopped is None and (limit is None or run.sent < limit):
-            batch = store.due_outbox_rows(now=now, limit=BATCH, after_id=after_id)
+            batch = store.digests.due_outbox_rows(now=now, limit=BATCH, after_id=after_id)
             if not batch:
                 break
             after_id = batch[-1].id
-            subs = store.subscriptions_by_ids(r.subscription_id for r in batch)
+            subs = store.digests.subscriptions_by_ids(r.subscription_id for r in batch)
             for row in batch:
                 if limit is not None and run.sent >= limit:
                     break
@@ -214,7 +214,7 @@ def _fail_one(
     log.exception("digest %s failed", row.id)
     session.close(abort=True)
     error = f"{type(exc).__name__}: {exc}"
-    if store.fail_pending_outbox_row(row.id, error):
+    if store.digests.fail_pending_outbox_row(row.id, error):
         run.failed += 1
         run.errors.append(f"subscription {row.subscription_id}: {error}")
 
@@ -231,19 +231,19 @@ def _send_one(
     now: datetime,
 ) -> None:
     if sub is None or sub.status != "active":
-        if store.skip_outbox_row(row.id, "the subscription ended before sending"):
+        if store.digests.skip_outbox_row(row.id, "the subscription ended before sending"):
             run.skipped += 1
         return
     digest = composer.compose(sub, period_from_key(row.period), row.message_id)
     if digest.is_empty:
-        if store.skip_outbox_row(row.id, "no new papers matched the preferences"):
+        if store.digests.skip_outbox_row(row.id, "no new papers matched the preferences"):
             run.skipped += 1
         return
     message = render_digest_bytes(digest, settings)
     throttle.wait()
 
     def claim() -> bool:
-        return store.claim_outbox_row(row.id, now=utcnow())
+        return store.digests.claim_outbox_row(row.id, now=utcnow())
 
     for attempt in (1, 2):
         try:
@@ -285,13 +285,13 @@ def _retry_later(
     that is the server's, not this digest's, does not use up one of its attempts."""
     attempts = row.attempts + 1 if count_attempt else row.attempts
     if attempts >= settings.digest_max_attempts:
-        store.release_outbox_row(
+        store.digests.release_outbox_row(
             row.id, status="failed", error=error, next_attempt_at=now, attempts=attempts
         )
         run.failed += 1
         return
     wait = timedelta(minutes=settings.digest_retry_minutes * 2 ** max(0, attempts - 1))
-    store.release_outbox_row(
+    store.digests.release_outbox_row(
         row.id,
         status="pending",
         error=error,
@@ -319,10 +319,10 @@ def _refused(
         run.stopped = f"the SMTP server refused to send ({error})"
         return
     if exc.bounce:
-        store.release_outbox_row(
+        store.digests.release_outbox_row(
             row.id, status="bounced", error=error, next_attempt_at=now, attempts=row.attempts + 1
         )
-        store.mark_bouncing(sub.id, error, now=now)
+        store.digests.mark_bouncing(sub.id, error, now=now)
         log.warning("digest to subscription %s bounced: %s", sub.id, error)
         run.bounced += 1
         run.bounces_in_a_row += 1
@@ -332,7 +332,7 @@ def _refused(
             run.stopped = f"{BOUNCE_BREAKER} addresses bounced in a row; check the SMTP server"
         return
     if exc.permanent:  # this message was refused (content, size): not the address
-        store.release_outbox_row(
+        store.digests.release_outbox_row(
             row.id, status="failed", error=error, next_attempt_at=now, attempts=row.attempts + 1
         )
         run.failed += 1

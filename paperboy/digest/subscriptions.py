@@ -19,13 +19,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.accounts.service import hash_token, normalize_email
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_confirmation_email, render_manage_email
 from paperboy.errors import Forbidden, InvalidInput, LinkExpired
 from paperboy.mail import send_link_email
 from paperboy.store import Store, StoredUser
-from paperboy.store.accounts import utcnow
 from paperboy.store.digests import StoredSubscription
 
 log = logging.getLogger("paperboy.digest")
@@ -71,7 +71,7 @@ def subscription_for_token(
         raise Forbidden("this link is not valid (it may have been cut short)") from None
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
         raise Forbidden("this link is not valid")
-    sub = store.get_subscription(value[0])
+    sub = store.digests.get_subscription(value[0])
     if sub is None or sub.email != value[1]:
         raise Forbidden("this link no longer matches a subscription")
     return sub
@@ -98,10 +98,10 @@ def request_subscription(
         raise InvalidInput("digests can only go to addresses written in ASCII letters")
     now = now or utcnow()
     own_address = user is not None and user.email == email
-    sub = store.get_subscription_by_email(email)
+    sub = store.digests.get_subscription_by_email(email)
     if sub is None:
         try:
-            sub = store.create_subscription(
+            sub = store.digests.create_subscription(
                 email,
                 user_id=user.id if own_address and user else None,
                 status="active" if own_address else "pending",
@@ -109,13 +109,13 @@ def request_subscription(
                 now=now,
             )
         except IntegrityError:  # the same address subscribed at the same moment
-            sub = store.get_subscription_by_email(email)
+            sub = store.digests.get_subscription_by_email(email)
             assert sub is not None
         if own_address:
             return SubscribeOutcome(sub, "active")
     elif own_address and user is not None:
         # The footer and profile forms carry no preferences: keep the stored ones.
-        store.update_subscription(
+        store.digests.update_subscription(
             sub.id,
             user_id=user.id,
             status="active",
@@ -124,14 +124,14 @@ def request_subscription(
             bounced_at=None,
             bounce_reason=None,
         )
-        fresh = store.get_subscription(sub.id)
+        fresh = store.digests.get_subscription(sub.id)
         assert fresh is not None
         return SubscribeOutcome(fresh, "active")
     if sub.confirm_sent_at is not None and now - sub.confirm_sent_at < RESEND_INTERVAL:
         log.info("subscription email sent recently; not sending another")
         return SubscribeOutcome(sub, "confirm")
     if sub.status == "active":
-        store.update_subscription(sub.id, confirm_sent_at=now)
+        store.digests.update_subscription(sub.id, confirm_sent_at=now)
         manage = subscription_link(settings, sub, "manage")
         message = render_manage_email(
             email, manage, subscription_link(settings, sub, "unsubscribe"), settings
@@ -140,9 +140,9 @@ def request_subscription(
 
         return SubscribeOutcome(sub, "reminded")
     if sub.status != "pending":  # unsubscribed or bouncing: starting again needs a new yes
-        store.update_subscription(sub.id, status="pending")  # preferences kept
+        store.digests.update_subscription(sub.id, status="pending")  # preferences kept
     token = secrets.token_urlsafe(32)
-    store.set_confirm_token(
+    store.digests.set_confirm_token(
         sub.id,
         hash_token(token),
         sent_at=now,
@@ -151,33 +151,33 @@ def request_subscription(
     link = f"{settings.base_url.rstrip('/')}/subscribe/confirm?{urlencode({'token': token})}"
     message = render_confirmation_email(email, link, prefs, settings)
     send_link_email(settings, message, link, "subscription confirmation link")
-    fresh = store.get_subscription(sub.id)
+    fresh = store.digests.get_subscription(sub.id)
     assert fresh is not None
     return SubscribeOutcome(fresh, "confirm")
 
 
 def confirmation_link_is_valid(store: Store, token: str) -> bool:
     """Read only: mail scanners open links, so a GET must not confirm anything."""
-    return bool(token) and store.confirm_token_is_valid(hash_token(token), now=utcnow())
+    return bool(token) and store.digests.confirm_token_is_valid(hash_token(token), now=utcnow())
 
 
 def confirm_subscription(store: Store, token: str) -> StoredSubscription:
     """Use up a confirmation link: the subscription becomes active. An account with the
     same (now proven) address is linked, so its saved and upvoted papers feed the
     digest's "for you" section."""
-    sub = store.consume_confirm_token(hash_token(token)) if token else None
+    sub = store.digests.consume_confirm_token(hash_token(token)) if token else None
     if sub is None:
         raise LinkExpired(
             "This confirmation link has expired or has already been used. "
             "Subscribe again to get a new one."
         )
     if sub.user_id is None:
-        user = store.get_user_by_email(sub.email)
+        user = store.accounts.get_user_by_email(sub.email)
         if user is not None:
-            store.update_subscription(sub.id, user_id=user.id)
-            sub = store.get_subscription(sub.id) or sub
+            store.digests.update_subscription(sub.id, user_id=user.id)
+            sub = store.digests.get_subscription(sub.id) or sub
     return sub
 
 
 def save_preferences(store: Store, sub: StoredSubscription, prefs: Preferences) -> None:
-    store.update_subscription(sub.id, **prefs.as_columns())
+    store.digests.update_subscription(sub.id, **prefs.as_columns())

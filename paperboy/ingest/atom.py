@@ -8,17 +8,12 @@ from contextlib import suppress
 
 from lxml import etree
 
+from paperboy.arxiv import PaperRecord, parse_arxiv_id
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, SourceError
 from paperboy.ingest.formats import parse_datetime
 from paperboy.ingest.http import PoliteClient
-from paperboy.ingest.records import (
-    PaperRecord,
-    first_doi,
-    make_record,
-    next_weekday,
-    parse_arxiv_id,
-)
+from paperboy.ingest.records import first_doi, make_record, next_weekday
 from paperboy.ingest.report import IngestReport
 from paperboy.ingest.xmlutil import Element, child, child_text, children, local_name, parse_xml
 from paperboy.progress import progress
@@ -196,6 +191,6 @@ def fetch_arxiv_ids(store: Store, settings: Settings, ids: Iterable[str]) -> Ing
             for where, reason in failures:
                 report.skip(where, reason)
             if records:
-                report.record(store.upsert_papers(records))
+                report.record(store.papers.upsert_papers(records))
             bar.update(len(batch))
     return report

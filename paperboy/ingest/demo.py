@@ -17,6 +17,6 @@ def load_demo(store: Store) -> IngestReport:
 
 def load_demo_if_empty(store: Store) -> IngestReport | None:
     """Load the demo set into an empty database; leave a database with papers alone."""
-    if store.count_papers():
+    if store.papers.count_papers():
         return None
     return load_demo(store)

@@ -17,8 +17,9 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from paperboy.arxiv import PaperRecord
 from paperboy.errors import InvalidInput
-from paperboy.ingest.records import PaperRecord, make_record, next_weekday
+from paperboy.ingest.records import make_record, next_weekday
 
 
 def parse_datetime(value: Any) -> datetime | None:

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from paperboy.arxiv import PaperRecord
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, PaperboyError, SourceError
 from paperboy.ingest.formats import record_from_json
 from paperboy.ingest.http import PoliteClient
 from paperboy.ingest.jsonl import ingest_jsonl
-from paperboy.ingest.records import PaperRecord
 from paperboy.ingest.report import IngestReport
 from paperboy.store import Store
 
@@ -34,7 +34,7 @@ def _records(items: list[Any], report: IngestReport) -> list[PaperRecord]:
 
 def _store(store: Store, records: list[PaperRecord], report: IngestReport) -> None:
     for start in range(0, len(records), BATCH_SIZE):
-        report.record(store.upsert_papers(records[start : start + BATCH_SIZE]))
+        report.record(store.papers.upsert_papers(records[start : start + BATCH_SIZE]))
 
 
 def ingest_hf_daily(store: Store, settings: Settings, day: date) -> IngestReport:

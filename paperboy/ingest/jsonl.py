@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, cast
 
+from paperboy.arxiv import PaperRecord
 from paperboy.errors import InvalidInput, PaperboyError
 from paperboy.ingest.formats import record_from_json
-from paperboy.ingest.records import PaperRecord
 from paperboy.ingest.report import IngestReport
 from paperboy.progress import progress
 from paperboy.store import Store
@@ -52,14 +52,14 @@ def ingest_jsonl(
             batch.append(record)
             if len(batch) < batch_size:
                 continue
-            report.record(store.upsert_papers(batch))
+            report.record(store.papers.upsert_papers(batch))
             batch.clear()
             offset = raw.tell()
             bar.update(offset - position)
             position = offset
             bar.set_postfix_str(f"added={report.added} updated={report.updated}")
         if batch:
-            report.record(store.upsert_papers(batch))
+            report.record(store.papers.upsert_papers(batch))
         bar.set_postfix_str(f"added={report.added} updated={report.updated}")
         bar.update(total - position)
     return report

@@ -18,10 +18,11 @@ from typing import Any
 
 from lxml import etree
 
+from paperboy.arxiv import PaperRecord
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, SourceError
 from paperboy.ingest.http import PoliteClient
-from paperboy.ingest.records import PaperRecord, first_doi, make_record, next_weekday
+from paperboy.ingest.records import first_doi, make_record, next_weekday
 from paperboy.ingest.report import IngestReport
 from paperboy.ingest.xmlutil import (
     Element,
@@ -232,7 +233,7 @@ def _keep_salvage(store: Store, report: IngestReport, where: str, page: OaiPage)
     for skipped in page.skipped:
         report.skip(*skipped)
     if page.records:
-        report.record(store.upsert_papers(page.records))
+        report.record(store.papers.upsert_papers(page.records))
     report.skip(
         where,
         f"not well-formed XML: kept its {len(page.records)} readable records; "
@@ -263,7 +264,7 @@ def harvest_oai(
         raise InvalidInput(f"--from {from_date} is after --until {until}")
     url = settings.arxiv_oai_url
     key = oai_state_key(url, set_spec)
-    saved = store.get_state(key) or {}
+    saved = store.papers.get_state(key) or {}
     start = from_date.isoformat() if from_date else saved.get("watermark")
     position: dict[str, Any] = {
         "from": start,
@@ -355,7 +356,7 @@ def _harvest(
             if covered is not None:
                 covered = min(covered, date.today().isoformat())
             position["watermark"] = _later(position["watermark"], covered)
-        report.record(store.upsert_papers(page.records, state=(key, dict(position))))
+        report.record(store.papers.upsert_papers(page.records, state=(key, dict(position))))
         bar.update(len(page.records) + len(page.skipped))
         bar.set_postfix_str(f"added={report.added} updated={report.updated}")
         if page.token is None:

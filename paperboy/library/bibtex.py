@@ -21,8 +21,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from paperboy.arxiv import parse_arxiv_id
 from paperboy.errors import InvalidInput
-from paperboy.ingest.records import parse_arxiv_id
 from paperboy.store import StoredPaper
 
 _SPECIAL = {

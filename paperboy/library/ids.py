@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from paperboy.arxiv import parse_arxiv_id
 from paperboy.errors import InvalidInput
-from paperboy.ingest.records import parse_arxiv_id
 from paperboy.library.bibtex import arxiv_id_of, parse_bibtex
 
 _SEPARATORS = re.compile(r"[\s,;]+")

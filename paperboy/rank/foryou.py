@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.rank.models import (
     LinearParams,
@@ -28,7 +29,6 @@ from paperboy.rank.models import (
 )
 from paperboy.search.service import SearchService
 from paperboy.store import Store, StoredPaper
-from paperboy.store.accounts import utcnow
 from paperboy.store.recommend import Seed
 
 # A reader with thousands of saved papers is ranked from the newest ones.
@@ -56,7 +56,7 @@ def feed_window(store: Store, window_days: int, now: datetime | None = None) -> 
     ending at the newest announcement day (as the daily feed does) but never after
     ``now``, so an instance that stopped harvesting still shows its latest papers."""
     today = (now or utcnow()).date()
-    newest = store.latest_announced()
+    newest = store.papers.latest_announced()
     end = min(today, newest) if newest else today
     return end - timedelta(days=max(1, window_days) - 1), end
 
@@ -114,13 +114,13 @@ def recommend_for_reader(
     ([] when they have saved and upvoted nothing that has an embedding). The window is
     ``feed_window``; scores decay with age from its last day."""
     settings = search.settings
-    every_seed = store.reader_seeds(user_id)
+    every_seed = store.recommend.reader_seeds(user_id)
     seeds = every_seed[:MAX_SEEDS]  # positives: the newest; exclusion below: all of them
     if not seeds or limit <= 0:
         return []
-    dismissed = store.not_interested_ids(user_id)
-    seed_papers = store.get_papers_by_ids([s.paper_id for s in seeds])
-    disliked_papers = store.get_papers_by_ids(dismissed)
+    dismissed = store.recommend.not_interested_ids(user_id)
+    seed_papers = store.papers.get_papers_by_ids([s.paper_id for s in seeds])
+    disliked_papers = store.papers.get_papers_by_ids(dismissed)
     vectors = search.vectors
     vectors.refresh()
 
@@ -138,12 +138,14 @@ def recommend_for_reader(
         v for p in disliked_papers.values() if (v := vectors.vector_of(p.arxiv_id)) is not None
     ]
 
-    excluded = {s.paper_id for s in every_seed} | set(dismissed) | store.hidden_paper_ids()
+    excluded = (
+        {s.paper_id for s in every_seed} | set(dismissed) | store.moderation.hidden_paper_ids()
+    )
     start, end = feed_window(store, window_days, now)
     candidate_ids: list[int] = []
     candidate_rows: list[np.ndarray] = []
     ages: list[int] = []
-    for recent in store.recent_papers(start, end):
+    for recent in store.recommend.recent_papers(start, end):
         if recent.paper_id in excluded:
             continue
         vector = vectors.vector_of(recent.arxiv_id)
@@ -166,7 +168,7 @@ def recommend_for_reader(
     scores = scores * recency_decay(np.array(ages), settings.foryou_half_life_days)
     best = top_indices(scores, limit)
     because = closest_positive(candidates[best], positives)
-    chosen = store.get_papers_by_ids(candidate_ids[int(i)] for i in best)
+    chosen = store.papers.get_papers_by_ids(candidate_ids[int(i)] for i in best)
     results = []
     for row, seed_row in zip(best, because, strict=True):
         paper = chosen.get(candidate_ids[int(row)])

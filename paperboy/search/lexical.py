@@ -140,7 +140,7 @@ class LexicalIndex:
         # Re-read a margin before the position: a transaction that stamped its rows
         # before another one but committed after it would otherwise be missed.
         start = position - SYNC_OVERLAP if position else None
-        total = store.count_papers() if position is None else None
+        total = store.papers.count_papers() if position is None else None
         changed = 0
         with progress("index keywords", total if show else None, unit="papers") as bar:
             for batch in _batches(store, start, 0):
@@ -315,7 +315,7 @@ def opening(text: str | None) -> Markup:
 
 def _batches(store: Store, since: datetime | None, after_id: int) -> Iterator[list[StoredPaper]]:
     while True:
-        batch = store.papers_changed_since(since, after_id, limit=SYNC_BATCH)
+        batch = store.papers.papers_changed_since(since, after_id, limit=SYNC_BATCH)
         if not batch:
             return
         yield batch

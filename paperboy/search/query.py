@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from paperboy.arxiv import parse_arxiv_id
 from paperboy.errors import InvalidInput
-from paperboy.ingest.records import parse_arxiv_id
 
 MAX_QUERY_LENGTH = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -66,7 +66,7 @@ class VectorIndex:
         with self._lock:
             self._checked = now
             since = self._newest - OVERLAP if self._newest else None
-            rows = self.store.load_embeddings(self.model, self.dim, since=since)
+            rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=since)
             if not rows.arxiv_ids:
                 return
             old = self._snap

@@ -153,7 +153,7 @@ class SearchService:
         """Papers an admin hid are left out unless ``include_hidden`` (for admins)."""
         results = SearchResults(pq, mode, sort, page, per_page)
         if pq.arxiv_id:
-            results.exact = self.store.get_paper(pq.arxiv_id)
+            results.exact = self.store.papers.get_paper(pq.arxiv_id)
             if results.exact is not None:
                 results.total = 1
                 results.hits = [SearchHit(results.exact, 1.0, Markup(""))]
@@ -182,7 +182,7 @@ class SearchService:
             ranked = ranked[start : start + per_page]
         papers = {
             a: p
-            for a, p in self.store.get_papers([arxiv_id for arxiv_id, _ in ranked]).items()
+            for a, p in self.store.papers.get_papers([arxiv_id for arxiv_id, _ in ranked]).items()
             if include_hidden or not p.hidden
         }
         shown = [papers[a] for a, _ in ranked if a in papers]
@@ -193,7 +193,7 @@ class SearchService:
         return results
 
     def _newest_first(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        papers = self.store.get_papers([a for a, _ in ranked])
+        papers = self.store.papers.get_papers([a for a, _ in ranked])
         return sorted(
             (r for r in ranked if r[0] in papers),
             key=lambda r: (papers[r[0]].announced or papers[r[0]].first_seen.date(), r[0]),
@@ -208,7 +208,7 @@ class SearchService:
         if vector is None:
             return []
         hits = vectors.search(vector, limit=limit, exclude=arxiv_id)
-        papers = self.store.get_papers(hits.ids)
+        papers = self.store.papers.get_papers(hits.ids)
         return [
             (papers[a], s)
             for a, s in zip(hits.ids, hits.scores, strict=True)
@@ -225,18 +225,18 @@ class SearchService:
         try:
             embedder = self.embedder
             done = 0
-            total = self.store.count_to_embed(embedder.name)
+            total = self.store.embeddings.count_to_embed(embedder.name)
             if limit is not None:
                 total = min(total, limit)
             with progress("embed papers", total if show_progress else None, "papers") as bar:
                 while limit is None or done < limit:
                     size = EMBED_BATCH * 4 if limit is None else min(EMBED_BATCH * 4, limit - done)
-                    batch = self.store.papers_to_embed(embedder.name, limit=size)
+                    batch = self.store.embeddings.papers_to_embed(embedder.name, limit=size)
                     if not batch:
                         break
                     texts = [paper_text(item.title, item.abstract) for item in batch]
                     vectors = embedder.encode(texts, batch_size=EMBED_BATCH)
-                    self.store.save_embeddings(embedder.name, batch, vectors)
+                    self.store.embeddings.save_embeddings(embedder.name, batch, vectors)
                     done += len(batch)
                     bar.update(len(batch))
             return done
@@ -257,7 +257,7 @@ class SearchService:
         embedding too (otherwise only missing ones)."""
         indexed = self.lexical.rebuild(self.store, show_progress=show_progress)
         if reembed:
-            self.store.delete_embeddings(self.embedder.name)
+            self.store.embeddings.delete_embeddings(self.embedder.name)
             self._vectors = None
         embedded = self.embed_pending(show_progress=show_progress)
         return IndexUpdate(indexed=indexed, embedded=embedded)

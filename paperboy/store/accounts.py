@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.clock import utcnow
 from paperboy.errors import Conflict
+from paperboy.store._rows import Repository
 from paperboy.store.models import login_tokens, users
 
 ROLES = ("reader", "curator", "admin")
@@ -35,10 +37,6 @@ class StoredUser:
         return self.role in ("curator", "admin")
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _to_user(row: Any) -> StoredUser:
     return StoredUser(
         id=row["id"],
@@ -56,9 +54,7 @@ def default_display_name(email: str) -> str:
     return email.split("@", 1)[0][:80]
 
 
-class AccountStoreMixin:
-    engine: Engine
-
+class AccountStore(Repository):
     # -- users -----------------------------------------------------------------------
 
     def create_user(

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 
+from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store.accounts import utcnow
+from paperboy.store._rows import Repository
 from paperboy.store.models import comments, papers, users
 
 
@@ -62,9 +63,7 @@ def _to_comment(row: Any) -> StoredComment:
     )
 
 
-class CommentStoreMixin:
-    engine: Engine
-
+class CommentStore(Repository):
     def add_comment(
         self,
         paper_id: int,

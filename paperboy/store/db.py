@@ -1,4 +1,7 @@
-"""Engine creation and schema migrations. The only module that knows dialect details."""
+"""Engine creation, schema migrations, and the few statements that differ by database.
+
+The only module of paperboy that knows dialect details: the rest of ``store/`` writes
+portable SQLAlchemy Core and calls the helpers here where SQLite and PostgreSQL differ."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -93,3 +97,11 @@ def schema_is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() == head
+
+
+def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for ``table`` in the engine's dialect (rows
+    that would break a unique constraint are skipped, the others go in)."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()

@@ -15,16 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, exists, func, insert, select, update
 
-from paperboy.store.accounts import utcnow
+from paperboy.clock import utcnow
+from paperboy.store._rows import Repository, chunked
+from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import digest_outbox, subscriptions
 
 SUBSCRIPTION_STATUSES = ("pending", "active", "unsubscribed", "bouncing")
 OUTBOX_STATUSES = ("pending", "sent", "failed", "bounced", "skipped")
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +94,7 @@ def _to_outbox(row: Any) -> OutboxRow:
     )
 
 
-class DigestStoreMixin:
-    engine: Engine
-
+class DigestStore(Repository):
     # -- subscriptions ----------------------------------------------------------------
 
     def get_subscription(self, subscription_id: int) -> StoredSubscription | None:
@@ -226,8 +223,7 @@ class DigestStoreMixin:
         wanted = list(dict.fromkeys(ids))
         found: dict[int, StoredSubscription] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
+            for chunk in chunked(wanted):
                 rows = conn.execute(select(subscriptions).where(subscriptions.c.id.in_(chunk)))
                 for row in rows.mappings():
                     found[row["id"]] = _to_subscription(row)
@@ -258,18 +254,9 @@ class DigestStoreMixin:
             for sid, period, message_id in rows
         ]
         added = 0
-        dialect = self.engine.dialect.name
         with self.engine.begin() as conn:
-            for start in range(0, len(values), _CHUNK):
-                chunk = values[start : start + _CHUNK]
-                if dialect == "postgresql":
-                    stmt: Any = pg_insert(digest_outbox).on_conflict_do_nothing(
-                        constraint="uq_digest_outbox_subscription_period"
-                    )
-                elif dialect == "sqlite":
-                    stmt = sqlite_insert(digest_outbox).on_conflict_do_nothing()
-                else:  # make_engine accepts only the two
-                    raise ValueError(f"unsupported database {dialect}")
+            for chunk in chunked(values):
+                stmt = insert_ignoring_duplicates(self.engine, digest_outbox)
                 # RETURNING counts what went in (rowcount is 0 for multi-row inserts
                 # on PostgreSQL).
                 result = conn.execute(stmt.returning(digest_outbox.c.id), chunk)

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import paper_embeddings, papers
 
 VECTOR_DTYPE = np.float16
@@ -49,9 +50,7 @@ def decode_vectors(blobs: Sequence[bytes], dim: int) -> np.ndarray:
     return raw.reshape(len(blobs), dim).astype(np.float32)
 
 
-class EmbeddingStoreMixin:
-    engine: Engine
-
+class EmbeddingStore(Repository):
     def papers_to_embed(self, model: str, limit: int = 256) -> list[TextToEmbed]:
         """Papers without an embedding by ``model``, or whose text changed since."""
         e = paper_embeddings
@@ -164,8 +163,7 @@ class EmbeddingStoreMixin:
         blobs: list[bytes] = []
         e = paper_embeddings
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in chunked(wanted):
                 rows = conn.execute(
                     select(e.c.paper_id, e.c.vector)
                     .where(e.c.model == model, e.c.paper_id.in_(chunk))

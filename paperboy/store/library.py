@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.clock import utcnow
 from paperboy.errors import Conflict, InvalidInput, NotFound
-from paperboy.store.accounts import utcnow
+from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import library_items, library_tags, papers, users
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 MAX_TAG_CHARS = 64
 DEFAULT_MAX_ITEMS = 10_000
 DEFAULT_MAX_TAGS = 200
-_CHUNK = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 _WS = re.compile(r"\s+")
 
@@ -89,9 +89,7 @@ def _matches(terms: list[str], *fields: str | None) -> bool:
     return all(term in haystack for term in terms)
 
 
-class LibraryStoreMixin:
-    engine: Engine
-
+class LibraryStore(Repository):
     # -- writing ---------------------------------------------------------------------
 
     def save(
@@ -286,11 +284,11 @@ class LibraryStoreMixin:
         ids = list(dict.fromkeys(paper_ids))
         found: set[int] = set()
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), _CHUNK):
+            for chunk in chunked(ids):
                 rows = conn.execute(
                     select(library_items.c.paper_id).where(
                         library_items.c.user_id == user_id,
-                        library_items.c.paper_id.in_(ids[i : i + _CHUNK]),
+                        library_items.c.paper_id.in_(chunk),
                     )
                 )
                 found.update(int(r[0]) for r in rows)
@@ -397,8 +395,7 @@ class LibraryStoreMixin:
             return []
         rows: dict[int, tuple[StoredPaper, str | None, datetime, datetime]] = {}
         with self.engine.connect() as conn:
-            for i in range(0, len(paper_ids), _CHUNK):
-                chunk = list(paper_ids[i : i + _CHUNK])
+            for chunk in chunked(paper_ids):
                 query = (
                     select(
                         papers,
@@ -427,10 +424,10 @@ class LibraryStoreMixin:
     def _tags_by_paper(self, user_id: int, paper_ids: list[int]) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {}
         with self.engine.connect() as conn:
-            for i in range(0, len(paper_ids), _CHUNK):
+            for chunk in chunked(paper_ids):
                 query = select(library_tags.c.paper_id, library_tags.c.tag).where(
                     library_tags.c.user_id == user_id,
-                    library_tags.c.paper_id.in_(paper_ids[i : i + _CHUNK]),
+                    library_tags.c.paper_id.in_(chunk),
                 )
                 for pid, tag in conn.execute(query):
                     found.setdefault(int(pid), []).append(str(tag))

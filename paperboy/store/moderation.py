@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from paperboy.store.accounts import utcnow
+from paperboy.clock import utcnow
+from paperboy.store._rows import Repository
 from paperboy.store.models import papers, picks
 
 
-class ModerationStoreMixin:
-    engine: Engine
-
+class ModerationStore(Repository):
     def toggle_pick(
         self, paper_id: int, user_id: int, day: date, *, now: datetime | None = None
     ) -> bool:

@@ -1,4 +1,4 @@
-"""Reading and writing papers. Every other module goes through ``Store``."""
+"""Reading and writing papers: upserts, the feed queries, harvester positions."""
 
 from __future__ import annotations
 
@@ -6,25 +6,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from paperboy.ingest.records import PaperRecord
-from paperboy.store.accounts import AccountStoreMixin
-from paperboy.store.comments import CommentStoreMixin
-from paperboy.store.db import make_engine, upgrade_schema
-from paperboy.store.digests import DigestStoreMixin
-from paperboy.store.embeddings import EmbeddingStoreMixin
-from paperboy.store.library import LibraryStoreMixin
+from paperboy.arxiv import PaperRecord
+from paperboy.clock import utc_naive, utcnow
+from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import paper_categories, papers, source_state, votes
-from paperboy.store.moderation import ModerationStoreMixin
-from paperboy.store.recommend import RecommendStoreMixin
-from paperboy.store.submissions import SubmissionStoreMixin
-from paperboy.store.tokens import TokenStoreMixin
-from paperboy.store.votes import VoteStoreMixin
 
 # Columns whose values make up a paper's content (and its content hash).
 CONTENT_COLUMNS = (
@@ -46,7 +37,6 @@ CONTENT_COLUMNS = (
     "links",
     "imported_upvotes",
 )
-_LOOKUP_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,16 +88,6 @@ class FeedPage:
     total: int
 
 
-def _utc_naive(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def content_hash(values: dict[str, Any]) -> str:
     payload = json.dumps([values[c] for c in CONTENT_COLUMNS], default=str, ensure_ascii=False)
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
@@ -143,8 +123,8 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
         "authors": rec.authors,
         "categories": rec.categories,
         "primary_category": rec.primary_category,
-        "submitted": _utc_naive(rec.submitted),
-        "updated": _utc_naive(rec.updated),
+        "submitted": utc_naive(rec.submitted),
+        "updated": utc_naive(rec.updated),
         "announced": rec.announced,
         "announced_estimated": rec.announced_estimated if rec.announced else None,
         "comment": rec.comment,
@@ -179,32 +159,8 @@ def merge_record(existing: dict[str, Any] | None, rec: PaperRecord) -> dict[str,
     return merged
 
 
-class Store(
-    EmbeddingStoreMixin,
-    AccountStoreMixin,
-    VoteStoreMixin,
-    CommentStoreMixin,
-    SubmissionStoreMixin,
-    ModerationStoreMixin,
-    DigestStoreMixin,
-    TokenStoreMixin,
-    LibraryStoreMixin,
-    RecommendStoreMixin,
-):
-    """The single owner of database I/O."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
-        engine = make_engine(url)
-        if migrate:
-            upgrade_schema(engine)
-        return cls(engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
+class PaperStore(Repository):
+    """Papers, their categories and the harvesters' positions."""
 
     # -- writing ---------------------------------------------------------------------
 
@@ -241,7 +197,7 @@ class Store(
     def _upsert(self, conn: Connection, records: list[PaperRecord]) -> UpsertResult:
         result = UpsertResult()
         existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
-        now = _now()
+        now = utcnow()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for rec in records:
@@ -298,8 +254,7 @@ class Store(
     @staticmethod
     def _rows_by_arxiv_id(conn: Connection, arxiv_ids: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(arxiv_ids), _LOOKUP_CHUNK):
-            chunk = arxiv_ids[start : start + _LOOKUP_CHUNK]
+        for chunk in chunked(arxiv_ids):
             rows = conn.execute(select(papers).where(papers.c.arxiv_id.in_(chunk))).mappings()
             for row in rows:
                 found[row["arxiv_id"]] = dict(row)
@@ -327,8 +282,7 @@ class Store(
         ids = list(dict.fromkeys(paper_ids))
         found: dict[int, StoredPaper] = {}
         with self.engine.connect() as conn:
-            for i in range(0, len(ids), _LOOKUP_CHUNK):
-                chunk = ids[i : i + _LOOKUP_CHUNK]
+            for chunk in chunked(ids):
                 for row in conn.execute(select(papers).where(papers.c.id.in_(chunk))).mappings():
                     found[int(row["id"])] = _to_paper(row)
         return found
@@ -439,7 +393,7 @@ class Store(
 
     @staticmethod
     def _set_state(conn: Connection, key: str, value: dict[str, Any]) -> None:
-        now = _now()
+        now = utcnow()
         changed = conn.execute(
             update(source_state)
             .where(source_state.c.key == key)

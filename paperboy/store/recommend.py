@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store.accounts import utcnow
+from paperboy.store._rows import Repository
 from paperboy.store.models import library_items, not_interested, papers, votes
 
 SeedKind = Literal["saved", "upvoted"]
@@ -39,9 +40,7 @@ class RecentPaper:
     day: date  # announced, or the day it was first seen when the date is unknown
 
 
-class RecommendStoreMixin:
-    engine: Engine
-
+class RecommendStore(Repository):
     def mark_not_interested(
         self, user_id: int, paper_id: int, *, now: datetime | None = None
     ) -> None:

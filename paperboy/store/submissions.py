@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import func, insert, select
 
-from paperboy.store.accounts import StoredUser, _to_user, utcnow
+from paperboy.clock import utcnow
+from paperboy.store._rows import Repository, chunked
+from paperboy.store.accounts import StoredUser, _to_user
 from paperboy.store.models import submissions, users
 
 
@@ -20,9 +22,7 @@ class Submission:
     created_at: datetime
 
 
-class SubmissionStoreMixin:
-    engine: Engine
-
+class SubmissionStore(Repository):
     def add_submission(
         self,
         paper_id: int,
@@ -41,7 +41,9 @@ class SubmissionStoreMixin:
         now = now or utcnow()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         with self.engine.begin() as conn:
-            if daily_limit is not None and self.engine.dialect.name == "postgresql":
+            if daily_limit is not None:
+                # FOR UPDATE on PostgreSQL; SQLite has one writer at a time anyway and
+                # SQLAlchemy leaves the clause out there.
                 conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
             conn.execute(
                 insert(submissions).values(paper_id=paper_id, user_id=user_id, created_at=now)
@@ -75,8 +77,7 @@ class SubmissionStoreMixin:
             return {}
         found: dict[int, str] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            for chunk in chunked(ids):
                 query = (
                     select(submissions.c.paper_id, users.c.display_name)
                     .join(users, users.c.id == submissions.c.user_id)

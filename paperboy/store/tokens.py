@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import insert, select, update
 
-from paperboy.store.accounts import StoredUser, _to_user, utcnow
+from paperboy.clock import utcnow
+from paperboy.store._rows import Repository
+from paperboy.store.accounts import StoredUser, _to_user
 from paperboy.store.models import api_tokens, users
 
 TOKEN_KINDS = ("api", "feed")
@@ -53,9 +55,7 @@ def _to_token(row: Any) -> StoredToken:
     )
 
 
-class TokenStoreMixin:
-    engine: Engine
-
+class TokenStore(Repository):
     def create_token(
         self, user_id: int, kind: str, name: str, *, now: datetime | None = None
     ) -> tuple[StoredToken, str]:

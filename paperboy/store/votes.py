@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store.accounts import utcnow
+from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import papers, votes
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +37,7 @@ class TrendingCandidate:
     first_seen: datetime
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
-
-
-class VoteStoreMixin:
-    engine: Engine
-
+class VoteStore(Repository):
     def toggle_vote(
         self, user_id: int, paper_id: int, *, now: datetime | None = None
     ) -> VoteResult:
@@ -83,7 +75,7 @@ class VoteStoreMixin:
         ids = list(dict.fromkeys(paper_ids))
         found: dict[int, int] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 counted = (
                     select(votes.c.paper_id, func.count().label("n"))
                     .where(votes.c.paper_id.in_(chunk))
@@ -104,7 +96,7 @@ class VoteStoreMixin:
         ids = list(dict.fromkeys(paper_ids))
         found: set[int] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 rows = conn.execute(
                     select(votes.c.paper_id).where(
                         votes.c.user_id == user_id, votes.c.paper_id.in_(chunk)
@@ -118,7 +110,7 @@ class VoteStoreMixin:
         ids = list(dict.fromkeys(paper_ids))
         found: dict[int, list[datetime]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunked(ids):
                 rows = conn.execute(
                     select(votes.c.paper_id, votes.c.created_at).where(
                         votes.c.paper_id.in_(chunk), votes.c.created_at >= since

@@ -127,5 +127,5 @@ def profile_update(
     if error:
         context = {"user": user, "display_name": name, "affiliation": org, "error": error}
         return render(request, "profile.html", context, status_code=422)
-    store.update_profile(user.id, name, org or None)
+    store.accounts.update_profile(user.id, name, org or None)
     return RedirectResponse("/profile?saved=1", status_code=303)

@@ -85,7 +85,7 @@ def feed(
         page_size=limit or settings.page_size,
         sort=sort,
     )
-    totals = store.vote_totals(p.id for p in result.papers)
+    totals = store.votes.vote_totals(p.id for p in result.papers)
     return FeedOut.of(result, view, settings.base_url, totals)
 
 
@@ -151,7 +151,7 @@ def vote(arxiv_id: str, store: StoreDep, user: CurrentUser) -> VoteOut:
     if user is None:
         raise Forbidden("sign in to vote")
     paper = find_paper(store, arxiv_id)
-    result = store.toggle_vote(user.id, paper.id)
+    result = store.votes.toggle_vote(user.id, paper.id)
     return VoteOut(id=paper.arxiv_id, upvotes=result.upvotes, voted=result.voted)
 
 
@@ -183,7 +183,9 @@ def submit(
     if user is None:
         raise Forbidden("sign in or send an API token to submit papers")
     stored = submit_arxiv_paper(store, settings, user, body.arxiv_id)
-    return PaperOut.of(stored, settings.base_url, store.vote_totals([stored.id]).get(stored.id))
+    return PaperOut.of(
+        stored, settings.base_url, store.votes.vote_totals([stored.id]).get(stored.id)
+    )
 
 
 @router.get("/search", response_model=SearchOut, summary="Search papers", tags=["search"])
@@ -201,7 +203,7 @@ def search(
     results = search.search(
         params.parsed(), mode=params.mode, sort=params.sort, page=params.page, per_page=limit
     )
-    totals = store.vote_totals(h.paper.id for h in results.hits)
+    totals = store.votes.vote_totals(h.paper.id for h in results.hits)
     return SearchOut(
         query=params.q,
         mode=results.mode,
@@ -271,7 +273,7 @@ def similar(
     embedding is computed (seconds after ingest while `paperboy serve` runs)."""
     paper = find_paper(store, arxiv_id)
     found = search.similar(paper.arxiv_id, limit=limit)
-    totals = store.vote_totals(p.id for p, _ in found)
+    totals = store.votes.vote_totals(p.id for p, _ in found)
     return SimilarOut(
         id=paper.arxiv_id,
         results=[
@@ -291,7 +293,7 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
     found = find_paper(store, arxiv_id)
-    return PaperOut.of(found, settings.base_url, store.vote_totals([found.id]).get(found.id))
+    return PaperOut.of(found, settings.base_url, store.votes.vote_totals([found.id]).get(found.id))
 
 
 class HealthOut(BaseModel):
@@ -303,4 +305,6 @@ class HealthOut(BaseModel):
 @router.get("/health", response_model=HealthOut, tags=["operations"], summary="Liveness")
 def health(store: StoreDep) -> HealthOut:
     """For load balancers and monitoring: answers while the database answers."""
-    return HealthOut(status="ok", papers=store.count_papers(), latest_day=store.latest_announced())
+    return HealthOut(
+        status="ok", papers=store.papers.count_papers(), latest_day=store.papers.latest_announced()
+    )

@@ -71,7 +71,7 @@ def get_current_user(request: Request) -> StoredUser | None:
     token = bearer_token(request)
     if token is not None:
         store: Store = request.app.state.store
-        token_user = store.user_for_token("api", token)
+        token_user = store.tokens.user_for_token("api", token)
         if token_user is None:
             raise Unauthorized(
                 "unknown or revoked API token (create a new one on your profile page)"
@@ -83,7 +83,7 @@ def get_current_user(request: Request) -> StoredUser | None:
         uid = request.session.get("uid")
         if isinstance(uid, int):
             session_store: Store = request.app.state.store
-            user = session_store.get_user(uid)
+            user = session_store.accounts.get_user(uid)
             if user is None or user.suspended:
                 user = None
                 request.session.pop("uid", None)

@@ -74,7 +74,7 @@ def comment_threads(store: Store, paper_id: int, user: StoredUser | None) -> lis
     """Top-level comments, oldest first, each with its replies (oldest first)."""
     threads: list[CommentView] = []
     by_id: dict[int, CommentView] = {}
-    for c in store.paper_comments(paper_id):
+    for c in store.comments.paper_comments(paper_id):
         view = _view(c, user)
         if c.parent_id is None:
             threads.append(view)
@@ -100,13 +100,13 @@ def _signin(arxiv_id: str) -> RedirectResponse:
 
 
 def _back(store: Store, comment: StoredComment, anchor: str) -> RedirectResponse:
-    paper = store.get_papers_by_ids([comment.paper_id]).get(comment.paper_id)
+    paper = store.papers.get_papers_by_ids([comment.paper_id]).get(comment.paper_id)
     arxiv_id = paper.arxiv_id if paper else ""
     return RedirectResponse(f"/paper/{arxiv_id}#{anchor}", status_code=303)
 
 
 def _own_comment(store: Store, comment_id: int, user: StoredUser) -> StoredComment:
-    comment = store.get_comment(comment_id)
+    comment = store.comments.get_comment(comment_id)
     if comment is None or comment.deleted:
         raise NotFound(f"no comment {comment_id}")
     if comment.user_id != user.id:
@@ -127,7 +127,7 @@ def post_comment(
     if user is None:
         return _signin(paper.arxiv_id)
     text = _clean_body(body, settings)
-    comment = store.add_comment(paper.id, user.id, text, parent_id=parent_id)
+    comment = store.comments.add_comment(paper.id, user.id, text, parent_id=parent_id)
     return RedirectResponse(f"/paper/{paper.arxiv_id}#comment-{comment.id}", status_code=303)
 
 
@@ -142,7 +142,7 @@ def edit_comment(
     if user is None:
         return RedirectResponse("/signin", status_code=303)
     comment = _own_comment(store, comment_id, user)
-    store.edit_comment(comment.id, _clean_body(body, settings))
+    store.comments.edit_comment(comment.id, _clean_body(body, settings))
     return _back(store, comment, f"comment-{comment.id}")
 
 
@@ -151,7 +151,7 @@ def delete_comment(comment_id: int, store: StoreDep, user: CurrentUser) -> Redir
     if user is None:
         return RedirectResponse("/signin", status_code=303)
     comment = _own_comment(store, comment_id, user)
-    store.delete_comment(comment.id)
+    store.comments.delete_comment(comment.id)
     return _back(store, comment, "comments")
 
 
@@ -166,8 +166,8 @@ def hide_comment(
         return RedirectResponse("/signin", status_code=303)
     if not user.is_admin:
         raise Forbidden("only admins hide comments")
-    comment = store.get_comment(comment_id)
+    comment = store.comments.get_comment(comment_id)
     if comment is None:
         raise NotFound(f"no comment {comment_id}")
-    store.set_comment_hidden(comment.id, hidden)
+    store.comments.set_comment_hidden(comment.id, hidden)
     return _back(store, comment, f"comment-{comment.id}")

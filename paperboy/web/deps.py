@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from paperboy.arxiv import parse_arxiv_id
 from paperboy.config import Settings
 from paperboy.errors import NotFound
-from paperboy.ingest.records import parse_arxiv_id
 from paperboy.search.service import SearchService
 from paperboy.store import Store, StoredPaper
 
@@ -39,7 +39,7 @@ def find_paper(store: Store, raw_id: str) -> StoredPaper:
         arxiv_id, _ = parse_arxiv_id(raw_id)
     except Exception:
         raise NotFound(f"no paper with id {raw_id[:80]!r}") from None
-    paper = store.get_paper(arxiv_id)
+    paper = store.papers.get_paper(arxiv_id)
     if paper is None:
         raise NotFound(f"no paper with id {arxiv_id}")
     return paper

@@ -53,13 +53,13 @@ def load_feed(
     if page < 1 or page > MAX_PAGE:
         raise InvalidInput(f"invalid page {page}: must be between 1 and {MAX_PAGE}")
     if key is None:
-        latest = store.latest_announced()
+        latest = store.papers.latest_announced()
         if latest is None:
             return Feed(None, [], 0, 1, 0, category, None, None, [], sort)
         period = period_containing(view, latest)
     else:
         period = parse_period(view, key)
-    result = store.feed(
+    result = store.papers.feed(
         period.start,
         period.end,
         category=category,
@@ -68,7 +68,7 @@ def load_feed(
         sort=sort,
         include_hidden=include_hidden,
     )
-    before, after = store.neighbour_days(period.start, period.end)
+    before, after = store.papers.neighbour_days(period.start, period.end)
     return Feed(
         period=period,
         papers=result.papers,
@@ -78,6 +78,6 @@ def load_feed(
         category=category,
         prev=period_containing(period.view, before) if before else None,
         next=period_containing(period.view, after) if after else None,
-        categories=store.category_counts(period.start, period.end),
+        categories=store.papers.category_counts(period.start, period.end),
         sort=sort,
     )

@@ -246,10 +246,10 @@ def category_feed(
 ) -> Response:
     if len(category) > 64 or not all(c.isalnum() or c in ".-_" for c in category):
         raise NotFound(f"no category {category[:40]!r}")
-    latest = store.latest_announced()
+    latest = store.papers.latest_announced()
     page = None
     if latest is not None:
-        page = store.feed(EARLIEST_DAY, latest, category=category, limit=settings.page_size)
+        page = store.papers.feed(EARLIEST_DAY, latest, category=category, limit=settings.page_size)
     if page is None or page.total == 0:
         raise NotFound(f"no papers in category {category!r}")
     meta = feed_meta(

@@ -62,7 +62,7 @@ def for_you_page(
         limit=settings.foryou_limit,
         window_days=settings.foryou_window_days,
     )
-    has_seeds = bool(recs) or bool(store.reader_seeds(user.id))
+    has_seeds = bool(recs) or bool(store.recommend.reader_seeds(user.id))
     since, until = feed_window(store, settings.foryou_window_days)
     return render(
         request,
@@ -94,9 +94,9 @@ def not_interested_form(
     if user is None:
         return RedirectResponse("/signin?" + urlencode({"next": back}), status_code=303)
     if undo:
-        store.unmark_not_interested(user.id, paper.id)
+        store.recommend.unmark_not_interested(user.id, paper.id)
     else:
-        store.mark_not_interested(user.id, paper.id)
+        store.recommend.mark_not_interested(user.id, paper.id)
     return RedirectResponse(back, status_code=303)
 
 
@@ -185,7 +185,7 @@ def for_you_api(
         limit=min(limit or settings.foryou_limit, settings.foryou_limit),
         window_days=settings.foryou_window_days,
     )
-    totals = store.vote_totals(r.paper.id for r in recs)
+    totals = store.votes.vote_totals(r.paper.id for r in recs)
     since, until = feed_window(store, settings.foryou_window_days)
     return ForYouOut(
         window_days=settings.foryou_window_days,
@@ -205,7 +205,7 @@ def not_interested_put(arxiv_id: str, store: StoreDep, user: CurrentUser) -> Not
     lower (idempotent)."""
     reader = _require(user)
     paper = find_paper(store, arxiv_id)
-    store.mark_not_interested(reader.id, paper.id)
+    store.recommend.mark_not_interested(reader.id, paper.id)
     return NotInterestedOut(id=paper.arxiv_id, not_interested=True)
 
 
@@ -218,5 +218,5 @@ def not_interested_delete(arxiv_id: str, store: StoreDep, user: CurrentUser) -> 
     """Remove the mark (idempotent)."""
     reader = _require(user)
     paper = find_paper(store, arxiv_id)
-    store.unmark_not_interested(reader.id, paper.id)
+    store.recommend.unmark_not_interested(reader.id, paper.id)
     return NotInterestedOut(id=paper.arxiv_id, not_interested=False)

@@ -210,11 +210,11 @@ def daily_records(
     store: Store, settings: Settings, day: date, *, limit: int, page: int
 ) -> tuple[list[HfDailyPaper], int]:
     """One page of the day's papers (most upvoted first) as HF records, and the day's total."""
-    found = store.feed(day, day, limit=limit, offset=page * limit, sort="votes")
+    found = store.papers.feed(day, day, limit=limit, offset=page * limit, sort="votes")
     ids = [p.id for p in found.papers]
-    totals = store.vote_totals(ids)
-    comments = store.comment_counts(ids)
-    submitted = store.submissions_of(ids)
+    totals = store.votes.vote_totals(ids)
+    comments = store.comments.comment_counts(ids)
+    submitted = store.submissions.submissions_of(ids)
     records = [
         hf_record(
             p,
@@ -255,7 +255,7 @@ def daily_papers(
     clients work against paperboy by changing the host. The day's total is in the
     `X-Total-Count` header and the next page (when there is one) in a `Link: rel="next"`
     header. Empty list for a day without papers."""
-    day = parse_day(date) if date else store.latest_announced()
+    day = parse_day(date) if date else store.papers.latest_announced()
     if day is None:
         response.headers["X-Total-Count"] = "0"
         return []

@@ -41,7 +41,7 @@ def reader_collections(request: Request) -> list[str]:
     names = _NO_COLLECTIONS
     if user is not None:
         store: Store = request.app.state.store
-        names = [t.tag for t in store.tag_counts(user.id)]
+        names = [t.tag for t in store.library.tag_counts(user.id)]
     request.state.library_collections = names
     return names
 
@@ -53,7 +53,7 @@ def reader_entry(request: Request, paper: StoredPaper) -> LibraryEntry | None:
     if user is None:
         return None
     store: Store = request.app.state.store
-    return store.library_entry(user.id, paper.id)
+    return store.library.library_entry(user.id, paper.id)
 
 
 env.globals["reader_collections"] = reader_collections
@@ -90,13 +90,13 @@ def wants_json(request: Request) -> bool:
 
 def save_state(store: Store, user: StoredUser, arxiv_id: str, paper_id: int) -> JSONResponse:
     """What the Save control shows after a change, for static/library.js."""
-    entry = store.library_entry(user.id, paper_id)
+    entry = store.library.library_entry(user.id, paper_id)
     return JSONResponse(
         {
             "id": arxiv_id,
             "saved": entry is not None,
             "tags": entry.tags if entry else [],
-            "collections": [t.tag for t in store.tag_counts(user.id)],
+            "collections": [t.tag for t in store.library.tag_counts(user.id)],
         }
     )
 
@@ -126,7 +126,7 @@ def save_form(
         if wants_json(request):
             raise Forbidden("sign in to save papers")
         return to_sign_in(back)
-    store.save(
+    store.library.save(
         user.id,
         paper.id,
         tags=wanted_tags(collection, new_collection),
@@ -149,7 +149,7 @@ def unsave_form(
         if wants_json(request):
             raise Forbidden("sign in to save papers")
         return to_sign_in(back)
-    store.unsave(user.id, paper.id)
+    store.library.unsave(user.id, paper.id)
     if wants_json(request):
         return save_state(store, user, paper.arxiv_id, paper.id)
     return RedirectResponse(back, status_code=303)
@@ -169,7 +169,7 @@ def note_form(
     back = back_to(next, PATH)
     if user is None:
         return to_sign_in(back)
-    store.set_note(user.id, paper.id, check_note(settings, note))
+    store.library.set_note(user.id, paper.id, check_note(settings, note))
     return RedirectResponse(back, status_code=303)
 
 
@@ -188,7 +188,7 @@ def collections_form(
     back = back_to(next, PATH)
     if user is None:
         return to_sign_in(back)
-    store.set_tags(
+    store.library.set_tags(
         user.id,
         paper.id,
         wanted_tags(collection or [], new_collection),
@@ -204,8 +204,8 @@ def rename_collection_form(
     """Rename a collection (into an existing one: merge) and show it."""
     if user is None:
         return to_sign_in(PATH)
-    store.rename_tag(user.id, name, new_name)
-    renamed = store.tag_counts(user.id)
+    store.library.rename_tag(user.id, name, new_name)
+    renamed = store.library.tag_counts(user.id)
     shown = next((t.tag for t in renamed if t.tag.casefold() == clean_tag(new_name).casefold()), "")
     return RedirectResponse(PATH + "?" + urlencode({"tag": shown}), status_code=303)
 
@@ -217,7 +217,7 @@ def delete_collection_form(
     """Delete a collection; its papers stay in the library."""
     if user is None:
         return to_sign_in(PATH)
-    store.delete_tag(user.id, name)
+    store.library.delete_tag(user.id, name)
     return RedirectResponse(PATH, status_code=303)
 
 
@@ -236,10 +236,10 @@ def library_page_context(
     page: int,
     page_size: int,
 ) -> dict[str, Any]:
-    tags = store.tag_counts(user.id)
+    tags = store.library.tag_counts(user.id)
     if tag:  # show the collection under its own spelling, however the URL wrote it
         tag = next((t.tag for t in tags if t.tag.casefold() == tag.casefold()), tag)
-    entries = store.library_entries(
+    entries = store.library.library_entries(
         user.id,
         tag=tag or None,
         text=q or None,
@@ -257,7 +257,7 @@ def library_page_context(
     return {
         "entries": entries.entries,
         "total": entries.total,
-        "saved_total": store.count_saved(user.id),
+        "saved_total": store.library.count_saved(user.id),
         "tags": tags,
         "tag": tag or "",
         "q": q,

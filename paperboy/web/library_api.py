@@ -118,10 +118,10 @@ def _require(user: StoredUser | None) -> StoredUser:
 
 
 def _item(store: Store, user: StoredUser, base_url: str, paper_id: int) -> LibraryItemOut:
-    entry = store.library_entry(user.id, paper_id)
+    entry = store.library.library_entry(user.id, paper_id)
     if entry is None:
         raise NotFound("that paper is not in your library")
-    return LibraryItemOut.of(entry, base_url, store.vote_totals([paper_id]).get(paper_id))
+    return LibraryItemOut.of(entry, base_url, store.votes.vote_totals([paper_id]).get(paper_id))
 
 
 @router.get("", response_model=LibraryOut, summary="Your saved papers")
@@ -151,11 +151,11 @@ def list_library(
     reader = _require(user)
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
-    page = store.library_entries(
+    page = store.library.library_entries(
         reader.id, tag=tag or None, text=q or None, sort=sort, limit=limit, offset=offset
     )
-    totals = store.vote_totals(e.paper.id for e in page.entries)
-    tags: list[TagCount] = store.tag_counts(reader.id)
+    totals = store.votes.vote_totals(e.paper.id for e in page.entries)
+    tags: list[TagCount] = store.library.tag_counts(reader.id)
     return LibraryOut(
         total=page.total,
         limit=limit,
@@ -212,7 +212,7 @@ def put_item(
     tags = clean_tags(body.tags) if body.tags is not None else None
     if body.note is not None:
         check_note(settings, body.note)
-    created = store.save(
+    created = store.library.save(
         reader.id,
         paper.id,
         tags=tags or (),
@@ -235,6 +235,6 @@ def delete_item(arxiv_id: str, store: StoreDep, user: CurrentUser) -> Response:
     """Removes the paper, its note and its collection memberships (404 if not saved)."""
     reader = _require(user)
     paper = find_paper(store, arxiv_id)
-    if not store.unsave(reader.id, paper.id):
+    if not store.library.unsave(reader.id, paper.id):
         raise NotFound("that paper is not in your library")
     return Response(status_code=204)

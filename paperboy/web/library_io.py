@@ -43,7 +43,7 @@ TagQuery = Annotated[str, Query(max_length=200, description="Only this collectio
 def all_entries(store: Store, user: StoredUser, tag: str) -> list[LibraryEntry]:
     """Every saved paper (of one collection), oldest saved first: an export's order
     stays stable as the library grows."""
-    page = store.library_entries(user.id, tag=tag.strip() or None, limit=None)
+    page = store.library.library_entries(user.id, tag=tag.strip() or None, limit=None)
     return list(reversed(page.entries))
 
 
@@ -149,7 +149,7 @@ def run_import(
     """Save the named papers (fetching unknown ones from arXiv) into ``tags``."""
     result = ImportResult(collection=tags[0] if tags else None)
     result.not_found.extend(named.unreadable)
-    known = store.get_papers(named.ids)
+    known = store.papers.get_papers(named.ids)
     missing = [i for i in named.ids if i not in known]
     unreachable: set[str] = set()
     if missing:
@@ -160,11 +160,11 @@ def run_import(
             unreachable = set(missing)
         else:
             if records:
-                store.upsert_papers(records)
+                store.papers.upsert_papers(records)
                 result.fetched = len(records)
-                known.update(store.get_papers(r.arxiv_id for r in records))
+                known.update(store.papers.get_papers(r.arxiv_id for r in records))
             log.info("library import: %d fetched, %d not found", len(records), len(failures))
-    saved = store.saved_among(user.id, [p.id for p in known.values()])
+    saved = store.library.saved_among(user.id, [p.id for p in known.values()])
     full = False
     for arxiv_id in named.ids:
         paper = known.get(arxiv_id)
@@ -178,7 +178,7 @@ def run_import(
             result.failed.append(f"{arxiv_id} (your library is full)")
             continue
         try:
-            store.save(
+            store.library.save(
                 user.id,
                 paper.id,
                 tags=tags,

@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
+from paperboy.clock import utcnow
 from paperboy.errors import Forbidden
 from paperboy.store import Store, StoredPaper, StoredUser
-from paperboy.store.accounts import utcnow
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import StoreDep, find_paper
 
@@ -28,8 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 def day_picks(store: Store, day: date, *, admin: bool = False) -> list[StoredPaper]:
     """The editor's picks of ``day`` (hidden papers only for admins)."""
-    ids = store.pick_ids_on(day)
-    found = store.get_papers_by_ids(ids)
+    ids = store.moderation.pick_ids_on(day)
+    found = store.papers.get_papers_by_ids(ids)
     return [found[i] for i in ids if i in found and (admin or not found[i].hidden)]
 
 
@@ -66,7 +66,7 @@ def pick_form(arxiv_id: str, store: StoreDep, user: CurrentUser) -> RedirectResp
         user,
         lambda u: u.is_curator,
         "only curators and admins pick papers",
-        lambda p, u: store.toggle_pick(p.id, u.id, p.announced or utcnow().date()),
+        lambda p, u: store.moderation.toggle_pick(p.id, u.id, p.announced or utcnow().date()),
     )
 
 
@@ -79,5 +79,5 @@ def hide_form(arxiv_id: str, store: StoreDep, user: CurrentUser) -> RedirectResp
         user,
         lambda u: u.is_admin,
         "only admins hide papers",
-        lambda p, _u: store.set_paper_hidden(p.id, not p.hidden),
+        lambda p, _u: store.moderation.set_paper_hidden(p.id, not p.hidden),
     )

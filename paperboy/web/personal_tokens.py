@@ -29,7 +29,7 @@ def tokens_lister(kind: str) -> Callable[[Request], list[StoredToken]]:
         if user is None:
             return []
         store: Store = request.app.state.store
-        return store.list_tokens(user.id, kind)
+        return store.tokens.list_tokens(user.id, kind)
 
     return tokens_of
 
@@ -43,19 +43,19 @@ def create_personal_token(
     store: Store, user: StoredUser, kind: str, name: str, *, default_name: str, what: str
 ) -> tuple[StoredToken, str]:
     """A new token (row, plaintext); Conflict when the reader has too many live ones."""
-    if len(store.list_tokens(user.id, kind)) >= MAX_LIVE_TOKENS:
+    if len(store.tokens.list_tokens(user.id, kind)) >= MAX_LIVE_TOKENS:
         raise Conflict(
             f"You already have {MAX_LIVE_TOKENS} {what}s; revoke one you no longer use first."
         )
-    return store.create_token(user.id, kind, clean_token_name(name) or default_name)
+    return store.tokens.create_token(user.id, kind, clean_token_name(name) or default_name)
 
 
 def revoke_personal_token(
     store: Store, user: StoredUser, kind: str, token_id: int, what: str
 ) -> None:
     """Revoke one of the reader's own tokens of this kind; anything else is a 404."""
-    mine = {t.id for t in store.list_tokens(user.id, kind)}
-    if token_id not in mine or not store.revoke_token(user.id, token_id):
+    mine = {t.id for t in store.tokens.list_tokens(user.id, kind)}
+    if token_id not in mine or not store.tokens.revoke_token(user.id, token_id):
         raise NotFound(f"no such {what}")
 
 

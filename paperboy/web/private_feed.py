@@ -51,7 +51,7 @@ def private_feed_id(settings: Settings, user_id: int) -> str:
 def for_you_feed(
     request: Request, token: str, store: StoreDep, search: SearchDep, settings: SettingsDep
 ) -> Response:
-    user = store.user_for_token(FEED_KIND, token) if len(token) <= MAX_TOKEN_CHARS else None
+    user = store.tokens.user_for_token(FEED_KIND, token) if len(token) <= MAX_TOKEN_CHARS else None
     if user is None:
         raise NotFound("no such feed: the address is wrong or was revoked")
     recommendations = recommend_for_reader(

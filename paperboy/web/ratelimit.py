@@ -183,7 +183,7 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, limiter: RateLimiter, store: Store) -> None:
         self.app = app
         self.limiter = limiter
-        self.tokens = TokenChecks(lambda t: store.user_for_token("api", t) is not None)
+        self.tokens = TokenChecks(lambda t: store.tokens.user_for_token("api", t) is not None)
 
     async def _client(self, scope: Scope) -> str | None:
         """The budget's owner: a live token, else the address; None when the address

@@ -21,6 +21,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.arxiv import parse_arxiv_id
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.errors import (
     Conflict,
@@ -31,9 +33,7 @@ from paperboy.errors import (
     TooManyRequests,
 )
 from paperboy.ingest.atom import fetch_arxiv_records
-from paperboy.ingest.records import parse_arxiv_id
 from paperboy.store import Store, StoredPaper, StoredUser
-from paperboy.store.accounts import utcnow
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep
 from paperboy.web.rendering import render
@@ -91,12 +91,12 @@ def submit_arxiv_paper(
         raise InvalidInput(
             "That is not an arXiv id or URL (e.g. 2503.11731 or https://arxiv.org/abs/2503.11731)."
         ) from None
-    existing = store.get_paper(arxiv_id)
+    existing = store.papers.get_paper(arxiv_id)
     if existing is not None:
         raise AlreadyOnPaperboy(existing)
     now = now or utcnow()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if store.count_submissions_since(user.id, midnight) >= settings.submissions_per_day:
+    if store.submissions.count_submissions_since(user.id, midnight) >= settings.submissions_per_day:
         raise _daily_limit_reached(settings, now)  # early, before asking arXiv
     try:
         records, failures = fetch_arxiv_records(
@@ -117,13 +117,13 @@ def submit_arxiv_paper(
             f"Only papers submitted to arXiv in the last "
             f"{settings.submission_max_age_days} days can be submitted."
         )
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [dataclasses.replace(record, announced=now.date(), announced_estimated=False)]
     )
-    stored = store.get_paper(arxiv_id)
+    stored = store.papers.get_paper(arxiv_id)
     assert stored is not None
     try:
-        within = store.add_submission(
+        within = store.submissions.add_submission(
             stored.id, user.id, now=now, daily_limit=settings.submissions_per_day
         )
     except IntegrityError:  # a concurrent submission of the same paper won

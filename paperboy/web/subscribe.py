@@ -93,9 +93,9 @@ def _subscription_of(
     if token:
         return subscription_for_token(store, settings, token, "manage")
     if user is not None:
-        sub = store.get_subscription_for_user(user.id) or store.get_subscription_by_email(
-            user.email
-        )
+        sub = store.digests.get_subscription_for_user(
+            user.id
+        ) or store.digests.get_subscription_by_email(user.email)
         if sub is not None:
             return sub
         raise Forbidden("you have no digest subscription yet: subscribe from your profile")
@@ -184,7 +184,7 @@ def unsubscribe(
 ) -> HTMLResponse:
     """One click (RFC 8058) or the page's button: the signed token is the authority."""
     sub = subscription_for_token(store, settings, token, "unsubscribe")
-    store.unsubscribe(sub.id)
+    store.digests.unsubscribe(sub.id)
     return render(request, "unsubscribe.html", {"sub": sub, "token": token, "done": True})
 
 
@@ -194,7 +194,9 @@ def digest_subscription_of(request: Request) -> StoredSubscription | None:
     if not isinstance(user, StoredUser):
         return None
     store: Store = request.app.state.store
-    return store.get_subscription_for_user(user.id) or store.get_subscription_by_email(user.email)
+    return store.digests.get_subscription_for_user(
+        user.id
+    ) or store.digests.get_subscription_by_email(user.email)
 
 
 env.globals["digest_subscription_of"] = digest_subscription_of

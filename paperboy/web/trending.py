@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from paperboy.clock import utcnow
 from paperboy.errors import InvalidInput
 from paperboy.rank.trending import age_hours, trending_score
 from paperboy.store import Store, StoredPaper
-from paperboy.store.accounts import utcnow
 
 WINDOWS = (1, 7, 30)
 __all__ = ["WINDOWS", "TrendingPaper", "check_window", "load_trending", "trending_score"]
@@ -51,9 +51,9 @@ def load_trending(
     by an admin only with ``include_hidden``)."""
     check_window(window)
     now = now or utcnow()
-    candidates = store.trending_candidates(now - timedelta(days=window))
+    candidates = store.votes.trending_candidates(now - timedelta(days=window))
     if not include_hidden:
-        hidden = store.hidden_paper_ids()
+        hidden = store.moderation.hidden_paper_ids()
         candidates = [c for c in candidates if c.paper_id not in hidden]
     scored = []
     for c in candidates:
@@ -62,7 +62,7 @@ def load_trending(
         scored.append((trending_score(total, age, gravity, offset_hours), total, age, c))
     scored.sort(key=lambda s: (-s[0], -s[1], -s[3].paper_id))
     top = scored[:limit]
-    found = store.get_papers_by_ids(s[3].paper_id for s in top)
+    found = store.papers.get_papers_by_ids(s[3].paper_id for s in top)
     return [
         TrendingPaper(found[c.paper_id], total, score, age)
         for score, total, age, c in top

@@ -22,8 +22,8 @@ from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
+from paperboy.clock import utcnow
 from paperboy.store import Store, StoredPaper, StoredUser
-from paperboy.store.accounts import utcnow
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import StoreDep, find_paper
 from paperboy.web.sparkline import SPARK_DAYS, cumulative_daily, sparkline_svg
@@ -73,21 +73,28 @@ def vote_view(
     if not listed:
         return VoteView()
     ids = [p.id for p in listed]
-    totals = store.vote_totals(ids)
-    mine = store.voted_by(user.id, ids) if user else set()
+    totals = store.votes.vote_totals(ids)
+    mine = store.votes.voted_by(user.id, ids) if user else set()
     sparks: dict[int, Markup] = {}
     if sparklines:
         now = utcnow()
         since = (now - timedelta(days=SPARK_DAYS - 1)).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
-        times = store.vote_days(ids, since)
+        times = store.votes.vote_days(ids, since)
         for pid in ids:
             recent = times.get(pid, [])
             base = totals.get(pid, 0) - len(recent)
             sparks[pid] = sparkline_svg(cumulative_daily(recent, base, now.date()))
-    saved = store.saved_among(user.id, ids) if user else set()
-    return VoteView(totals, mine, sparks, store.comment_counts(ids), store.submitters(ids), saved)
+    saved = store.library.saved_among(user.id, ids) if user else set()
+    return VoteView(
+        totals,
+        mine,
+        sparks,
+        store.comments.comment_counts(ids),
+        store.submissions.submitters(ids),
+        saved,
+    )
 
 
 NextField = Annotated[str, Form(max_length=2000)]
@@ -105,5 +112,5 @@ def vote_form(
         back = here  # not a local path: back to the paper, never to another site
     if user is None:
         return RedirectResponse("/signin?" + urlencode({"next": back}), status_code=303)
-    store.toggle_vote(user.id, paper.id)
+    store.votes.toggle_vote(user.id, paper.id)
     return RedirectResponse(back, status_code=303)

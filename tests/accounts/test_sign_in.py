@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 from paperboy.store.models import login_tokens
 from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
@@ -82,7 +82,7 @@ def test_sign_in_end_to_end(
     profile = client.get("/profile")
     assert profile.status_code == 200 and "ada@example.org" in profile.text
     assert "Sign out" in profile.text
-    user = sqlite_store.get_user_by_email("ada@example.org")
+    user = sqlite_store.accounts.get_user_by_email("ada@example.org")
     assert user is not None and user.role == "reader" and user.display_name == "ada"
 
     # Profile update, then sign out.
@@ -101,7 +101,7 @@ def test_sign_in_end_to_end(
 def test_known_and_unknown_addresses_get_the_same_answer(
     accounts_client: TestClient, mailbox: tuple[Mailbox, int], sqlite_store: Store
 ) -> None:
-    sqlite_store.create_user("known@example.org")
+    sqlite_store.accounts.create_user("known@example.org")
     known = ask_for_link(accounts_client, "known@example.org")
     unknown = ask_for_link(accounts_client, "nobody@example.org")
     assert known == unknown and SENT in known
@@ -249,9 +249,9 @@ def test_a_suspended_user_is_signed_out(
 ) -> None:
     sign_in(accounts_client, mailbox[0], "bad@example.org")
     assert accounts_client.get("/profile").status_code == 200
-    user = sqlite_store.get_user_by_email("bad@example.org")
+    user = sqlite_store.accounts.get_user_by_email("bad@example.org")
     assert user is not None
-    sqlite_store.set_user_suspended(user.id, True)
+    sqlite_store.accounts.set_user_suspended(user.id, True)
     assert accounts_client.get("/profile").status_code == 303
     assert ">Sign in</a>" in accounts_client.get("/signin").text
     # ... and gets no new links.

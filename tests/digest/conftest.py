@@ -88,6 +88,6 @@ def subscribe(
 ) -> StoredSubscription:
     """An active (confirmed) subscriber with these preferences."""
     chosen = make_preferences(**prefs) if prefs else Preferences()
-    return store.create_subscription(
+    return store.digests.create_subscription(
         email, user_id=user_id, status="active", preferences=chosen.as_columns()
     )

@@ -102,7 +102,7 @@ def test_excerpt_is_two_sentences() -> None:
 
 
 def _compose(store: Store, settings: Settings, sub_id: int, when: datetime = DUE):  # type: ignore[no-untyped-def]
-    sub = store.get_subscription(sub_id)
+    sub = store.digests.get_subscription(sub_id)
     assert sub is not None
     period = latest_due_period(sub.frequency, sub.weekday, when, 7)
     return Composer(store, settings, when).compose(
@@ -114,10 +114,10 @@ def test_trending_section_ranks_voted_papers_first_and_honours_filters(
     settings: Settings, loaded_store: Store
 ) -> None:
     store = loaded_store
-    user = store.create_user("voter@example.org")
-    papers = store.feed(date(2026, 6, 30), date(2026, 6, 30), limit=50).papers
+    user = store.accounts.create_user("voter@example.org")
+    papers = store.papers.feed(date(2026, 6, 30), date(2026, 6, 30), limit=50).papers
     favourite = papers[-1]
-    store.add_vote(user.id, favourite.id, DUE - timedelta(hours=2))
+    store.votes.add_vote(user.id, favourite.id, DUE - timedelta(hours=2))
     everyone = subscribe(store, "all@example.org", max_papers=5)
     digest = _compose(store, settings, everyone.id)
     assert len(digest.trending) == 5
@@ -133,7 +133,7 @@ def test_trending_section_ranks_voted_papers_first_and_honours_filters(
     word = "the"
     without = subscribe(store, "without@example.org", exclude_keywords=word)
     for entry in _compose(store, settings, without.id).trending:
-        paper = store.get_paper(entry.arxiv_id)
+        paper = store.papers.get_paper(entry.arxiv_id)
         assert paper is not None
         assert f" {word} " not in f" {paper.title} {paper.abstract} ".lower()
 
@@ -145,10 +145,10 @@ def test_for_you_section_follows_the_readers_upvotes(
     settings: Settings, loaded_store: Store, search_service: SearchService
 ) -> None:
     store = loaded_store
-    reader = store.create_user("reader@example.org")
-    earlier = store.feed(date(2026, 6, 26), date(2026, 6, 26), limit=50).papers
+    reader = store.accounts.create_user("reader@example.org")
+    earlier = store.papers.feed(date(2026, 6, 26), date(2026, 6, 26), limit=50).papers
     liked = earlier[0]
-    store.add_vote(reader.id, liked.id, DUE - timedelta(days=3))
+    store.votes.add_vote(reader.id, liked.id, DUE - timedelta(days=3))
     sub = subscribe(store, reader.email, user_id=reader.id, max_papers=3)
     digest = _compose(store, settings, sub.id)
     assert digest.for_you, "a reader with an upvote gets a for-you section"
@@ -161,15 +161,15 @@ def test_for_you_section_follows_the_readers_upvotes(
     in_period = [
         a
         for a in similar
-        if a not in trending_ids and store.get_paper(a).announced == date(2026, 6, 30)
+        if a not in trending_ids and store.papers.get_paper(a).announced == date(2026, 6, 30)
     ]  # type: ignore[union-attr]
     assert digest.for_you[0].arxiv_id == in_period[0]
     stranger = subscribe(store, "stranger@example.org")
     assert _compose(store, settings, stranger.id).for_you == []
     # "Not interested" (the For-you page's button) also keeps a paper out of the digest.
-    dismissed = store.get_paper(digest.for_you[0].arxiv_id)
+    dismissed = store.papers.get_paper(digest.for_you[0].arxiv_id)
     assert dismissed is not None
-    store.mark_not_interested(reader.id, dismissed.id)
+    store.recommend.mark_not_interested(reader.id, dismissed.id)
     again = _compose(store, settings, sub.id)
     assert dismissed.arxiv_id not in {e.arxiv_id for e in again.for_you}
 

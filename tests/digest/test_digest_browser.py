@@ -30,15 +30,15 @@ def test_digest_html_renders_offline_on_phone_and_desktop(
     search_service: SearchService,
 ) -> None:
     store = loaded_store
-    reader = store.create_user("reader@example.org")
-    day = store.feed(date(2026, 6, 30), date(2026, 6, 30), limit=50).papers
+    reader = store.accounts.create_user("reader@example.org")
+    day = store.papers.feed(date(2026, 6, 30), date(2026, 6, 30), limit=50).papers
     day = [p for p in day if "<" not in p.title]  # the fixtures' XSS probe: not for the docs
     for n, paper in enumerate(day[:6]):
         for i in range(6 - n):
-            voter = store.create_user(f"v{n}-{i}@example.org")
-            store.add_vote(voter.id, paper.id, DUE - timedelta(hours=3 + i))
-    earlier = store.feed(date(2026, 6, 26), date(2026, 6, 26), limit=50).papers
-    store.add_vote(reader.id, earlier[0].id, DUE - timedelta(days=3))
+            voter = store.accounts.create_user(f"v{n}-{i}@example.org")
+            store.votes.add_vote(voter.id, paper.id, DUE - timedelta(hours=3 + i))
+    earlier = store.papers.feed(date(2026, 6, 26), date(2026, 6, 26), limit=50).papers
+    store.votes.add_vote(reader.id, earlier[0].id, DUE - timedelta(days=3))
     sub = subscribe(
         store,
         reader.email,

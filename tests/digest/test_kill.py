@@ -103,4 +103,4 @@ def test_sigkill_at_random_points_then_rerun_sends_each_digest_once(
     assert not duplicates, f"seed {seed}, kills {kills}: sent twice: {duplicates}"
     assert not missing, f"seed {seed}, kills {kills}: never sent: {missing}"
     assert len(box.messages) == SUBSCRIBERS
-    assert loaded_store.outbox_counts() == {"sent": SUBSCRIBERS}
+    assert loaded_store.digests.outbox_counts() == {"sent": SUBSCRIBERS}

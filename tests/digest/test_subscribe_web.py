@@ -57,7 +57,7 @@ def test_double_opt_in_from_the_footer(
     assert "Check your inbox" in footer_subscribe(site, "New.Reader@Example.org")
     [link] = links(box, "/subscribe/confirm")
     assert box.messages[0]["To"] == "new.reader@example.org"
-    sub = loaded_store.get_subscription_by_email("new.reader@example.org")
+    sub = loaded_store.digests.get_subscription_by_email("new.reader@example.org")
     assert sub is not None and sub.status == "pending"
     # Nothing is sent before confirming, even when a digest would be due.
     assert send_due_digests(loaded_store, digest_settings, now=DUE).sent == 0
@@ -65,11 +65,11 @@ def test_double_opt_in_from_the_footer(
 
     page = site.get(local(link))  # opening the link (or a mail scanner) changes nothing
     assert page.status_code == 200 and "Confirm subscription" in page.text
-    assert loaded_store.get_subscription(sub.id).status == "pending"  # type: ignore[union-attr]
+    assert loaded_store.digests.get_subscription(sub.id).status == "pending"  # type: ignore[union-attr]
     token = parse_qs(urlsplit(link).query)["token"][0]
     done = site.post("/subscribe/confirm", data={"token": token, "csrf_token": csrf_of(page.text)})
     assert done.status_code == 303 and done.headers["location"].startswith("/subscription?")
-    assert loaded_store.get_subscription(sub.id).status == "active"  # type: ignore[union-attr]
+    assert loaded_store.digests.get_subscription(sub.id).status == "active"  # type: ignore[union-attr]
     # Single use.
     assert site.get(local(link)).status_code == 410
     again = site.post("/subscribe/confirm", data={"token": token, "csrf_token": csrf_of(page.text)})
@@ -93,7 +93,7 @@ def test_double_opt_in_from_the_footer(
         },
     )
     assert saved.status_code == 303
-    sub = loaded_store.get_subscription(sub.id)
+    sub = loaded_store.digests.get_subscription(sub.id)
     assert sub is not None
     assert (sub.frequency, sub.weekday, sub.categories, sub.max_papers) == (
         "weekly",
@@ -112,7 +112,7 @@ def test_expired_confirmation_link_is_refused(
 ) -> None:
     footer_subscribe(site, "late@example.org")
     [link] = links(smtp[0], "/subscribe/confirm")
-    sub = loaded_store.get_subscription_by_email("late@example.org")
+    sub = loaded_store.digests.get_subscription_by_email("late@example.org")
     assert sub is not None
     from sqlalchemy import update
 
@@ -165,8 +165,8 @@ def test_one_click_unsubscribe_without_a_session(
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert answer.status_code == 200 and "You are unsubscribed" in answer.text
-    assert loaded_store.get_subscription(leaving.id).status == "unsubscribed"  # type: ignore[union-attr]
-    assert loaded_store.get_subscription(staying.id).status == "active"  # type: ignore[union-attr]
+    assert loaded_store.digests.get_subscription(leaving.id).status == "unsubscribed"  # type: ignore[union-attr]
+    assert loaded_store.digests.get_subscription(staying.id).status == "active"  # type: ignore[union-attr]
     # The GET page only shows a button.
     assert "already unsubscribed" in fresh.get(local(url)).text
 
@@ -186,12 +186,12 @@ def test_one_click_unsubscribe_without_a_session(
     for bad in (f"{forged}.{signature}", payload, "", "garbage"):
         refused = fresh.post(f"/unsubscribe?token={bad}", content=b"List-Unsubscribe=One-Click")
         assert refused.status_code == 403
-    assert loaded_store.get_subscription(staying.id).status == "active"  # type: ignore[union-attr]
+    assert loaded_store.digests.get_subscription(staying.id).status == "active"  # type: ignore[union-attr]
     # The preferences token is not an unsubscribe token either (different salt).
     from paperboy.digest.subscriptions import subscription_token
 
     manage = subscription_token(
-        digest_settings, loaded_store.get_subscription(staying.id), "manage"
+        digest_settings, loaded_store.digests.get_subscription(staying.id), "manage"
     )  # type: ignore[arg-type]
     assert fresh.post(f"/unsubscribe?token={manage}").status_code == 403
     # No more digests for the address that left.
@@ -215,8 +215,8 @@ def test_signed_in_reader_subscribes_from_the_profile_at_once(
         "/subscribe", data={"email": "member@example.org", "csrf_token": csrf_of(profile.text)}
     )
     assert answer.status_code == 303 and answer.headers["location"].startswith("/subscription")
-    sub = loaded_store.get_subscription_by_email("member@example.org")
-    user = loaded_store.get_user_by_email("member@example.org")
+    sub = loaded_store.digests.get_subscription_by_email("member@example.org")
+    user = loaded_store.accounts.get_user_by_email("member@example.org")
     assert sub is not None and user is not None
     assert sub.status == "active" and sub.user_id == user.id  # the address is proven
     assert len(box.messages) == 1  # only the sign-in link: no confirmation needed
@@ -240,7 +240,7 @@ def test_signed_in_reader_subscribes_from_the_profile_at_once(
         "/subscribe", data={"email": "member@example.org", "csrf_token": csrf_of(prefs.text)}
     )
     assert again.status_code == 303
-    kept = loaded_store.get_subscription(sub.id)
+    kept = loaded_store.digests.get_subscription(sub.id)
     assert kept is not None
     assert (kept.frequency, kept.weekday, kept.categories, kept.include_keywords) == (
         "weekly",

@@ -46,7 +46,7 @@ def test_fetch_by_ids_stores_them_and_reports_missing_ones(
     assert (report.added, report.updated, report.unchanged) == (3, 0, 0)
     assert report.skipped == [("2501.00001", MISSING)] and report.error is None
     # Entries that were not asked for are not stored.
-    assert source_store.count_papers() == 3
+    assert source_store.papers.count_papers() == 3
 
     (seen,) = api_requests(api)
     assert seen.query == {
@@ -55,7 +55,7 @@ def test_fetch_by_ids_stores_them_and_reports_missing_ones(
         "max_results": "4",
     }
 
-    paper = source_store.get_paper("1503.01162")
+    paper = source_store.papers.get_paper("1503.01162")
     assert paper is not None
     assert paper.version == 1
     assert paper.title.startswith("Report on a Boston University Conference December 7-8")
@@ -71,7 +71,7 @@ def test_fetch_by_ids_stores_them_and_reports_missing_ones(
     assert paper.announced == date(2015, 3, 4)  # next weekday after submission
     assert paper.abstract is not None and paper.abstract.startswith("This is an editorial")
 
-    old_style = source_store.get_paper("quant-ph/0210005")
+    old_style = source_store.papers.get_paper("quant-ph/0210005")
     assert old_style is not None and old_style.categories == ["quant-ph"]
 
     again = fetch_arxiv_ids(source_store, source_settings, ids[:3])
@@ -129,4 +129,4 @@ def test_a_failing_api_is_reported(
     source_server.handler = lambda seen: (502, {}, b"Bad Gateway")
     report = fetch_arxiv_ids(source_store, source_settings, ["1501.05039"])
     assert report.error is not None and "HTTP 502" in report.error
-    assert source_store.count_papers() == 0
+    assert source_store.papers.count_papers() == 0

@@ -28,7 +28,7 @@ def test_daily_papers_from_the_api_keep_upvotes(
     (seen,) = source_server.requests("/api/daily_papers")
     assert seen.query == {"date": "2024-02-28"}
 
-    bitnet = source_store.get_paper("2402.17764")
+    bitnet = source_store.papers.get_paper("2402.17764")
     assert bitnet is not None
     assert bitnet.imported_upvotes == 553
     assert bitnet.title == "The Era of 1-bit LLMs: All Large Language Models are in 1.58 Bits"
@@ -37,11 +37,11 @@ def test_daily_papers_from_the_api_keep_upvotes(
     assert bitnet.links == {"huggingface": "https://huggingface.co/papers/2402.17764"}
 
     # HTML in a title is kept as text: escaping it is the job of whoever renders it.
-    emo = source_store.get_paper("2402.17485")
+    emo = source_store.papers.get_paper("2402.17485")
     assert emo is not None and emo.title.startswith("<b>EMO</b>: Emote Portrait Alive")
     assert emo.imported_upvotes == 176
 
-    sora = source_store.get_paper("2402.17177")
+    sora = source_store.papers.get_paper("2402.17177")
     assert sora is not None and "\n" not in sora.title
 
     again = ingest_hf_daily(source_store, source_settings, date(2024, 2, 28))
@@ -92,5 +92,5 @@ def test_files_json_list_and_jsonl(source_store: Store, tmp_path: Path) -> None:
     lines.write_text("".join(json.dumps(item) + "\n" for item in items))
     again = ingest_hf_file(source_store, lines)
     assert (again.added, again.unchanged) == (0, 3)
-    paper = source_store.get_paper("2402.17764")
+    paper = source_store.papers.get_paper("2402.17764")
     assert paper is not None and paper.imported_upvotes == 553

@@ -58,8 +58,8 @@ def test_fixture_file_loads_and_reloads_unchanged(sqlite_store: Store) -> None:
     assert (first.added, first.updated, first.unchanged, first.skipped) == (37, 0, 0, [])
     second = ingest_jsonl(sqlite_store, SMALL_PAPERS)
     assert (second.added, second.updated, second.unchanged) == (0, 0, 37)
-    assert sqlite_store.count_papers() == 37
-    paper = sqlite_store.get_paper("2606.99901")
+    assert sqlite_store.papers.count_papers() == 37
+    paper = sqlite_store.papers.get_paper("2606.99901")
     assert paper is not None
     assert paper.title.startswith("<script>")  # stored as text; templates escape it
     assert paper.abstract == (
@@ -115,7 +115,7 @@ def test_lone_surrogates_are_dropped_not_fatal(store: Store, tmp_path: Path) -> 
     line = '{"id": "2501.00007", "title": "Broken \\ud800 title", "abstract": "x\\udfff y"}'
     report = ingest_jsonl(store, write_lines(tmp_path / "s.jsonl", [line]))
     assert report.added == 1
-    paper = store.get_paper("2501.00007")
+    paper = store.papers.get_paper("2501.00007")
     assert paper is not None and paper.title == "Broken title" and paper.abstract == "x y"
 
 
@@ -132,7 +132,7 @@ def test_truncated_gzip_keeps_what_was_read(sqlite_store: Store, tmp_path: Path)
 def test_kaggle_snapshot_records(sqlite_store: Store, tmp_path: Path) -> None:
     path = write_lines(tmp_path / "kaggle.json", [json.dumps(KAGGLE_RECORD)])
     assert ingest_jsonl(sqlite_store, path).added == 1
-    paper = sqlite_store.get_paper("0704.0001")
+    paper = sqlite_store.papers.get_paper("0704.0001")
     assert paper is not None
     assert paper.authors == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"]
     assert paper.title.endswith("at Tevatron and LHC energies")
@@ -148,7 +148,7 @@ def test_kaggle_authors_without_parsed_list(sqlite_store: Store, tmp_path: Path)
     del record["authors_parsed"]
     record["authors"] = "A. One, B. Two and C. Three"
     ingest_jsonl(sqlite_store, write_lines(tmp_path / "k.json", [json.dumps(record)]))
-    paper = sqlite_store.get_paper("0704.0002")
+    paper = sqlite_store.papers.get_paper("0704.0002")
     assert paper is not None and paper.authors == ["A. One", "B. Two", "C. Three"]
 
 
@@ -156,7 +156,7 @@ def test_hugging_face_records_keep_upvotes(sqlite_store: Store) -> None:
     report = ingest_jsonl(sqlite_store, FIXTURES / "hf-daily-sample.jsonl")
     assert report.added == 3
     first = json.loads((FIXTURES / "hf-daily-sample.jsonl").read_text().splitlines()[0])
-    paper = sqlite_store.get_paper(first["arxiv_id"])
+    paper = sqlite_store.papers.get_paper(first["arxiv_id"])
     assert paper is not None
     assert paper.imported_upvotes == first["upvotes"]
     assert paper.links["huggingface"].endswith(first["arxiv_id"])
@@ -234,5 +234,5 @@ def test_non_arxiv_classes_are_not_categories(store: Store, tmp_path: Path) -> N
     )
     report = ingest_jsonl(store, write_lines(tmp_path / "c.jsonl", [line]))
     assert report.added == 1
-    paper = store.get_paper("2501.00009")
+    paper = store.papers.get_paper("2501.00009")
     assert paper is not None and paper.categories == ["cs.CL", "cs.AI"]

@@ -56,7 +56,7 @@ def oai_requests(server: LocalServer) -> list[Seen]:
 
 
 def state(store: Store, settings: Settings, set_spec: str | None = "physics") -> dict[str, object]:
-    value = store.get_state(oai_state_key(settings.arxiv_oai_url, set_spec))
+    value = store.papers.get_state(oai_state_key(settings.arxiv_oai_url, set_spec))
     assert value is not None
     return value
 
@@ -71,7 +71,7 @@ def test_paging_harvest_stores_every_record_of_every_page(
     )
     assert (report.added, report.updated, report.unchanged, report.skipped) == (ALL, 0, 0, [])
     assert report.error is None
-    assert source_store.count_papers() == ALL
+    assert source_store.papers.count_papers() == ALL
 
     seen = oai_requests(source_server)
     assert [s.query for s in seen] == [
@@ -85,7 +85,7 @@ def test_paging_harvest_stores_every_record_of_every_page(
     assert saved["token"] is None
     assert saved["watermark"] == saved["max_datestamp"] == "2018-08-16"
 
-    revised = source_store.get_paper("1706.09418")  # has <updated>: a later version
+    revised = source_store.papers.get_paper("1706.09418")  # has <updated>: a later version
     assert revised is not None
     assert revised.version is None
     assert revised.title == "R-Parity Violation at the LHC"
@@ -101,7 +101,7 @@ def test_paging_harvest_stores_every_record_of_every_page(
     assert revised.abstract is not None and "\n" not in revised.abstract
 
     # Only v1, <arXiv> in the OAI namespace, a collaboration as first author.
-    fresh = source_store.get_paper("1601.03238")
+    fresh = source_store.papers.get_paper("1601.03238")
     assert fresh is not None
     assert fresh.announced == date(2016, 1, 14)  # the datestamp
     assert fresh.updated is None
@@ -167,12 +167,12 @@ def test_records_that_cannot_be_read_are_skipped_and_the_rest_kept(
     source_server.handler = OaiPages([read_page(HEP_EX), page2, read_page(SAMPLE_12)])
     report = harvest_oai(source_store, source_settings, set_spec="physics")
     assert report.error is None
-    assert report.added == ALL - 2 == source_store.count_papers()
+    assert report.added == ALL - 2 == source_store.papers.count_papers()
     assert report.skipped == [
         ("1412.8323", "missing <id>"),
         ("1507.07790", "1507.07790: missing title"),
     ]
-    assert source_store.get_paper("1607.01710") is not None  # the good one of that page
+    assert source_store.papers.get_paper("1607.01710") is not None  # the good one of that page
 
 
 def test_deleted_records_are_skipped_with_a_reason(
@@ -181,7 +181,7 @@ def test_deleted_records_are_skipped_with_a_reason(
     source_server.handler = OaiPages([with_deleted_record(read_page(HEP_EX)), read_page(HEP_TH)])
     report = harvest_oai(source_store, source_settings, set_spec="physics")
     assert report.skipped == [("1709.00001", "deleted at the source")]
-    assert report.added == 6 and source_store.get_paper("1709.00001") is None
+    assert report.added == 6 and source_store.papers.get_paper("1709.00001") is None
 
 
 def test_malformed_page_stops_the_harvest_and_a_rerun_retries_it(
@@ -196,8 +196,8 @@ def test_malformed_page_stops_the_harvest_and_a_rerun_retries_it(
     assert first.error is not None and "page at resumptionToken p2" in first.error
     assert "not well-formed" in first.error
     # Page 1, and the two readable records of the broken page 2, are stored.
-    assert first.added == 3 + 2 == source_store.count_papers()
-    assert source_store.get_paper("1507.07790") is None
+    assert first.added == 3 + 2 == source_store.papers.count_papers()
+    assert source_store.papers.get_paper("1507.07790") is None
     assert [where for where, _ in first.skipped] == [
         "record 2 of the page",
         "the page at resumptionToken p2",
@@ -210,7 +210,7 @@ def test_malformed_page_stops_the_harvest_and_a_rerun_retries_it(
     second = harvest_oai(source_store, source_settings, set_spec="physics")
     assert second.error is None and second.skipped == []
     assert (second.added, second.unchanged) == (1 + 12, 2)
-    assert source_store.count_papers() == ALL
+    assert source_store.papers.count_papers() == ALL
     tokens = [s.query.get("resumptionToken") for s in oai_requests(source_server)[before:]]
     assert tokens == ["p2", "p3"]
 
@@ -231,7 +231,7 @@ def test_crash_on_page_2_then_resume_without_refetching_page_1(
     first = harvest_oai(source_store, source_settings, set_spec="physics", until=date(2019, 1, 1))
     assert first.error is not None and "resumptionToken p2" in first.error
     assert ("HTTP 500" if failure == "http-500" else "failed (3 attempts)") in first.error
-    assert first.added == 3 == source_store.count_papers()
+    assert first.added == 3 == source_store.papers.count_papers()
     saved = state(source_store, source_settings)
     assert saved["token"] == "p2" and saved["until"] == "2019-01-01"
     assert saved["watermark"] is None
@@ -240,7 +240,7 @@ def test_crash_on_page_2_then_resume_without_refetching_page_1(
     before = len(oai_requests(source_server))
     second = harvest_oai(source_store, source_settings, set_spec="physics", until=date(2019, 1, 1))
     assert second.error is None
-    assert second.added == ALL - 3 and source_store.count_papers() == ALL
+    assert second.added == ALL - 3 and source_store.papers.count_papers() == ALL
     rerun = oai_requests(source_server)[before:]
     assert [s.query.get("resumptionToken") for s in rerun] == ["p2", "p3"]
     saved = state(source_store, source_settings)
@@ -337,7 +337,7 @@ def test_other_oai_errors_stop_with_a_clear_message(
     )
     report = harvest_oai(source_store, source_settings, set_spec="physics")
     assert report.error == "OAI-PMH error badArgument on the first page: Illegal argument: from"
-    assert source_store.count_papers() == 0
+    assert source_store.papers.count_papers() == 0
 
 
 def test_bad_arguments_are_refused_before_any_request(

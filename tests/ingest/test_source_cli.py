@@ -54,7 +54,7 @@ def runner(
 def stored(tmp_path: Path) -> int:
     store = Store.open(f"sqlite:///{tmp_path / 'data' / 'paperboy.db'}")
     try:
-        return store.count_papers()
+        return store.papers.count_papers()
     finally:
         store.close()
 

@@ -162,12 +162,12 @@ def test_recommend_for_reader_with_each_ranker(
     closest seed; seeds, dismissed and hidden papers are never recommended."""
     store = loaded_store
     search = SearchService(settings.model_copy(update={"foryou_ranker": ranker}), store)
-    papers = store.get_papers([UPVOTED, SAVED, LIKE_UPVOTED, LIKE_SAVED, HIDDEN, DISMISSED])
-    reader = store.create_user("reader@example.org")
-    store.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
-    store.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
-    store.mark_not_interested(reader.id, papers[DISMISSED].id)
-    store.set_paper_hidden(papers[HIDDEN].id, True)
+    papers = store.papers.get_papers([UPVOTED, SAVED, LIKE_UPVOTED, LIKE_SAVED, HIDDEN, DISMISSED])
+    reader = store.accounts.create_user("reader@example.org")
+    store.votes.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
+    store.library.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
+    store.recommend.mark_not_interested(reader.id, papers[DISMISSED].id)
+    store.moderation.set_paper_hidden(papers[HIDDEN].id, True)
     now = datetime(2026, 7, 1, 8)
 
     recs = recommend_for_reader(store, search, reader.id, limit=10, window_days=7, now=now)
@@ -183,7 +183,7 @@ def test_recommend_for_reader_with_each_ranker(
     newest = recommend_for_reader(store, search, reader.id, limit=50, window_days=1, now=now)
     assert newest and {r.paper.announced for r in newest} == {date(2026, 6, 30)}
     # A reader with no seeds gets nothing.
-    nobody = store.create_user("nobody@example.org")
+    nobody = store.accounts.create_user("nobody@example.org")
     assert recommend_for_reader(store, search, nobody.id, limit=10, window_days=7, now=now) == []
 
 
@@ -196,10 +196,10 @@ def test_papers_past_the_seed_cap_are_still_never_recommended_back(
 
     store = loaded_store
     search = SearchService(settings, store)
-    papers = store.get_papers([UPVOTED, SAVED])
-    reader = store.create_user("capped@example.org")
-    store.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
-    store.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
+    papers = store.papers.get_papers([UPVOTED, SAVED])
+    reader = store.accounts.create_user("capped@example.org")
+    store.votes.add_vote(reader.id, papers[UPVOTED].id, datetime(2026, 6, 29))
+    store.library.save(reader.id, papers[SAVED].id, now=datetime(2026, 6, 29))
     monkeypatch.setattr(foryou, "MAX_SEEDS", 1)  # a reader with more saved papers than that
     now = datetime(2026, 7, 1, 8)
     found = recommend_for_reader(store, search, reader.id, limit=50, window_days=7, now=now)

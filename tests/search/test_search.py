@@ -93,7 +93,7 @@ def test_similar_papers_exclude_the_paper(search_service: SearchService) -> None
 def test_new_and_changed_papers_are_indexed_incrementally(
     search_service: SearchService, loaded_store: Store
 ) -> None:
-    loaded_store.upsert_papers(
+    loaded_store.papers.upsert_papers(
         [
             make_record(
                 "2607.00001",
@@ -160,9 +160,9 @@ def test_out_of_order_commits_are_not_missed(
 
     from paperboy.store.models import papers
 
-    position = loaded_store.max_last_changed()
+    position = loaded_store.papers.max_last_changed()
     assert position is not None
-    loaded_store.upsert_papers(
+    loaded_store.papers.upsert_papers(
         [make_record("2606.27557v2", "Pick Three: Walrus Games", source="t")]
     )
     with loaded_store.engine.begin() as conn:
@@ -180,7 +180,7 @@ def test_semantic_filters_follow_category_changes(
 ) -> None:
     query = "fixing erased symbols when reading stored information cat:math.CO"
     assert "2606.26434" not in ids(search_service, query, "semantic")
-    loaded_store.upsert_papers(
+    loaded_store.papers.upsert_papers(
         [
             make_record(
                 "2606.26434",
@@ -230,6 +230,6 @@ def test_embedding_is_resumable(settings: Settings, sqlite_store: Store) -> None
     service = SearchService(settings, sqlite_store)
     model = model_key(settings.embedding_runtime)
     assert service.embed_pending(limit=10) == 10
-    left = sqlite_store.count_to_embed(model)
+    left = sqlite_store.embeddings.count_to_embed(model)
     assert left == 27
-    assert service.embed_pending() == left and sqlite_store.count_to_embed(model) == 0
+    assert service.embed_pending() == left and sqlite_store.embeddings.count_to_embed(model) == 0

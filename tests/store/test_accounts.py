@@ -7,34 +7,34 @@ from datetime import timedelta
 
 import pytest
 
+from paperboy.clock import utcnow
 from paperboy.errors import Conflict
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 
 
 def add_token(store: Store, token_hash: str, email: str, minutes: int = 15) -> None:
     now = utcnow()
-    store.add_login_token(
+    store.accounts.add_login_token(
         token_hash, email, "127.0.0.1", created_at=now, expires_at=now + timedelta(minutes=minutes)
     )
 
 
 def test_first_sign_in_creates_the_account_once(store: Store) -> None:
     add_token(store, "a" * 64, "ada@example.org")
-    user = store.consume_login_token("a" * 64)
+    user = store.accounts.consume_login_token("a" * 64)
     assert user is not None and user.email == "ada@example.org" and user.role == "reader"
-    assert store.consume_login_token("a" * 64) is None  # single use
+    assert store.accounts.consume_login_token("a" * 64) is None  # single use
     add_token(store, "b" * 64, "ada@example.org")
-    again = store.consume_login_token("b" * 64)
+    again = store.accounts.consume_login_token("b" * 64)
     assert again is not None and again.id == user.id and again.last_seen is not None
-    assert len(store.list_users()) == 1
+    assert len(store.accounts.list_users()) == 1
 
 
 def test_expired_and_unknown_tokens_do_nothing(store: Store) -> None:
     add_token(store, "c" * 64, "bob@example.org", minutes=-1)
-    assert store.consume_login_token("c" * 64) is None
-    assert store.consume_login_token("d" * 64) is None
-    assert store.get_user_by_email("bob@example.org") is None
+    assert store.accounts.consume_login_token("c" * 64) is None
+    assert store.accounts.consume_login_token("d" * 64) is None
+    assert store.accounts.get_user_by_email("bob@example.org") is None
 
 
 def race(store: Store, token: str) -> list[object]:
@@ -44,7 +44,7 @@ def race(store: Store, token: str) -> list[object]:
 
     def consume() -> None:
         barrier.wait()
-        user = store.consume_login_token(token)
+        user = store.accounts.consume_login_token(token)
         if user is not None:
             winners.append(user)
 
@@ -61,7 +61,7 @@ def test_a_token_is_consumed_once_when_two_threads_race(store: Store) -> None:
         add_token(store, f"{i:064d}", f"racer{i}@example.org")
     for i in range(5):
         assert len(race(store, f"{i:064d}")) == 1
-    assert len(store.list_users()) == 5
+    assert len(store.accounts.list_users()) == 5
 
 
 def test_two_first_sign_ins_of_one_address_make_one_account(store: Store) -> None:
@@ -72,7 +72,7 @@ def test_two_first_sign_ins_of_one_address_make_one_account(store: Store) -> Non
 
     def consume(token: str) -> None:
         barrier.wait()
-        user = store.consume_login_token(token)
+        user = store.accounts.consume_login_token(token)
         assert user is not None
         users.append(user.id)
 
@@ -89,20 +89,23 @@ def test_rate_limit_counts(store: Store) -> None:
     add_token(store, "1" * 64, "x@example.org")
     add_token(store, "2" * 64, "x@example.org")
     add_token(store, "3" * 64, "y@example.org")
-    assert store.count_login_tokens(since=since, email="x@example.org") == 2
-    assert store.count_login_tokens(since=since, ip="127.0.0.1") == 3
-    assert store.count_login_tokens(since=utcnow() + timedelta(minutes=1), ip="127.0.0.1") == 0
+    assert store.accounts.count_login_tokens(since=since, email="x@example.org") == 2
+    assert store.accounts.count_login_tokens(since=since, ip="127.0.0.1") == 3
+    assert (
+        store.accounts.count_login_tokens(since=utcnow() + timedelta(minutes=1), ip="127.0.0.1")
+        == 0
+    )
 
 
 def test_users_roles_profile_and_duplicates(store: Store) -> None:
-    admin = store.create_user("root@example.org", role="admin", display_name="Root")
+    admin = store.accounts.create_user("root@example.org", role="admin", display_name="Root")
     assert admin.is_admin and admin.is_curator
     with pytest.raises(Conflict):
-        store.create_user("root@example.org")
-    store.update_profile(admin.id, "<b>Root</b>", "Lab")
-    store.set_user_role(admin.id, "curator")
-    store.set_user_suspended(admin.id, True)
-    got = store.get_user(admin.id)
+        store.accounts.create_user("root@example.org")
+    store.accounts.update_profile(admin.id, "<b>Root</b>", "Lab")
+    store.accounts.set_user_role(admin.id, "curator")
+    store.accounts.set_user_suspended(admin.id, True)
+    got = store.accounts.get_user(admin.id)
     assert got is not None
     assert (got.display_name, got.affiliation, got.role, got.suspended) == (
         "<b>Root</b>",

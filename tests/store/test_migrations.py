@@ -64,7 +64,7 @@ def test_upgrading_from_0004_keeps_rows_that_reference_papers(db_url: str) -> No
     with store.engine.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in ROWS}
     assert counts == ROWS
-    paper = store.get_paper("2606.00001")
+    paper = store.papers.get_paper("2606.00001")
     assert paper is not None and not paper.hidden
-    assert store.vote_totals([paper.id]) == {paper.id: 4}
+    assert store.votes.vote_totals([paper.id]) == {paper.id: 4}
     store.close()

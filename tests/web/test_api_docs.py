@@ -83,11 +83,11 @@ def test_feed_search_and_trending_page_alike(client: TestClient, loaded_store: S
     assert last["next_page"] is None
 
     # Votes cast now put old papers into the 7-day trending window.
-    reader = loaded_store.create_user("trend@example.org")
+    reader = loaded_store.accounts.create_user("trend@example.org")
     for paper in feed[0]["papers"] + feed[1]["papers"][:4]:
-        stored = loaded_store.get_paper(paper["id"])
+        stored = loaded_store.papers.get_paper(paper["id"])
         assert stored is not None
-        loaded_store.toggle_vote(reader.id, stored.id)
+        loaded_store.votes.toggle_vote(reader.id, stored.id)
     everything = client.get("/api/trending?window=7&limit=100").json()["papers"]
     assert len(everything) == 9
     pages: list[str] = []

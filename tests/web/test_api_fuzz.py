@@ -67,8 +67,8 @@ def fuzz_app(
 
 @pytest.fixture
 def api_token(loaded_store: Store) -> str:
-    user = loaded_store.create_user("fuzzer@example.org")
-    return loaded_store.create_token(user.id, "api", "fuzzer")[1]
+    user = loaded_store.accounts.create_user("fuzzer@example.org")
+    return loaded_store.tokens.create_token(user.id, "api", "fuzzer")[1]
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def token_for(store: Store, email: str) -> str:
-    user = store.get_user_by_email(email) or store.create_user(email)
-    return store.create_token(user.id, "api", "script")[1]
+    user = store.accounts.get_user_by_email(email) or store.accounts.create_user(email)
+    return store.tokens.create_token(user.id, "api", "script")[1]
 
 
 def assert_unauthorized(answer: object) -> None:
@@ -84,8 +84,8 @@ def test_profile_creates_lists_and_revokes_tokens_that_scripts_use(
         listed = browser.get("/profile").text
         assert "<td>never</td>" not in listed  # last used is shown now
 
-        [token] = loaded_store.list_tokens(
-            loaded_store.get_user_by_email("reader@example.org").id,  # type: ignore[union-attr]
+        [token] = loaded_store.tokens.list_tokens(
+            loaded_store.accounts.get_user_by_email("reader@example.org").id,  # type: ignore[union-attr]
             "api",
         )
         revoke = f"/profile/api-tokens/{token.id}/revoke"
@@ -99,14 +99,14 @@ def test_profile_creates_lists_and_revokes_tokens_that_scripts_use(
 def test_a_reader_cannot_revoke_another_readers_token(
     app: object, mailbox: tuple[Mailbox, int], loaded_store: Store
 ) -> None:
-    owner = loaded_store.create_user("owner@example.org")
-    theirs, plaintext = loaded_store.create_token(owner.id, "api", "theirs")
+    owner = loaded_store.accounts.create_user("owner@example.org")
+    theirs, plaintext = loaded_store.tokens.create_token(owner.id, "api", "theirs")
     with TestClient(app, follow_redirects=False) as browser:  # type: ignore[arg-type]
         sign_in(browser, mailbox[0], "other@example.org")
         token = csrf_of(browser.get("/profile").text)
         answer = browser.post(f"/profile/api-tokens/{theirs.id}/revoke", data={"csrf_token": token})
         assert answer.status_code == 404
-    assert loaded_store.user_for_token("api", plaintext) is not None
+    assert loaded_store.tokens.user_for_token("api", plaintext) is not None
 
 
 def test_token_writes_need_no_csrf_token(
@@ -118,7 +118,7 @@ def test_token_writes_need_no_csrf_token(
     submitted = script.post("/api/submissions", json={"arxiv_id": RECENT_ID}, headers=bearer(token))
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["id"] == RECENT_ID and submitted.json()["announced"]
-    by = loaded_store.submissions_of([loaded_store.get_paper(RECENT_ID).id])  # type: ignore[union-attr]
+    by = loaded_store.submissions.submissions_of([loaded_store.papers.get_paper(RECENT_ID).id])  # type: ignore[union-attr]
     assert [s.user.email for s in by.values()] == ["writer@example.org"]
     # The form's rules, through the same code: a second submission is a conflict...
     again = script.post("/api/submissions", json={"arxiv_id": RECENT_ID}, headers=bearer(token))
@@ -126,9 +126,9 @@ def test_token_writes_need_no_csrf_token(
     bad = script.post("/api/submissions", json={"arxiv_id": "not an id"}, headers=bearer(token))
     assert bad.status_code == 422 and bad.json()["error"]["title"] == "Invalid input"
     # ... and the per-day limit (2 in these settings) answers 429 with Retry-After.
-    loaded_store.add_submission(
-        loaded_store.get_paper(PAPER).id,  # type: ignore[union-attr]
-        loaded_store.get_user_by_email("writer@example.org").id,  # type: ignore[union-attr]
+    loaded_store.submissions.add_submission(
+        loaded_store.papers.get_paper(PAPER).id,  # type: ignore[union-attr]
+        loaded_store.accounts.get_user_by_email("writer@example.org").id,  # type: ignore[union-attr]
     )
     limited = script.post(
         "/api/submissions", json={"arxiv_id": "2611.00043"}, headers=bearer(token)
@@ -152,13 +152,13 @@ def test_unknown_revoked_and_suspended_tokens_are_401(
         assert script.get(path, headers=bearer("hf_NotPaperboys")).status_code == 200
     token = token_for(loaded_store, "suspended@example.org")
     assert script.get("/api/feed", headers=bearer(token)).status_code == 200
-    user = loaded_store.get_user_by_email("suspended@example.org")
+    user = loaded_store.accounts.get_user_by_email("suspended@example.org")
     assert user is not None
-    loaded_store.set_user_suspended(user.id, True)
+    loaded_store.accounts.set_user_suspended(user.id, True)
     for path in WRITE_PATHS:
         assert_unauthorized(script.post(path, json={"arxiv_id": RECENT_ID}, headers=bearer(token)))
-    assert loaded_store.vote_totals([loaded_store.get_paper(PAPER).id]) == {  # type: ignore[union-attr]
-        loaded_store.get_paper(PAPER).id: 0  # type: ignore[union-attr]
+    assert loaded_store.votes.vote_totals([loaded_store.papers.get_paper(PAPER).id]) == {  # type: ignore[union-attr]
+        loaded_store.papers.get_paper(PAPER).id: 0  # type: ignore[union-attr]
     }
 
 
@@ -168,9 +168,9 @@ def test_a_token_does_not_work_on_html_forms(script: TestClient, loaded_store: S
     assert answer.status_code == 403  # the form route wants the session's CSRF token
     answer = script.post("/submit", data={"paper_id": RECENT_ID}, headers=bearer(token))
     assert answer.status_code == 403
-    paper = loaded_store.get_paper(PAPER)
-    assert paper is not None and loaded_store.vote_totals([paper.id]) == {paper.id: 0}
-    assert loaded_store.get_paper(RECENT_ID) is None
+    paper = loaded_store.papers.get_paper(PAPER)
+    assert paper is not None and loaded_store.votes.vote_totals([paper.id]) == {paper.id: 0}
+    assert loaded_store.papers.get_paper(RECENT_ID) is None
 
 
 def test_a_token_beside_a_session_cookie_still_needs_csrf(
@@ -198,11 +198,11 @@ def test_library_writes_with_a_token(script: TestClient, loaded_store: Store) ->
         f"/api/library/{PAPER}", json={"tags": ["to read"], "note": "n"}, headers=bearer(token)
     )
     assert saved.status_code == 201, saved.text
-    user = loaded_store.get_user_by_email("saver@example.org")
-    paper = loaded_store.get_paper(PAPER)
+    user = loaded_store.accounts.get_user_by_email("saver@example.org")
+    paper = loaded_store.papers.get_paper(PAPER)
     assert user is not None and paper is not None
-    assert paper.id in loaded_store.saved_paper_ids(user.id)
+    assert paper.id in loaded_store.library.saved_paper_ids(user.id)
     assert script.delete(f"/api/library/{PAPER}", headers=bearer(token)).status_code == 204
-    assert loaded_store.saved_paper_ids(user.id) == {}
-    loaded_store.set_user_suspended(user.id, True)
+    assert loaded_store.library.saved_paper_ids(user.id) == {}
+    loaded_store.accounts.set_user_suspended(user.id, True)
     assert_unauthorized(script.put(f"/api/library/{PAPER}", json={}, headers=bearer(token)))

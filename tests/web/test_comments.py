@@ -100,7 +100,7 @@ def other_client(
     clients: list[TestClient] = []
 
     def make(email: str, role: str = "reader") -> TestClient:
-        loaded_store.create_user(email, role=role)
+        loaded_store.accounts.create_user(email, role=role)
         client = TestClient(anon.app, follow_redirects=False)
         clients.append(client)
         sign_in(client, mailbox[0], email)
@@ -202,15 +202,15 @@ def test_signed_out_posts_go_to_sign_in_and_suspended_users_cannot_comment(
         answer = guest.post(f"{PAGE}/comments", data={"body": "hi", "csrf_token": token})
         status, location = answer.status_code, answer.headers["location"]
     assert status == 303 and location.startswith("/signin?next=")
-    user = loaded_store.get_user_by_email("reader@example.org")
+    user = loaded_store.accounts.get_user_by_email("reader@example.org")
     assert user is not None
     token = csrf_of(reader.get(PAGE).text)
     with loaded_store.engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(suspended=True))
     answer = reader.post(f"{PAGE}/comments", data={"body": "hi", "csrf_token": token})
     assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
-    paper = loaded_store.get_paper(PAPER)
-    assert paper is not None and loaded_store.paper_comments(paper.id) == []
+    paper = loaded_store.papers.get_paper(PAPER)
+    assert paper is not None and loaded_store.comments.paper_comments(paper.id) == []
 
 
 def test_api_comments_shape_and_unknown_paper(

@@ -174,7 +174,7 @@ def test_new_papers_show_without_restart(client: TestClient) -> None:
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     from datetime import date
 
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [make_record("2607.00001", "Fresh paper", source="test", announced=date(2026, 7, 1))]
     )
     assert "Fresh paper" in client.get("/").text

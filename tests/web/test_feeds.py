@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.rank.foryou import recommend_for_reader
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 from paperboy.web import create_app
 from paperboy.web.feedxml import FeedEntry, FeedMeta, atom_document, rss_document, xml_text
 from tests.accounts.conftest import Mailbox, make_settings
@@ -254,7 +254,7 @@ def arxiv_ids(feed: Any) -> list[str]:
 
 def test_daily_and_category_feeds(feeds: TestClient, loaded_store: Store) -> None:
     rss, atom = fetch_both(feeds, "/feeds/daily")
-    newest = loaded_store.feed(date(2026, 6, 30), date(2026, 6, 30), limit=100)
+    newest = loaded_store.papers.feed(date(2026, 6, 30), date(2026, 6, 30), limit=100)
     assert arxiv_ids(atom) == [p.arxiv_id for p in newest.papers] and newest.total > 5
     assert atom.feed.title == "paperboy: newest papers"
     assert all(e.published_parsed[:3] == (2026, 6, 30) for e in atom.entries)
@@ -270,13 +270,13 @@ def test_daily_and_category_feeds(feeds: TestClient, loaded_store: Store) -> Non
     assert rss.feed.link == f"{BASE}/day?cat=cs.LG"
 
     rss, atom = fetch_both(feeds, "/feeds/category/cs.LG")
-    in_category = loaded_store.feed(date(2000, 1, 1), date(2026, 6, 30), category="cs.LG")
+    in_category = loaded_store.papers.feed(date(2000, 1, 1), date(2026, 6, 30), category="cs.LG")
     assert arxiv_ids(rss) == [p.arxiv_id for p in in_category.papers]
     assert len({e.published_parsed[:3] for e in rss.entries}) > 1  # more than one day
 
     # Ingest drops control characters but keeps noncharacters such as U+FFFE, which
     # XML forbids too: the feed drops them instead of failing for every subscriber.
-    loaded_store.upsert_papers(
+    loaded_store.papers.upsert_papers(
         [
             rec(
                 "2606.90001",
@@ -309,14 +309,14 @@ def test_feeds_of_an_empty_site(empty_client: TestClient) -> None:
 
 
 def test_trending_feed_for_each_window(feeds: TestClient, loaded_store: Store) -> None:
-    users = [loaded_store.create_user(f"voter{i}@example.org") for i in range(3)]
+    users = [loaded_store.accounts.create_user(f"voter{i}@example.org") for i in range(3)]
     now = utcnow()
 
     def vote(arxiv_id: str, n: int, ago: timedelta) -> None:
-        paper = loaded_store.get_paper(arxiv_id)
+        paper = loaded_store.papers.get_paper(arxiv_id)
         assert paper is not None
         for user in users[:n]:
-            loaded_store.add_vote(user.id, paper.id, now - ago)
+            loaded_store.votes.add_vote(user.id, paper.id, now - ago)
 
     vote("2606.28374", 3, timedelta(hours=2))
     vote("2606.26139", 1, timedelta(hours=3))
@@ -429,12 +429,12 @@ def test_private_for_you_feed_lives_until_revoked(
     token = urls[0].removeprefix(f"{BASE}/feeds/for-you/").removesuffix(".rss")
     assert len(token) >= 40 and urls[1].endswith(f"/{token}.atom")
 
-    user = loaded_store.get_user_by_email("reader@example.org")
+    user = loaded_store.accounts.get_user_by_email("reader@example.org")
     assert user is not None
     for arxiv_id in ("2606.28122", "2606.28926"):  # neural operators, in-context learning
-        paper = loaded_store.get_paper(arxiv_id)
+        paper = loaded_store.papers.get_paper(arxiv_id)
         assert paper is not None
-        loaded_store.add_vote(user.id, paper.id, utcnow())
+        loaded_store.votes.add_vote(user.id, paper.id, utcnow())
     expected = recommend_for_reader(
         loaded_store,
         search_service,

@@ -49,10 +49,10 @@ def reader(anon: TestClient, mailbox: tuple[Mailbox, int], loaded_store: Store) 
         f"/paper/{UPVOTED}/vote", data={"csrf_token": csrf_of(page.text), "next": "/"}
     )
     assert voted.status_code == 303
-    user = loaded_store.get_user_by_email(EMAIL)
-    saved = loaded_store.get_paper(SAVED)
+    user = loaded_store.accounts.get_user_by_email(EMAIL)
+    saved = loaded_store.papers.get_paper(SAVED)
     assert user is not None and saved is not None
-    loaded_store.save(user.id, saved.id)
+    loaded_store.library.save(user.id, saved.id)
     return anon
 
 

@@ -54,7 +54,7 @@ def hf_store(loaded_store: Store) -> Store:
 
 
 def paper_id(store: Store, arxiv_id: str) -> int:
-    found = store.get_paper(arxiv_id)
+    found = store.papers.get_paper(arxiv_id)
     assert found is not None
     return found.id
 
@@ -64,13 +64,13 @@ def test_every_field_of_a_real_hf_record_with_values_from_paperboy(
 ) -> None:
     first = HF_RECORDS[0]["paper"]["id"]
     pid = paper_id(hf_store, first)
-    ada = hf_store.create_user("ada@example.org", role="curator", display_name="Ada L")
-    bob = hf_store.create_user("bob@example.org")
-    hf_store.toggle_vote(bob.id, pid)
-    hf_store.add_comment(pid, bob.id, "Ternary weights!")
-    hidden = hf_store.add_comment(pid, bob.id, "spam")
-    hf_store.set_comment_hidden(hidden.id, True)
-    hf_store.add_submission(pid, ada.id, now=datetime(2024, 2, 28, 9, 30, 1, 250_000))
+    ada = hf_store.accounts.create_user("ada@example.org", role="curator", display_name="Ada L")
+    bob = hf_store.accounts.create_user("bob@example.org")
+    hf_store.votes.toggle_vote(bob.id, pid)
+    hf_store.comments.add_comment(pid, bob.id, "Ternary weights!")
+    hidden = hf_store.comments.add_comment(pid, bob.id, "spam")
+    hf_store.comments.set_comment_hidden(hidden.id, True)
+    hf_store.submissions.add_submission(pid, ada.id, now=datetime(2024, 2, 28, 9, 30, 1, 250_000))
 
     answer = client.get(f"/api/daily_papers?date={HF_DAY}")
     assert answer.status_code == 200 and answer.headers["x-total-count"] == "3"
@@ -155,7 +155,7 @@ def test_paperboys_own_hf_ingester_reads_the_answer_back(
     for day in (HF_DAY, DAY):
         for record in client.get(f"/api/daily_papers?date={day}&limit=100").json():
             parsed = record_from_hf(record)
-            stored = hf_store.get_paper(parsed.arxiv_id)
+            stored = hf_store.papers.get_paper(parsed.arxiv_id)
             assert stored is not None
             assert (parsed.title, parsed.announced) == (stored.title, date.fromisoformat(day))
             assert parsed.authors == stored.authors

@@ -269,7 +269,7 @@ def test_export_bibtex_and_json(reader: TestClient, loaded_store: Store) -> None
     assert [arxiv_id_of(e) for e in entries] == [PAPER, OTHER, EVIL]  # oldest saved first
     assert len({e.key for e in entries}) == 3
     first = entries[0]
-    paper = loaded_store.get_paper(PAPER)
+    paper = loaded_store.papers.get_paper(PAPER)
     assert paper is not None and paper.primary_category
     assert first.kind == "misc" and first.key == "nguyen2026recursive"
     assert first.fields["eprint"] == PAPER and first.fields["archiveprefix"] == "arXiv"
@@ -321,7 +321,7 @@ def test_import_ids_fetches_unknown_ones_and_lists_the_rest(
     assert listed(html, "failed") == []
     asked = [s.query["id_list"] for s in source_server.requests("/api/query")]
     assert asked == [f"{RECENT_ID},{BOGUS}"]  # only the papers paperboy did not have
-    fetched = loaded_store.get_paper(RECENT_ID)
+    fetched = loaded_store.papers.get_paper(RECENT_ID)
     assert fetched is not None and fetched.title.startswith("Sparse Mixture Routing")
     items = api(reader, "GET", "/api/library", params={"tag": "imported"})[1]
     assert sorted(i["paper"]["id"] for i in items["items"]) == sorted(  # type: ignore[index]
@@ -371,9 +371,9 @@ def test_api_with_a_bearer_token(
 ) -> None:
     """A script with a personal API token (no cookie, no CSRF token) uses the same routes."""
     reader, _, anon = app_and_clients
-    user = loaded_store.get_user_by_email("reader@example.org")
+    user = loaded_store.accounts.get_user_by_email("reader@example.org")
     assert user is not None
-    _, plaintext = loaded_store.create_token(user.id, "api", "script")
+    _, plaintext = loaded_store.tokens.create_token(user.id, "api", "script")
     bearer = {"Authorization": f"Bearer {plaintext}"}
     anon.cookies.clear()
     saved = anon.put(f"/api/library/{PAPER}", json={"tags": ["Script"]}, headers=bearer)

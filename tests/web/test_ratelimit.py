@@ -133,8 +133,8 @@ def test_over_budget_is_429_with_retry_after(limited: TestClient) -> None:
 
 
 def test_each_api_token_has_its_own_budget(limited: TestClient, loaded_store: Store) -> None:
-    user = loaded_store.create_user("script@example.org")
-    _, token = loaded_store.create_token(user.id, "api", "script")
+    user = loaded_store.accounts.create_user("script@example.org")
+    _, token = loaded_store.tokens.create_token(user.id, "api", "script")
     for _ in range(3):
         limited.get("/api/trending")
     assert limited.get("/api/trending").status_code == 429

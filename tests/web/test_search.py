@@ -124,7 +124,7 @@ def test_running_server_indexes_new_papers_by_itself(
     """The background indexer of `paperboy serve` finds papers another process added."""
     live = settings.model_copy(update={"background_indexing": True, "index_interval": 1.0})
     with TestClient(create_app(live, loaded_store)) as c:
-        loaded_store.upsert_papers(
+        loaded_store.papers.upsert_papers(
             [
                 make_record(
                     "2607.00042",

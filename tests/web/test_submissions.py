@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox
@@ -95,11 +95,11 @@ def test_submission_lands_on_todays_page_with_the_submitter(
     assert (status, location) == (303, f"/paper/{RECENT_ID}")
     asked = source_server.requests("/api/query")
     assert [s.query["id_list"] for s in asked] == [RECENT_ID]
-    paper = loaded_store.get_paper(RECENT_ID)
+    paper = loaded_store.papers.get_paper(RECENT_ID)
     assert paper is not None and paper.title.startswith("Sparse Mixture Routing")
     today = utcnow().date()
     assert paper.announced == today
-    user = loaded_store.get_user_by_email("submitter@example.org")
+    user = loaded_store.accounts.get_user_by_email("submitter@example.org")
     assert user is not None
     byline = f"submitted by {user.display_name}"
     assert byline in submitter.get(f"/paper/{RECENT_ID}").text
@@ -124,11 +124,11 @@ def test_submission_lands_on_todays_page_with_the_submitter(
 def test_refusals_are_shown_on_the_form(
     submitter: TestClient, loaded_store: Store, paper_id: str, status: int, message: str
 ) -> None:
-    before = loaded_store.count_papers()
+    before = loaded_store.papers.count_papers()
     got, _, html = submit(submitter, paper_id)
     assert got == status
     assert message in alert(html)
-    assert loaded_store.count_papers() == before
+    assert loaded_store.papers.count_papers() == before
 
 
 def test_arxiv_unreachable_is_a_502_on_the_form(
@@ -142,17 +142,17 @@ def test_arxiv_unreachable_is_a_502_on_the_form(
 def test_per_day_limit(
     submitter: TestClient, loaded_store: Store, source_server: LocalServer
 ) -> None:
-    user = loaded_store.get_user_by_email("submitter@example.org")
+    user = loaded_store.accounts.get_user_by_email("submitter@example.org")
     assert user is not None
-    earlier = list(loaded_store.get_papers_by_ids(range(1, 4)).values())
+    earlier = list(loaded_store.papers.get_papers_by_ids(range(1, 4)).values())
     for paper in earlier[:2]:  # two submissions earlier today: the limit is 2
-        loaded_store.add_submission(paper.id, user.id)
+        loaded_store.submissions.add_submission(paper.id, user.id)
     yesterday = utcnow() - timedelta(days=1)
-    loaded_store.add_submission(earlier[2].id, user.id, now=yesterday)  # does not count
+    loaded_store.submissions.add_submission(earlier[2].id, user.id, now=yesterday)  # does not count
     status, _, html = submit(submitter, RECENT_ID)
     assert status == 429 and "at most 2 papers a day" in alert(html)
     assert source_server.requests("/api/query") == []
-    assert loaded_store.get_paper(RECENT_ID) is None
+    assert loaded_store.papers.get_paper(RECENT_ID) is None
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(

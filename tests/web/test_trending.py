@@ -26,7 +26,7 @@ def test_score_formula() -> None:
 
 def test_ranking_follows_the_formula(sqlite_store: Store) -> None:
     store = sqlite_store
-    store.upsert_papers(
+    store.papers.upsert_papers(
         [
             rec("2607.00001", announced=date(2026, 7, 10)),  # 12 h old, 3 votes
             rec("2607.00002", announced=date(2026, 7, 9)),  # 36 h old, 8 votes
@@ -35,13 +35,13 @@ def test_ranking_follows_the_formula(sqlite_store: Store) -> None:
             rec("2607.00005", announced=date(2026, 7, 10)),  # new, no votes
         ]
     )
-    users = [store.create_user(f"u{i}@example.org") for i in range(8)]
+    users = [store.accounts.create_user(f"u{i}@example.org") for i in range(8)]
 
     def votes(arxiv_id: str, n: int, at: datetime) -> None:
-        paper = store.get_paper(arxiv_id)
+        paper = store.papers.get_paper(arxiv_id)
         assert paper is not None
         for user in users[:n]:
-            store.add_vote(user.id, paper.id, at)
+            store.votes.add_vote(user.id, paper.id, at)
 
     votes("2607.00001", 3, NOW - timedelta(hours=2))
     votes("2607.00002", 8, NOW - timedelta(hours=30))

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from paperboy.store.accounts import utcnow
 from paperboy.web import create_app
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # the fixture: a real SMTP server
@@ -145,11 +145,11 @@ def test_feed_sorts_by_votes_and_keeps_the_category(
 ) -> None:
     newest = reader.get(f"/api/feed?date={DAY}&limit=500").json()["papers"]
     last = newest[-1]["id"]
-    paper = loaded_store.get_paper(last)
+    paper = loaded_store.papers.get_paper(last)
     assert paper is not None
     for i in range(3):
-        user = loaded_store.create_user(f"v{i}@example.org")
-        loaded_store.toggle_vote(user.id, paper.id)
+        user = loaded_store.accounts.create_user(f"v{i}@example.org")
+        loaded_store.votes.toggle_vote(user.id, paper.id)
     by_votes = reader.get(f"/api/feed?date={DAY}&limit=500&sort=votes").json()
     assert by_votes["sort"] == "votes" and by_votes["papers"][0]["id"] == last
     assert by_votes["papers"][0]["upvotes"] == 3
@@ -167,13 +167,13 @@ def test_feed_sorts_by_votes_and_keeps_the_category(
 def test_trending_page_and_api(reader: TestClient, loaded_store: Store) -> None:
     ids = [p["id"] for p in reader.get(f"/api/feed?date={DAY}&limit=3").json()["papers"]]
     now = utcnow()
-    users = [loaded_store.create_user(f"t{i}@example.org") for i in range(3)]
+    users = [loaded_store.accounts.create_user(f"t{i}@example.org") for i in range(3)]
     # Old papers (announced 2026-06-30), voted for just now: in the 1-day window.
     for n, arxiv_id in zip((1, 3, 2), ids, strict=True):
-        paper = loaded_store.get_paper(arxiv_id)
+        paper = loaded_store.papers.get_paper(arxiv_id)
         assert paper is not None
         for user in users[:n]:
-            loaded_store.add_vote(user.id, paper.id, now - timedelta(minutes=5))
+            loaded_store.votes.add_vote(user.id, paper.id, now - timedelta(minutes=5))
     api = reader.get("/api/trending?window=1&limit=10").json()
     assert api["window"] == 1 and api["gravity"] == 1.8 and api["offset_hours"] == 2.0
     assert [p["id"] for p in api["papers"]] == [ids[1], ids[2], ids[0]]
@@ -194,10 +194,10 @@ def test_trending_page_and_api(reader: TestClient, loaded_store: Store) -> None:
 
 
 def test_rows_have_a_sparkline(reader: TestClient, loaded_store: Store) -> None:
-    paper = loaded_store.get_paper(PAPER)
+    paper = loaded_store.papers.get_paper(PAPER)
     assert paper is not None
-    user = loaded_store.create_user("s@example.org")
-    loaded_store.add_vote(user.id, paper.id, utcnow() - timedelta(days=3))
+    user = loaded_store.accounts.create_user("s@example.org")
+    loaded_store.votes.add_vote(user.id, paper.id, utcnow() - timedelta(days=3))
     html = reader.get(f"/day/{DAY}").text
     rows = html.count('<li class="paper-row">')
     # Only the paper with votes draws a line; a flat line at zero says nothing.

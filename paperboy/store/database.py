@@ -1,0 +1,49 @@
+"""``Store``: the one entry to the database, composed of one repository per area.
+
+Callers name the area: ``store.papers.get_paper(...)``, ``store.votes.toggle_vote(...)``,
+``store.library.save(...)``. Every repository shares the store's engine (one pool)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from paperboy.store.accounts import AccountStore
+from paperboy.store.comments import CommentStore
+from paperboy.store.db import make_engine, upgrade_schema
+from paperboy.store.digests import DigestStore
+from paperboy.store.embeddings import EmbeddingStore
+from paperboy.store.library import LibraryStore
+from paperboy.store.moderation import ModerationStore
+from paperboy.store.papers import PaperStore
+from paperboy.store.recommend import RecommendStore
+from paperboy.store.submissions import SubmissionStore
+from paperboy.store.tokens import TokenStore
+from paperboy.store.votes import VoteStore
+
+
+class Store:
+    """The single owner of database I/O."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.papers = PaperStore(engine)
+        self.embeddings = EmbeddingStore(engine)
+        self.accounts = AccountStore(engine)
+        self.tokens = TokenStore(engine)
+        self.votes = VoteStore(engine)
+        self.comments = CommentStore(engine)
+        self.submissions = SubmissionStore(engine)
+        self.moderation = ModerationStore(engine)
+        self.library = LibraryStore(engine)
+        self.recommend = RecommendStore(engine)
+        self.digests = DigestStore(engine)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        engine = make_engine(url)
+        if migrate:
+            upgrade_schema(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
