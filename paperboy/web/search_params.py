@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from paperboy.feed.periods import parse_day
 from paperboy.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
 from paperboy.search.service import MAX_PAGE, Mode, Sort
-from paperboy.web.periods import parse_day
 
 
 @dataclass(frozen=True, slots=True)

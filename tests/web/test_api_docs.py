@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from paperboy.store import Store
-from paperboy.web.api_docs import SUCCESS_EXAMPLES
+from paperboy.web.api.docs import SUCCESS_EXAMPLES
 
 DAY = "2026-06-30"  # 13 fixture papers
 

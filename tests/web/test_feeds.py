@@ -22,7 +22,7 @@ from paperboy.rank.foryou import recommend_for_reader
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
-from paperboy.web.feedxml import FeedEntry, FeedMeta, atom_document, rss_document, xml_text
+from paperboy.web.feeds.xml import FeedEntry, FeedMeta, atom_document, rss_document, xml_text
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # the fixture: a real SMTP server
 from tests.accounts.test_sign_in import csrf_of, sign_in

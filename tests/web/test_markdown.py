@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperboy.web.markdown import render_comment
+from paperboy.community.markdown import render_comment
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from paperboy.errors import InvalidInput
+from paperboy.feed.trending import load_trending, trending_score
 from paperboy.store import Store
-from paperboy.web.trending import load_trending, trending_score
 from tests.store.test_papers import rec
 
 NOW = datetime(2026, 7, 10, 12, 0)

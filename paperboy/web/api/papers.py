@@ -9,13 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from paperboy.errors import Forbidden, InvalidInput
+from paperboy.feed.listing import load_feed
+from paperboy.feed.periods import View
+from paperboy.feed.trending import WINDOWS, check_window, load_trending
 from paperboy.search.lexical import opening as _opening
-from paperboy.web.auth import CurrentUser
-from paperboy.web.comments import DELETED, CommentView, comment_threads
-from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.feed import load_feed
-from paperboy.web.periods import View
-from paperboy.web.schemas import (
+from paperboy.web.api.schemas import (
     CommentOut,
     CommentsOut,
     ErrorOut,
@@ -29,9 +27,11 @@ from paperboy.web.schemas import (
     TrendingPaperOut,
     VoteOut,
 )
+from paperboy.web.auth import CurrentUser
+from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
+from paperboy.web.pages.comments import DELETED, CommentView, comment_threads
+from paperboy.web.pages.submissions import submit_arxiv_paper
 from paperboy.web.search_params import SearchParamsDep
-from paperboy.web.submissions import submit_arxiv_paper
-from paperboy.web.trending import WINDOWS, check_window, load_trending
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Unknown or revoked API token"},

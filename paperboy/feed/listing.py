@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paperboy.errors import InvalidInput
+from paperboy.feed.periods import Period, parse_period, period_containing
 from paperboy.store import Store, StoredPaper
-from paperboy.web.periods import Period, parse_period, period_containing
 
 MAX_PAGE = 10_000
 SORTS = ("newest", "votes")

@@ -23,7 +23,14 @@ from paperboy.errors import NotFound
 from paperboy.rank.foryou import recommend_for_reader
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
-from paperboy.web.feeds import FORMATS, feed_meta, feed_response, feed_urls, paper_entry, route
+from paperboy.web.feeds.public import (
+    FORMATS,
+    feed_meta,
+    feed_response,
+    feed_urls,
+    paper_entry,
+    route,
+)
 from paperboy.web.personal_tokens import (
     SIGN_IN,
     create_personal_token,

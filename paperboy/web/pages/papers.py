@@ -9,16 +9,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from paperboy.feed.listing import load_feed
+from paperboy.feed.periods import VIEWS
+from paperboy.feed.trending import WINDOWS, check_window, load_trending
 from paperboy.web.auth import get_current_user
-from paperboy.web.comments import comment_threads
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.feed import load_feed
-from paperboy.web.moderation import day_picks
-from paperboy.web.periods import VIEWS
+from paperboy.web.pages.comments import comment_threads
+from paperboy.web.pages.moderation import day_picks
+from paperboy.web.pages.votes import vote_view
 from paperboy.web.rendering import render
 from paperboy.web.search_params import SearchParamsDep
-from paperboy.web.trending import WINDOWS, check_window, load_trending
-from paperboy.web.votes import vote_view
 
 router = APIRouter(include_in_schema=False)
 CatQuery = Annotated[str | None, Query(max_length=64)]

@@ -21,9 +21,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from paperboy.web.hf_api import EXAMPLE_RECORD, HfDailyPaper
-from paperboy.web.ratelimit import EXEMPT_PATHS
-from paperboy.web.schemas import (
+from paperboy.web.api.hf import EXAMPLE_RECORD, HfDailyPaper
+from paperboy.web.api.schemas import (
     CommentsOut,
     FeedOut,
     PaperOut,
@@ -32,6 +31,7 @@ from paperboy.web.schemas import (
     TrendingOut,
     VoteOut,
 )
+from paperboy.web.ratelimit import EXEMPT_PATHS
 
 ERROR_TITLES = {
     400: ("Bad request", "There was an error parsing the body"),

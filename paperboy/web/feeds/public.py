@@ -26,10 +26,11 @@ from fastapi.responses import Response
 
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, NotFound
+from paperboy.feed.listing import load_feed
+from paperboy.feed.trending import check_window, load_trending
 from paperboy.store import StoredPaper
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
-from paperboy.web.feed import load_feed
-from paperboy.web.feedxml import (
+from paperboy.web.feeds.xml import (
     ATOM_TYPE,
     RSS_TYPE,
     FeedEntry,
@@ -40,7 +41,6 @@ from paperboy.web.feedxml import (
     rss_document,
 )
 from paperboy.web.search_params import SearchParamsDep
-from paperboy.web.trending import check_window, load_trending
 
 router = APIRouter(include_in_schema=False)
 FeedFormat = Literal["rss", "atom"]

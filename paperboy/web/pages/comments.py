@@ -18,13 +18,13 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
+from paperboy.community.markdown import render_comment
 from paperboy.config import Settings
 from paperboy.errors import Forbidden, InvalidInput, NotFound
 from paperboy.store import Store, StoredUser
 from paperboy.store.comments import StoredComment
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep, find_paper
-from paperboy.web.markdown import render_comment
 
 router = APIRouter(include_in_schema=False)
 DELETED = "[deleted]"

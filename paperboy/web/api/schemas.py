@@ -7,8 +7,8 @@ from datetime import date, datetime
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 
+from paperboy.feed.listing import Feed
 from paperboy.store import StoredPaper
-from paperboy.web.feed import Feed
 
 
 class PaperLinks(BaseModel):

@@ -31,7 +31,7 @@ from paperboy.store import Store, StoredUser
 from paperboy.store.library import LibraryEntry
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep
-from paperboy.web.library import reader_collections, to_sign_in, wanted_tags
+from paperboy.web.pages.library import reader_collections, to_sign_in, wanted_tags
 from paperboy.web.rendering import render
 
 log = logging.getLogger(__name__)

@@ -43,11 +43,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperboy.config import Settings
+from paperboy.feed.periods import parse_day
 from paperboy.store import Store, StoredPaper
 from paperboy.store.submissions import Submission
-from paperboy.web.api import ERRORS
+from paperboy.web.api.papers import ERRORS
 from paperboy.web.deps import SettingsDep, StoreDep
-from paperboy.web.periods import parse_day
 
 router = APIRouter(prefix="/api", tags=["hugging face compatible"])
 HF_THUMBNAIL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"

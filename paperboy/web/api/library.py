@@ -17,10 +17,10 @@ from pydantic.config import JsonDict
 from paperboy.errors import Forbidden, InvalidInput, NotFound
 from paperboy.store import Store, StoredUser
 from paperboy.store.library import SORTS, LibraryEntry, LibrarySort, TagCount, clean_tags
+from paperboy.web.api.schemas import ErrorOut, PaperOut
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep, find_paper
-from paperboy.web.library import check_note
-from paperboy.web.schemas import ErrorOut, PaperOut
+from paperboy.web.pages.library import check_note
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "Not signed in, or no CSRF token"},

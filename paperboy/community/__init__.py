@@ -1,0 +1,1 @@
+"""What readers do together: votes, comments, submissions, moderation."""

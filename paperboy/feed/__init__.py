@@ -1,0 +1,1 @@
+"""The feed: periods (day, week, month), listings and trending."""

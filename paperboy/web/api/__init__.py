@@ -1,0 +1,1 @@
+"""The JSON API under /api: routes by resource, output models in ``schemas``."""

@@ -1,0 +1,1 @@
+"""HTML pages: each module parses a request, calls one domain function, renders."""
