@@ -94,3 +94,18 @@ class TooManyRequests(PaperboyError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
         self.retry_after = max(1, retry_after)
+
+
+class SignInRequired(PaperboyError):
+    """The page or action needs a signed-in reader. Pages answer it with a redirect to
+    the sign-in page (which then returns to ``next_path``); the API with a 401."""
+
+    status = 401
+    title = "Sign in required"
+
+    def __init__(self, detail: str = "sign in first", *, next_path: str = "/") -> None:
+        super().__init__(detail)
+        self.next_path = next_path
+
+    def default_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="paperboy"'}

@@ -36,4 +36,5 @@ fi
 .venv/bin/ruff check paperboy tests benchmarks scripts
 .venv/bin/ruff format --check paperboy tests benchmarks scripts
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 .venv/bin/pytest "$@"

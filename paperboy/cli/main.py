@@ -10,12 +10,12 @@ import sys
 from typing import Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from paperboy.config import Settings, load_settings, settings_table
 from paperboy.errors import PaperboyError
 from paperboy.logs import configure_logging
 from paperboy.store import Store
+from paperboy.store.db import DatabaseError, masked_url
 
 log = logging.getLogger("paperboy.cli")
 
@@ -31,7 +31,7 @@ class PaperboyGroup(click.Group):
             raise
         except PaperboyError as exc:
             raise click.ClickException(exc.detail) from None
-        except SQLAlchemyError as exc:
+        except DatabaseError as exc:
             log.debug("database error", exc_info=True)
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise click.ClickException(f"database error: {reason[:300]}") from None
@@ -109,15 +109,9 @@ def config_show(app: AppContext) -> None:
         if name in {"secret_key", "smtp_password"} and value:
             value = "********"
         elif name == "database_url" and value:
-            value = _mask_url(value)
+            value = masked_url(value)
         click.echo(f"PAPERBOY_{name.upper()}={value if value is not None else ''}")
-    click.echo(f"# database: {_mask_url(app.settings.resolved_database_url)}")
-
-
-def _mask_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    click.echo(f"# database: {masked_url(app.settings.resolved_database_url)}")
 
 
 @config.command("docs")

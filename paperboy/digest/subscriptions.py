@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
 
 from paperboy.accounts.service import hash_token, normalize_email
 from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_confirmation_email, render_manage_email
-from paperboy.errors import Forbidden, InvalidInput, LinkExpired
+from paperboy.errors import Conflict, Forbidden, InvalidInput, LinkExpired
 from paperboy.mail import send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.digests import StoredSubscription
@@ -108,7 +107,7 @@ def request_subscription(
                 preferences=prefs.as_columns(),
                 now=now,
             )
-        except IntegrityError:  # the same address subscribed at the same moment
+        except Conflict:  # the same address subscribed at the same moment
             sub = store.digests.get_subscription_by_email(email)
             assert sub is not None
         if own_address:

@@ -15,10 +15,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from paperboy.errors import ConfigError
 
+# What the database driver raises; the CLI reports it as "database error: ...".
+DatabaseError = SQLAlchemyError
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -105,3 +107,8 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:
     if engine.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def masked_url(url: str) -> str:
+    """The database URL with its password hidden, for logs and ``config show``."""
+    return make_url(url).render_as_string(hide_password=True)

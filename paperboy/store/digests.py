@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
+from paperboy.errors import Conflict
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import digest_outbox, subscriptions
@@ -120,7 +122,7 @@ class DigestStore(Repository):
         preferences: dict[str, Any],
         now: datetime | None = None,
     ) -> StoredSubscription:
-        """A new subscription for ``email`` (IntegrityError if the address has one)."""
+        """A new subscription for ``email`` (Conflict if the address has one)."""
         now = now or utcnow()
         values = {
             "email": email,
@@ -130,8 +132,11 @@ class DigestStore(Repository):
             "confirmed_at": now if status == "active" else None,
             **preferences,
         }
-        with self.engine.begin() as conn:
-            key = conn.execute(insert(subscriptions).values(**values)).inserted_primary_key
+        try:
+            with self.engine.begin() as conn:
+                key = conn.execute(insert(subscriptions).values(**values)).inserted_primary_key
+        except IntegrityError:
+            raise Conflict(f"{email} is already subscribed") from None
         assert key is not None
         found = self.get_subscription(int(key[0]))
         assert found is not None

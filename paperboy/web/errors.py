@@ -5,14 +5,15 @@ exceptions into it."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from paperboy.errors import PaperboyError
+from paperboy.errors import PaperboyError, SignInRequired
 from paperboy.web.rendering import render
 
 log = logging.getLogger("paperboy.web")
@@ -50,6 +51,9 @@ async def _error(request: Request, status: int, title: str, detail: str) -> Resp
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PaperboyError)
     async def paperboy_error(request: Request, exc: PaperboyError) -> Response:
+        if isinstance(exc, SignInRequired) and _wants_html(request):
+            target = "/signin?" + urlencode({"next": exc.next_path})
+            return RedirectResponse(target, status_code=303)
         response = await _error(request, exc.status, exc.title, exc.detail)
         response.headers.update(exc.headers)
         return response

@@ -27,6 +27,25 @@ SENT_MESSAGE = (
     "{minutes} minutes."
 )
 NextField = Annotated[str, Form(max_length=2000)]
+# What the sign-in page says when a guarded page sent the reader to it (by the page's
+# path, so no text from the URL is ever shown).
+SIGN_IN_REASONS = {
+    "/library": "Sign in to see your library.",
+    "/for-you": "Sign in to see papers picked for you.",
+    "/submit": "Sign in to submit a paper.",
+    "/profile": "Sign in to see your profile.",
+    "/paper/": "Sign in to vote, save papers and comment.",
+}
+
+
+def sign_in_reason(next_path: str) -> str | None:
+    path = next_path.split("?", 1)[0]
+    for prefix, reason in SIGN_IN_REASONS.items():
+        if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+            return reason
+    return None
+
+
 TokenField = Annotated[str, Form(max_length=200)]
 
 
@@ -34,7 +53,9 @@ TokenField = Annotated[str, Form(max_length=200)]
 def signin_form(
     request: Request, next: Annotated[str, Query(max_length=2000)] = ""
 ) -> HTMLResponse:
-    return render(request, "signin.html", {"next": safe_next(next), "email": "", "error": None})
+    back = safe_next(next)
+    context = {"next": back, "email": "", "error": None, "reason": sign_in_reason(back)}
+    return render(request, "signin.html", context)
 
 
 @router.post("/signin", response_class=HTMLResponse)
