@@ -214,8 +214,7 @@ class Settings(BaseSettings):
         5,
         ge=1,
         le=1000,
-        description="Comments one account may post in a minute; more get 429 with "
-        "Retry-After.",
+        description="Comments one account may post in a minute; more get 429 with Retry-After.",
     )
     comment_limit_per_day: int = Field(
         100,
