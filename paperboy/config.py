@@ -237,7 +237,7 @@ class Settings(BaseSettings):
         "(counted per server process).",
     )
     comment_threads_per_page: int = Field(
-        50,
+        30,
         ge=1,
         le=1000,
         description="Top-level comments (each with its replies) shown on one page of a "
