@@ -210,6 +210,39 @@ class Settings(BaseSettings):
         le=100_000,
         description="Longest comment (in characters of Markdown) a reader can post.",
     )
+    comment_limit_per_minute: int = Field(
+        5,
+        ge=1,
+        le=1000,
+        description="Comments one account may post in a minute; more get 429 with Retry-After.",
+    )
+    comment_limit_per_day: int = Field(
+        100,
+        ge=1,
+        le=100_000,
+        description="Comments one account may post in a day (the last 24 hours).",
+    )
+    comment_ip_limit_per_minute: int = Field(
+        10,
+        ge=1,
+        le=10_000,
+        description="Comments that may be posted from one client address in a minute, "
+        "whatever the accounts (counted per server process).",
+    )
+    comment_ip_limit_per_day: int = Field(
+        300,
+        ge=1,
+        le=1_000_000,
+        description="Comments that may be posted from one client address in a day "
+        "(counted per server process).",
+    )
+    comment_threads_per_page: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        description="Top-level comments (each with its replies) shown on one page of a "
+        "paper's comments; longer discussions get page links.",
+    )
     submission_max_age_days: int = Field(
         14,
         ge=0,

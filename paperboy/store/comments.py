@@ -2,7 +2,10 @@
 
 A reply to a reply is stored as a reply to the top-level comment. Deleting a comment
 that has replies keeps the row as a ``deleted`` placeholder (body emptied); otherwise the
-row goes. Hiding is a flag an admin sets or clears.
+row goes. Hiding is a flag an admin sets or clears. Each row keeps the body's rendered
+HTML next to it (``html``, written by the caller; None for rows written before it was
+kept), so a page shows comments without rendering them again. Threads (a top-level
+comment and its replies) are read a page at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from paperboy.clock import utcnow
 from paperboy.errors import NotFound
@@ -31,6 +34,7 @@ class StoredComment:
     deleted: bool
     hidden: bool
     author: str  # the author's display name
+    html: str | None = None  # the body rendered when written (None: not yet)
 
 
 def _select() -> Any:
@@ -40,6 +44,7 @@ def _select() -> Any:
         comments.c.user_id,
         comments.c.parent_id,
         comments.c.body,
+        comments.c.body_html,
         comments.c.created_at,
         comments.c.edited_at,
         comments.c.deleted,
@@ -60,6 +65,7 @@ def _to_comment(row: Any) -> StoredComment:
         deleted=bool(row["deleted"]),
         hidden=bool(row["hidden"]),
         author=row["author"],
+        html=row["body_html"],
     )
 
 
@@ -70,6 +76,7 @@ class CommentStore(Repository):
         user_id: int,
         body: str,
         *,
+        html: str | None = None,
         parent_id: int | None = None,
         now: datetime | None = None,
     ) -> StoredComment:
@@ -96,6 +103,7 @@ class CommentStore(Repository):
                     user_id=user_id,
                     parent_id=parent_id,
                     body=body,
+                    body_html=html,
                     created_at=at,
                     edited_at=None,
                     deleted=False,
@@ -138,12 +146,94 @@ class CommentStore(Repository):
             )
             return {int(pid): int(n) for pid, n in rows}
 
-    def edit_comment(self, comment_id: int, body: str, *, now: datetime | None = None) -> None:
+    def thread_count(self, paper_id: int) -> int:
+        """Top-level comments on a paper (deleted placeholders included)."""
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        comments.c.paper_id == paper_id, comments.c.parent_id.is_(None)
+                    )
+                ).scalar_one()
+            )
+
+    def thread_page(self, paper_id: int, *, offset: int, limit: int) -> list[StoredComment]:
+        """The top-level comments ``offset`` to ``offset + limit`` (oldest first) and all
+        their replies, oldest first: two queries however long the page."""
+        with self.engine.connect() as conn:
+            top = (
+                conn.execute(
+                    _select()
+                    .where(comments.c.paper_id == paper_id, comments.c.parent_id.is_(None))
+                    .order_by(comments.c.created_at, comments.c.id)
+                    .offset(offset)
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
+            ids = [int(r["id"]) for r in top]
+            replies: list[Any] = []
+            if ids:  # at most comment_threads_per_page ids
+                replies = list(
+                    conn.execute(
+                        _select()
+                        .where(comments.c.parent_id.in_(ids))
+                        .order_by(comments.c.created_at, comments.c.id)
+                    ).mappings()
+                )
+            return [_to_comment(r) for r in [*top, *replies]]
+
+    def threads_before(self, comment: StoredComment) -> int:
+        """How many top-level comments on its paper come before ``comment``'s thread."""
+        top_id = comment.parent_id or comment.id
+        with self.engine.connect() as conn:
+            top = conn.execute(select(comments.c.created_at).where(comments.c.id == top_id)).first()
+            if top is None:
+                return 0
+            earlier = or_(
+                comments.c.created_at < top[0],
+                and_(comments.c.created_at == top[0], comments.c.id < top_id),
+            )
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        comments.c.paper_id == comment.paper_id,
+                        comments.c.parent_id.is_(None),
+                        earlier,
+                    )
+                ).scalar_one()
+            )
+
+    def comment_times(self, user_id: int, since: datetime) -> list[datetime]:
+        """When the account wrote each of its comments since ``since``, oldest first
+        (deleted ones that left no row are not counted)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(comments.c.created_at)
+                .where(comments.c.user_id == user_id, comments.c.created_at >= since)
+                .order_by(comments.c.created_at)
+            )
+            return [r[0] for r in rows]
+
+    def save_html(self, rendered: dict[int, str]) -> None:
+        """Keep the rendered HTML of comments written before it was kept."""
+        if not rendered:
+            return
+        with self.engine.begin() as conn:
+            for comment_id, html in rendered.items():
+                conn.execute(
+                    update(comments).where(comments.c.id == comment_id).values(body_html=html)
+                )
+
+    def edit_comment(
+        self, comment_id: int, body: str, *, html: str | None = None, now: datetime | None = None
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 update(comments)
                 .where(comments.c.id == comment_id)
-                .values(body=body, edited_at=now or utcnow())
+                .values(body=body, body_html=html, edited_at=now or utcnow())
             )
 
     def delete_comment(self, comment_id: int) -> None:
@@ -154,7 +244,7 @@ class CommentStore(Repository):
                 conn.execute(
                     update(comments)
                     .where(comments.c.id == comment_id)
-                    .values(deleted=True, body="")
+                    .values(deleted=True, body="", body_html=None)
                 )
             else:
                 conn.execute(delete(comments).where(comments.c.id == comment_id))

@@ -196,12 +196,17 @@ class Comment(Base):
         ForeignKey("comments.id", ondelete="CASCADE"), nullable=True
     )
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered to safe HTML when written (None: rendered on first view).
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_comments_paper_created", "paper_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comments_paper_created", "paper_id", "created_at"),
+        Index("ix_comments_user_created", "user_id", "created_at"),  # rate limits
+    )
 
 
 comments = cast(Table, Comment.__table__)

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from paperboy import __version__
 from paperboy.web.auth import csrf_token, get_current_user
+from paperboy.web.sparkline import sparkline_svg
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -40,6 +41,7 @@ def _paragraphs(text: str | None) -> list[str]:
 env.filters["fmt_date"] = _fmt_date
 env.filters["authors_short"] = _authors_short
 env.filters["paragraphs"] = _paragraphs
+env.filters["sparkline"] = sparkline_svg  # a VoteView trend as an inline SVG
 env.globals["version"] = __version__
 
 

@@ -1,35 +1,13 @@
 """Tiny inline SVG charts of a paper's votes over time, drawn on the server (no script,
-no external image)."""
+no external image). The numbers come from ``community.votes`` (``VoteView.trend``);
+templates draw them with the ``sparkline`` filter."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 
 WIDTH = 56
 HEIGHT = 14
-SPARK_DAYS = 14
-
-
-def cumulative_daily(
-    vote_times: Iterable[datetime], base: int, today: date, days: int = SPARK_DAYS
-) -> list[int]:
-    """Total votes at the end of each of the last ``days`` days (the oldest first):
-    ``base`` (the imported upvotes and every vote before the window) plus the votes
-    cast up to that day. Without dated votes the line is flat at ``base``."""
-    first = today - timedelta(days=days - 1)
-    per_day = [0] * days
-    for at in vote_times:
-        index = (at.date() - first).days
-        if 0 <= index < days:
-            per_day[index] += 1
-    counts, running = [], base
-    for n in per_day:
-        running += n
-        counts.append(running)
-    return counts
 
 
 def sparkline_svg(counts: list[int], width: int = WIDTH, height: int = HEIGHT) -> Markup:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
-from paperboy.web.sparkline import cumulative_daily, sparkline_svg
+from paperboy.community.votes import cumulative_daily
+from paperboy.web.sparkline import sparkline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

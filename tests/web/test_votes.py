@@ -108,9 +108,9 @@ def test_signed_out_sees_the_count_and_a_sign_in_link(anon: TestClient) -> None:
     token = csrf_of(anon.get("/signin").text)
     form = anon.post(f"/paper/{PAPER}/vote", data={"csrf_token": token, "next": "/"})
     assert form.status_code == 303 and form.headers["location"] == "/signin?next=%2F"
-    # ... and the API answers 403 in the one error shape.
+    # ... and the API answers 401 (the CurrentReader guard) in the one error shape.
     api = anon.post(f"/api/papers/{PAPER}/vote", headers={"X-CSRF-Token": token})
-    assert api.status_code == 403 and api.json()["error"]["detail"] == "sign in to vote"
+    assert api.status_code == 401 and api.json()["error"]["title"] == "Sign in required"
 
 
 def test_counts_include_imported_upvotes_everywhere(

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from paperboy.community.comments import DELETED, CommentView, comment_threads
 from paperboy.errors import Forbidden, InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
@@ -28,8 +29,7 @@ from paperboy.web.api.schemas import (
     VoteOut,
 )
 from paperboy.web.auth import CurrentUser
-from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.pages.comments import DELETED, CommentView, comment_threads
+from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.pages.submissions import submit_arxiv_paper
 from paperboy.web.search_params import SearchParamsDep
 
@@ -142,14 +142,17 @@ def trending(
     response_model=VoteOut,
     summary="Toggle your upvote",
     tags=["community"],
-    responses={**WRITE_ERRORS, 404: ERRORS[404]},
+    responses={
+        **WRITE_ERRORS,
+        401: {"model": ErrorOut, "description": "Not signed in, or an unknown API token"},
+        403: {"model": ErrorOut, "description": "Signed in by cookie without a CSRF token"},
+        404: ERRORS[404],
+    },
 )
-def vote(arxiv_id: str, store: StoreDep, user: CurrentUser) -> VoteOut:
+def vote(arxiv_id: str, store: StoreDep, user: CurrentReader) -> VoteOut:
     """Adds the account's upvote, or takes it back when it exists. Needs an API token
     (`Authorization: Bearer <token>`), or the session cookie and its CSRF token in the
-    `X-CSRF-Token` header."""
-    if user is None:
-        raise Forbidden("sign in to vote")
+    `X-CSRF-Token` header (without either: 401)."""
     paper = find_paper(store, arxiv_id)
     result = store.votes.toggle_vote(user.id, paper.id)
     return VoteOut(id=paper.arxiv_id, upvotes=result.upvotes, voted=result.voted)

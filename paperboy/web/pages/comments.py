@@ -1,173 +1,115 @@
-"""Comments on the paper page: the view the page renders, and the form routes.
+"""Comment form routes: parse the form, call one ``community.comments`` function, answer.
 
-Every route is a plain form POST (CSRF-checked app-wide) answering 303 back to the
-comment's anchor on the paper page, so nothing needs JavaScript. Signed-out posters are
-sent to the sign-in page; editing or deleting someone else's comment is 403; only admins
-hide and unhide. Bodies are Markdown rendered by ``render_comment`` (raw HTML shown as
-text, links allow-listed).
+Every route is a plain form POST (CSRF-checked app-wide) answering 303 to the comment's
+place on the paper page (the page of its thread), so nothing needs JavaScript. Signed-out
+posters go to the sign-in page (``CurrentReader``), hiding is for admins (``Admin``). A
+comment refused for its body or a rate limit (422, 429 with Retry-After) shows the form
+again with the reason and the text the reader wrote.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import threading
 from typing import Annotated
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form
-from fastapi.responses import RedirectResponse
-from markupsafe import Markup
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from paperboy.community.markdown import render_comment
-from paperboy.config import Settings
-from paperboy.errors import Forbidden, InvalidInput, NotFound
-from paperboy.store import Store, StoredUser
-from paperboy.store.comments import StoredComment
-from paperboy.web.auth import CurrentUser
-from paperboy.web.deps import SettingsDep, StoreDep, find_paper
+from paperboy.community.comments import (
+    CommentGate,
+    delete_comment,
+    edit_comment,
+    post_comment,
+    set_comment_hidden,
+)
+from paperboy.errors import InvalidInput, TooManyRequests
+from paperboy.web.deps import Admin, CurrentReader, SettingsDep, StoreDep, find_paper
+from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-DELETED = "[deleted]"
-HIDDEN = "[hidden by a moderator]"
 BodyField = Annotated[str, Form(max_length=200_000)]
+_gate_lock = threading.Lock()
 
 
-@dataclass(frozen=True, slots=True)
-class CommentView:
-    """One comment as a reader sees it: ``html`` is None when the body is not shown."""
-
-    id: int
-    author: str | None
-    created_at: datetime
-    edited_at: datetime | None
-    html: Markup | None
-    body: str | None
-    placeholder: str | None
-    hidden: bool
-    mine: bool
-    replies: list[CommentView] = field(default_factory=list)
+def comment_gate(request: Request) -> CommentGate:
+    """The app's comment rate limiter (one per app, made on first use)."""
+    with _gate_lock:
+        gate: CommentGate | None = getattr(request.app.state, "comment_gate", None)
+        if gate is None:
+            gate = request.app.state.comment_gate = CommentGate()
+    return gate
 
 
-def _view(c: StoredComment, user: StoredUser | None) -> CommentView:
-    admin = bool(user and user.is_admin)
-    mine = bool(user and user.id == c.user_id)
-    placeholder = None
-    shown = True
-    if c.deleted:
-        placeholder, shown = DELETED, False
-    elif c.hidden and not admin:
-        placeholder, shown = HIDDEN, False
-    return CommentView(
-        id=c.id,
-        author=c.author if shown else None,
-        created_at=c.created_at,
-        edited_at=c.edited_at,
-        html=render_comment(c.body) if shown else None,
-        body=c.body if shown else None,
-        placeholder=placeholder,
-        hidden=c.hidden,
-        mine=mine and not c.deleted,
-    )
-
-
-def comment_threads(store: Store, paper_id: int, user: StoredUser | None) -> list[CommentView]:
-    """Top-level comments, oldest first, each with its replies (oldest first)."""
-    threads: list[CommentView] = []
-    by_id: dict[int, CommentView] = {}
-    for c in store.comments.paper_comments(paper_id):
-        view = _view(c, user)
-        if c.parent_id is None:
-            threads.append(view)
-            by_id[c.id] = view
-        elif c.parent_id in by_id:
-            by_id[c.parent_id].replies.append(view)
-    return threads
-
-
-def _clean_body(body: str, settings: Settings) -> str:
-    text = body.replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = "".join(c for c in text if c.isprintable() or c in "\n\t")
-    if not text:
-        raise InvalidInput("write something first: the comment is empty")
-    if len(text) > settings.comment_max_chars:
-        raise InvalidInput(f"a comment can have at most {settings.comment_max_chars} characters")
-    return text
-
-
-def _signin(arxiv_id: str) -> RedirectResponse:
-    back = f"/paper/{arxiv_id}#comments"
-    return RedirectResponse("/signin?" + urlencode({"next": back}), status_code=303)
-
-
-def _back(store: Store, comment: StoredComment, anchor: str) -> RedirectResponse:
-    paper = store.papers.get_papers_by_ids([comment.paper_id]).get(comment.paper_id)
-    arxiv_id = paper.arxiv_id if paper else ""
-    return RedirectResponse(f"/paper/{arxiv_id}#{anchor}", status_code=303)
-
-
-def _own_comment(store: Store, comment_id: int, user: StoredUser) -> StoredComment:
-    comment = store.comments.get_comment(comment_id)
-    if comment is None or comment.deleted:
-        raise NotFound(f"no comment {comment_id}")
-    if comment.user_id != user.id:
-        raise Forbidden("you can only change your own comments")
-    return comment
+def _refused(
+    request: Request,
+    exc: InvalidInput | TooManyRequests,
+    arxiv_id: str,
+    body: str,
+    parent_id: int | None,
+) -> HTMLResponse:
+    context = {"detail": exc.detail, "arxiv_id": arxiv_id, "body": body, "parent_id": parent_id}
+    context["status"], context["title"] = exc.status, exc.title
+    context["comment_max_chars"] = request.app.state.settings.comment_max_chars
+    page = render(request, "comment_refused.html", context, status_code=exc.status)
+    page.headers.update(exc.headers)
+    return page
 
 
 @router.post("/paper/{arxiv_id:path}/comments")
-def post_comment(
+def post_comment_form(
+    request: Request,
     arxiv_id: str,
     store: StoreDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: CurrentReader,
     body: BodyField = "",
     parent_id: Annotated[int | None, Form()] = None,
-) -> RedirectResponse:
+) -> Response:
     paper = find_paper(store, arxiv_id)
-    if user is None:
-        return _signin(paper.arxiv_id)
-    text = _clean_body(body, settings)
-    comment = store.comments.add_comment(paper.id, user.id, text, parent_id=parent_id)
-    return RedirectResponse(f"/paper/{paper.arxiv_id}#comment-{comment.id}", status_code=303)
+    client = request.client.host if request.client else "unknown"
+    try:
+        place = post_comment(
+            store,
+            settings,
+            comment_gate(request),
+            user,
+            paper,
+            body,
+            parent_id=parent_id,
+            client=client,
+        )
+    except (InvalidInput, TooManyRequests) as exc:
+        return _refused(request, exc, paper.arxiv_id, body, parent_id)
+    return RedirectResponse(place.path, status_code=303)
 
 
 @router.post("/comments/{comment_id}/edit")
-def edit_comment(
+def edit_comment_form(
     comment_id: int,
     store: StoreDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: CurrentReader,
     body: BodyField = "",
 ) -> RedirectResponse:
-    if user is None:
-        return RedirectResponse("/signin", status_code=303)
-    comment = _own_comment(store, comment_id, user)
-    store.comments.edit_comment(comment.id, _clean_body(body, settings))
-    return _back(store, comment, f"comment-{comment.id}")
+    place = edit_comment(store, settings, user, comment_id, body)
+    return RedirectResponse(place.path, status_code=303)
 
 
 @router.post("/comments/{comment_id}/delete")
-def delete_comment(comment_id: int, store: StoreDep, user: CurrentUser) -> RedirectResponse:
-    if user is None:
-        return RedirectResponse("/signin", status_code=303)
-    comment = _own_comment(store, comment_id, user)
-    store.comments.delete_comment(comment.id)
-    return _back(store, comment, "comments")
+def delete_comment_form(
+    comment_id: int, store: StoreDep, settings: SettingsDep, user: CurrentReader
+) -> RedirectResponse:
+    place = delete_comment(store, settings, user, comment_id)
+    return RedirectResponse(place.path, status_code=303)
 
 
 @router.post("/comments/{comment_id}/hide")
-def hide_comment(
+def hide_comment_form(
     comment_id: int,
     store: StoreDep,
-    user: CurrentUser,
+    settings: SettingsDep,
+    user: Admin,
     hidden: Annotated[bool, Form()] = True,
 ) -> RedirectResponse:
-    if user is None:
-        return RedirectResponse("/signin", status_code=303)
-    if not user.is_admin:
-        raise Forbidden("only admins hide comments")
-    comment = store.comments.get_comment(comment_id)
-    if comment is None:
-        raise NotFound(f"no comment {comment_id}")
-    store.comments.set_comment_hidden(comment.id, hidden)
-    return _back(store, comment, f"comment-{comment.id}")
+    place = set_comment_hidden(store, settings, user, comment_id, hidden)
+    return RedirectResponse(place.path, status_code=303)

@@ -17,13 +17,13 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
+from paperboy.community.votes import vote_view
 from paperboy.errors import Forbidden
 from paperboy.rank.foryou import Recommendation, feed_window, recommend_for_reader
 from paperboy.store import StoredUser
 from paperboy.web.api.schemas import ErrorOut, PaperOut
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.pages.votes import vote_view
 from paperboy.web.rendering import render
 
 PAGE = "/for-you"

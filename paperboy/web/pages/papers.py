@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from paperboy.community.comments import comment_page
+from paperboy.community.moderation import day_picks
+from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
 from paperboy.feed.trending import WINDOWS, check_window, load_trending
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.pages.comments import comment_threads
-from paperboy.web.pages.moderation import day_picks
-from paperboy.web.pages.votes import vote_view
 from paperboy.web.rendering import render
 from paperboy.web.search_params import SearchParamsDep
 
@@ -94,12 +94,21 @@ for _view in VIEWS:
 
 
 @router.get("/paper/{arxiv_id:path}", response_class=HTMLResponse)
-def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -> HTMLResponse:
+def paper(
+    request: Request,
+    arxiv_id: str,
+    store: StoreDep,
+    search: SearchDep,
+    settings: SettingsDep,
+    comments_page: PageQuery = 1,
+) -> HTMLResponse:
     found = find_paper(store, arxiv_id)
     similar = search.similar(found.arxiv_id, limit=8)
-    votes = vote_view(store, get_current_user(request), [found, *(p for p, _ in similar)])
-    threads = comment_threads(store, found.id, get_current_user(request))
-    context = {"paper": found, "similar": similar, "votes": votes, "comments": threads}
+    user = get_current_user(request)
+    votes = vote_view(store, user, [found, *(p for p, _ in similar)])
+    threads = comment_page(store, settings, found.id, user, comments_page)
+    context = {"paper": found, "similar": similar, "votes": votes, "comments": threads.threads}
+    context["comment_pages"] = threads
     context["picked"] = found.id in store.moderation.picked([found.id])
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
