@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -134,9 +135,12 @@ def _wants_html(request: Request) -> bool:
     return not ("application/json" in accept and "text/html" not in accept)
 
 
-def _error(request: Request, status: int, title: str, detail: str) -> Response:
+async def _error(request: Request, status: int, title: str, detail: str) -> Response:
     if _wants_html(request):
-        return render(
+        # The page header names the signed-in reader, a database lookup: render in a
+        # worker thread, as sync routes do, so a slow database never stalls the loop.
+        return await run_in_threadpool(
+            render,
             request,
             "error.html",
             {"status": status, "title": title, "detail": detail},
@@ -182,7 +186,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @app.exception_handler(PaperboyError)
     async def paperboy_error(request: Request, exc: PaperboyError) -> Response:
-        response = _error(request, exc.status, exc.title, exc.detail)
+        response = await _error(request, exc.status, exc.title, exc.detail)
         response.headers.update(exc.headers)
         return response
 
@@ -192,18 +196,18 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         for err in exc.errors():
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-        return _error(request, 422, "Invalid input", "; ".join(parts) or "invalid input")
+        return await _error(request, 422, "Invalid input", "; ".join(parts) or "invalid input")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}
         detail = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return _error(request, exc.status_code, titles.get(exc.status_code, "Error"), detail)
+        return await _error(request, exc.status_code, titles.get(exc.status_code, "Error"), detail)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "Internal error", "something went wrong on our side")
+        return await _error(request, 500, "Internal error", "something went wrong on our side")
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:
