@@ -10,7 +10,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,7 +41,7 @@ from paperboy.web import (
     views,
     votes,
 )
-from paperboy.web.api_docs import document_api
+from paperboy.web.api_docs import docs_page, document_api
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import render
@@ -211,13 +210,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="paperboy API",
-            swagger_js_url=f"/static/swagger/swagger-ui-bundle.js?v={__version__}",
-            swagger_css_url=f"/static/swagger/swagger-ui.css?v={__version__}",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return docs_page("/api/openapi.json")
 
     app.include_router(api.router)
     app.include_router(views.router)
