@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from paperboy.errors import ConfigError
@@ -55,7 +55,7 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def _sqlite_path(url: Any) -> Path | None:
+def _sqlite_path(url: URL) -> Path | None:
     """The file of a SQLite URL, None for an in-memory database."""
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
