@@ -82,7 +82,7 @@ def test_a_signed_in_404_does_not_hold_the_event_loop(db_url: str, tmp_path: Pat
                 time.sleep(0.5)  # the 404 is waiting on the users table now
                 started = time.monotonic()
                 try:
-                    health = httpx.get(f"{url}/api/health", timeout=3)
+                    health = httpx.get(f"{url}/api/health", timeout=5)
                 except httpx.TimeoutException:
                     health = None
                 elapsed = time.monotonic() - started
@@ -91,7 +91,9 @@ def test_a_signed_in_404_does_not_hold_the_event_loop(db_url: str, tmp_path: Pat
     finally:
         store.close()
     assert health is not None and health.status_code == 200, "/api/health timed out"
-    assert elapsed < 1.0, f"/api/health waited {elapsed:.2f} s behind a 404"
+    # Normally tens of ms; the bound leaves room for a loaded machine. Before, the loop
+    # was held until the lock went: a timeout.
+    assert elapsed < 2.0, f"/api/health waited {elapsed:.2f} s behind a 404"
     [page] = answers
     assert page.status_code == 404
     assert "Ada Reader" in page.text  # rendered for the signed-in reader
