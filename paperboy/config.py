@@ -8,8 +8,11 @@ table is generated from it (``paperboy config docs``) and a test keeps the two i
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
 import zoneinfo
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +31,19 @@ PLACEHOLDER_SECRETS = frozenset(
     {"", "change-me", "changeme", "secret", "dev", "development", "paperboy", "xxx", "todo"}
 )
 MIN_SECRET_LENGTH = 32
+# PAPERBOY_* variables that are not settings but are read elsewhere: the config file's
+# path, and the test suite's and documentation's own variables.
+OTHER_ENV_VARS = frozenset(
+    {
+        f"{ENV_PREFIX}CONFIG",
+        f"{ENV_PREFIX}TOKEN",  # docs/api.md keeps an API token in it
+        f"{ENV_PREFIX}SCREENSHOTS",
+        f"{ENV_PREFIX}FUZZ_EXAMPLES",
+        f"{ENV_PREFIX}FUZZ_RANDOM",
+        f"{ENV_PREFIX}FUZZ_CHECKS",
+    }
+)
+OTHER_ENV_PREFIXES = (f"{ENV_PREFIX}TEST_",)
 
 
 class Settings(BaseSettings):
@@ -62,7 +78,11 @@ class Settings(BaseSettings):
         "least 32 characters outside development (`python -c 'import secrets; "
         "print(secrets.token_urlsafe(48))'`).",
     )
-    host: str = Field("127.0.0.1", description="Address `paperboy serve` listens on.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `paperboy serve` listens on. In development only a loopback "
+        "address is accepted (see `--insecure-dev-on-public-host`).",
+    )
     port: int = Field(8000, ge=1, le=65535, description="Port `paperboy serve` listens on.")
     load_demo: bool = Field(
         True,
@@ -122,6 +142,14 @@ class Settings(BaseSettings):
     )
     log_format: Literal["text", "json"] = Field(
         "text", description="`json` writes one JSON object per log line (for log shippers)."
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "`X-Forwarded-For` and `X-Forwarded-Proto` headers `paperboy serve` trusts, e.g. "
+        "`10.0.0.5` or `10.0.0.0/24`; the rate limits then count the real client address. "
+        "`*` trusts every peer (only when nothing but the proxy can reach paperboy); "
+        "empty trusts none.",
     )
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body the web app accepts."
@@ -415,12 +443,23 @@ class Settings(BaseSettings):
             ) from None
         return value
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item in ("", "*"):
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment != "development" and (
-            self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
-            or len(self.secret_key) < MIN_SECRET_LENGTH
-        ):
+        if self.environment != "development" and is_placeholder_secret(self.secret_key):
             raise ValueError(
                 "PAPERBOY_SECRET_KEY is a placeholder or shorter than "
                 f"{MIN_SECRET_LENGTH} characters; set a random secret outside development"
@@ -471,6 +510,48 @@ def load_settings(**overrides: Any) -> Settings:
             name = f"{ENV_PREFIX}{where.upper()}" if err["loc"] else where
             lines.append(f"{name}: {err['msg']}")
         raise ConfigError("invalid configuration: " + "; ".join(lines)) from None
+
+
+def is_placeholder_secret(secret: str) -> bool:
+    """Whether ``secret`` is the default, a well-known placeholder or too short."""
+    return secret.strip().lower() in PLACEHOLDER_SECRETS or len(secret) < MIN_SECRET_LENGTH
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether listening on ``host`` keeps the server reachable from this machine only."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # another host name, or "" (every interface)
+
+
+def unknown_env_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per ``PAPERBOY_*`` variable that is no setting (a typo such as
+    ``PAPERBOY_ENV`` would otherwise be ignored in silence), with the setting it
+    probably means."""
+    environ = os.environ if environ is None else environ
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    suffixes = {name.upper(): f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    warnings = []
+    for variable in sorted(environ):
+        name = variable.upper()
+        if not name.startswith(ENV_PREFIX) or name in known or name in OTHER_ENV_VARS:
+            continue
+        if name.startswith(OTHER_ENV_PREFIXES):
+            continue
+        suffix = name.removeprefix(ENV_PREFIX)
+        close = difflib.get_close_matches(suffix, list(suffixes), n=1, cutoff=0.6)
+        if not close and len(suffix) >= 3:
+            close = sorted(s for s in suffixes if s.startswith(suffix))[:1]
+        hint = f"; did you mean {suffixes[close[0]]}?" if close else ""
+        warnings.append(
+            f"{variable} is not a paperboy setting and is ignored{hint} "
+            "(`paperboy config docs` lists every setting)"
+        )
+    return warnings
 
 
 def settings_table() -> str:

@@ -3,6 +3,7 @@ settings, the app in-process, and paths to the shared data."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from paperboy.config import Settings
 from paperboy.ingest.jsonl import ingest_jsonl
+from paperboy.logs import StderrHandler
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
@@ -26,6 +28,24 @@ POSTGRES_SKIP = (
     f"PostgreSQL not available: set {POSTGRES_ENV} to a server URL "
     "(scripts/test.sh starts the machine's PostgreSQL 15 and sets it)"
 )
+
+# The test SMTP server (aiosmtpd) logs each connection from its own thread, often after
+# the test that used it has ended: with a handler of its own, such a line goes nowhere
+# rather than to logging's last-resort stderr; during a test it still reaches pytest's
+# captured log through the root logger.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+
+
+@pytest.fixture(autouse=True)
+def _logging_ends_with_the_test() -> Iterator[None]:
+    """Commands run in-process (CliRunner) set up paperboy's logging: a root handler on
+    whatever sys.stderr is. Left in place, lines that server threads log between tests
+    would land in pytest's progress output; so each test ends with it removed."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, StderrHandler)]
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,16 +14,24 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the repository; PAPERBOY_TEST_SHARED_DATA points elsewhere (the
+# test that the suite runs without it sets a folder that does not exist).
+SHARED_DATA = Path(os.environ.get("PAPERBOY_TEST_SHARED_DATA") or ROOT.parent / "shared" / "data")
 SMALL_PAPERS = FIXTURES / "papers-small.jsonl"
 
 
-def shared_file(name: str) -> Path:
-    """A file of ../shared/data; the test skips (saying which) when it is absent."""
-    path = SHARED_DATA / name
+def require_shared(path: Path) -> Path:
+    """``path``, a file of the shared data; the test skips (saying which) when it is
+    absent. Read shared files only through this, in a test or fixture, never at import
+    time (a missing file would break collection of the whole suite)."""
     if not path.exists():
         pytest.skip(f"shared data file {path} is missing")
     return path
+
+
+def shared_file(name: str) -> Path:
+    """A file of the shared data folder; the test skips when it is absent."""
+    return require_shared(SHARED_DATA / name)
 
 
 def free_port() -> int:

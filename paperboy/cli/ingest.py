@@ -58,10 +58,16 @@ def _update_keyword_index(ctx: click.Context, /, *_args: object, **_kwargs: obje
 
 
 def echo_report(report: IngestReport, as_json: bool) -> None:
+    """Print the report; exit 1 after it when every record was skipped (nothing usable:
+    a wrong file or format should not look like success to a script)."""
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(report.summary())
+    if report.skipped and not report.usable and not report.error:
+        raise InvalidInput(
+            f"nothing usable: all {len(report.skipped)} records were skipped (reasons above)"
+        )
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from paperboy.config import Settings, load_settings, settings_table
+from paperboy.config import Settings, load_settings, settings_table, unknown_env_warnings
 from paperboy.errors import PaperboyError
 from paperboy.logs import configure_logging
 from paperboy.store import Store
@@ -58,6 +58,8 @@ class AppContext:
         if self._settings is None:
             self._settings = load_settings()
             configure_logging(self._settings.log_level, self._settings.log_format)
+            for warning in unknown_env_warnings():
+                log.warning("%s", warning)
         return self._settings
 
     @property

@@ -30,8 +30,15 @@ class IngestReport:
         self.added_ids.extend(result.added)
 
     def skip(self, where: str, reason: str) -> None:
+        # The caller shows the reasons (the CLI's summary, the web page): logged at DEBUG
+        # only, so a terminal does not print each one twice.
         self.skipped.append((where, reason))
-        log.warning("skipped %s: %s", where, reason)
+        log.debug("skipped %s: %s", where, reason)
+
+    @property
+    def usable(self) -> int:
+        """Records that were read and stored (or already stored unchanged)."""
+        return self.added + self.updated + self.unchanged
 
     @property
     def seen(self) -> int:

@@ -5,6 +5,9 @@ portable SQLAlchemy Core and calls the helpers here where SQLite and PostgreSQL 
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +15,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from paperboy.errors import ConfigError
 
 # What the database driver raises; the CLI reports it as "database error: ...".
 DatabaseError = SQLAlchemyError
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Key of the PostgreSQL advisory lock that serialises migrations (any fixed 64-bit number;
+# this one spells "paperbo").
+MIGRATION_LOCK_KEY = 0x7061706572626F
 
 
 def make_engine(url: str) -> Engine:
@@ -31,15 +37,42 @@ def make_engine(url: str) -> Engine:
     except ArgumentError as exc:
         raise ConfigError(f"database URL {url!r} is not valid: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_path(parsed)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise _cannot_open(path, exc.strerror or str(exc)) from None
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            # Open it now, so a folder that cannot hold it fails here with its path
+            # rather than later as SQLite's "unable to open database file".
+            try:
+                engine.connect().close()
+            except OperationalError as exc:
+                engine.dispose()
+                raise _cannot_open(path, str(exc.orig or exc)) from None
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
     raise ConfigError(
         f"database {parsed.get_backend_name()!r} is not supported; use sqlite or postgresql"
+    )
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL, None for an in-memory database."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def _cannot_open(path: Path, reason: str) -> ConfigError:
+    return ConfigError(
+        f"cannot open database at {path}: {reason} (check that the data folder "
+        "exists, is a folder and is writable by this user)"
     )
 
 
@@ -70,7 +103,55 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     On SQLite, migrations that alter a table copy it to a new one and drop the old;
     with foreign keys enforced, that drop would cascade and delete every row that
     points at the table (embeddings, votes, comments…). So foreign keys are off while
-    migrating (the pragma only works outside a transaction) and checked afterwards."""
+    migrating (the pragma only works outside a transaction) and checked afterwards.
+
+    Migrations are serialised across processes (two first starts on an empty data folder
+    would otherwise both create the tables): by a file lock beside the SQLite file, and by
+    an advisory lock on PostgreSQL."""
+    with _migration_lock(engine):
+        _upgrade(engine, revision)
+
+
+@contextmanager
+def _sqlite_file_lock(path: Path) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".migrate.lock")
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 (held open while locked)
+    except OSError as exc:
+        raise _cannot_open(path, f"cannot create {lock_path}: {exc.strerror}") from None
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def _postgres_advisory_lock(engine: Engine) -> Iterator[None]:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if is_sqlite(engine):
+        path = _sqlite_path(engine.url)
+        if path is None:  # in memory: no other process can see it
+            yield
+            return
+        with _sqlite_file_lock(path):
+            yield
+    else:
+        with _postgres_advisory_lock(engine):
+            yield
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     cfg = _alembic_config()
     with engine.connect() as connection:
         sqlite = is_sqlite(engine)

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -86,13 +85,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def swagger_page() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="paperboy API",
-            swagger_js_url=f"/static/swagger/swagger-ui-bundle.js?v={__version__}",
-            swagger_css_url=f"/static/swagger/swagger-ui.css?v={__version__}",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return api_docs.docs_page("/api/openapi.json")
 
     # Pages first, then the JSON API, then the feeds (their order only matters where
     # paths overlap, and none do).

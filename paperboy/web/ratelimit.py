@@ -114,6 +114,9 @@ class RateLimiter:
 
 
 def address_key(scope: Scope) -> str:
+    """The client's address: behind a proxy in ``forwarded_allow_ips`` uvicorn has put
+    the real client's (from ``X-Forwarded-For``) here; from anyone else the header is
+    ignored."""
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
 

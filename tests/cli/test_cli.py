@@ -96,3 +96,26 @@ def test_config_show_masks_the_database_password(
     monkeypatch.setenv("PAPERBOY_DATABASE_URL", "postgresql+psycopg://u:S3cretPW@db/paperboy")
     result = runner.invoke(cli, ["config", "show"])
     assert result.exit_code == 0 and "S3cretPW" not in result.output
+
+
+def test_ingest_with_nothing_usable_exits_1_and_gives_each_reason_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"nope": \n[1, 2]\nnot json at all\n')
+    result = runner.invoke(cli, ["ingest", "jsonl", str(bad)])
+    assert result.exit_code == 1
+    assert "0 added, 0 updated, 0 unchanged, 3 skipped" in result.stdout
+    assert "Error: nothing usable: all 3 records were skipped" in result.stderr
+    everything = result.stdout + result.stderr
+    for line in (1, 2, 3):
+        assert everything.count(f"skipped line {line}:") == 1, everything
+
+
+def test_ingest_with_some_usable_lines_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(SMALL_PAPERS.read_text().splitlines()[0] + "\nnot json\n")
+    result = runner.invoke(cli, ["ingest", "jsonl", str(mixed), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["added"] == 1 and len(report["skipped"]) == 1

@@ -12,6 +12,7 @@ from paperboy.ingest.atom import fetch_arxiv_ids, fetch_arxiv_records
 from paperboy.store import Store
 from tests.ingest.conftest import INTERVAL
 from tests.ingest.source_server import ATOM_SCIENCE, FIXTURES, LocalServer, Seen, gaps
+from tests.support import require_shared
 
 ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 MISSING = "not in the arXiv API response (no such paper?)"
@@ -24,7 +25,7 @@ ERROR_FEED = FIXTURES / "arxiv-api-error-entry.xml"
 @pytest.fixture
 def api(source_server: LocalServer) -> LocalServer:
     """The server answers every query with the recorded 10-entry response."""
-    body = ATOM_SCIENCE.read_bytes()
+    body = require_shared(ATOM_SCIENCE).read_bytes()
     source_server.handler = lambda seen: (200, ATOM, body)
     return source_server
 

@@ -25,6 +25,7 @@ from tests.ingest.source_server import (
     Seen,
     read_page,
 )
+from tests.support import require_shared
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_oai_harvest_that_stops_early_exits_1_after_the_report(
 def test_arxiv_ids_from_arguments_and_file(
     runner: CliRunner, source_server: LocalServer, tmp_path: Path
 ) -> None:
-    body = ATOM_SCIENCE.read_bytes()
+    body = require_shared(ATOM_SCIENCE).read_bytes()
     source_server.handler = lambda seen: (200, {}, body)
     id_file = tmp_path / "ids.txt"
     id_file.write_text("# papers to add\nquant-ph/0210005v1\n\n2501.00001\n")

@@ -4,6 +4,7 @@ errors, the rate limiter's 429) and the read endpoints page the same way (page n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -98,3 +99,17 @@ def test_feed_search_and_trending_page_alike(client: TestClient, loaded_store: S
         pages.extend(p["id"] for p in answer["papers"])
         page = answer["next_page"]
     assert pages == [p["id"] for p in everything]
+
+
+def test_each_operation_has_one_tag(client: TestClient) -> None:
+    """Swagger UI lists an operation once under each of its tags."""
+    for method, path, op in api_operations(client):
+        assert len(op["tags"]) == 1, f"{method.upper()} {path}: {op['tags']}"
+    tags = {op["tags"][0] for _, _, op in api_operations(client)}
+    assert {"papers", "community", "search", "library"} <= tags
+
+
+def test_docs_page_links_back_to_the_site(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert re.search(r'<a href="/"[^>]*>[^<]*Back to paperboy</a>', page.text)

@@ -7,7 +7,11 @@ whichever module defines it, gets:
   headers on its success answer (``/api/health`` is not limited);
 * an example for each documented error (the one error shape);
 * an example ``arxiv_id`` for path parameters of that name;
-* an example success body where one is listed in ``SUCCESS_EXAMPLES``.
+* an example success body where one is listed in ``SUCCESS_EXAMPLES``;
+* one tag, the most specific: Swagger UI lists an operation once under each of its tags,
+  and the routers' own tags ("papers") came on top of the routes' ("community").
+
+``docs_page()`` is the Swagger UI page itself, with a link back to the site.
 
 Success examples are built through the response models (``model_validate``), so an
 example that drifts from its model fails at import, not silently in the docs.
@@ -19,8 +23,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from paperboy import __version__
 from paperboy.web.api.hf import EXAMPLE_RECORD, HfDailyPaper
 from paperboy.web.api.schemas import (
     CommentsOut,
@@ -199,6 +206,9 @@ def _error_example(status: int) -> dict[str, Any]:
 
 
 def _document_operation(path: str, method: str, operation: dict[str, Any]) -> None:
+    tags = operation.get("tags") or []
+    if len(tags) > 1:
+        operation["tags"] = [tags[-1]]
     responses: dict[str, Any] = operation.setdefault("responses", {})
     limited = path not in EXEMPT_PATHS
     if "requestBody" in operation and "400" not in responses:
@@ -256,3 +266,26 @@ def document_api(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# Above Swagger UI's own header: the way back to the site (the page allows inline styles).
+BACK_LINK = (
+    '<nav style="font: 15px system-ui, sans-serif; padding: 10px 20px; '
+    'border-bottom: 1px solid #ddd">'
+    '<a href="/" style="color: #1a56a8">&larr; Back to paperboy</a>'
+    ' &middot; <a href="/api/openapi.json" style="color: #1a56a8">openapi.json</a>'
+    " &middot; the API guide is docs/api.md</nav>"
+)
+
+
+def docs_page(openapi_url: str) -> HTMLResponse:
+    """The interactive API documentation (Swagger UI, vendored: no CDN)."""
+    page = get_swagger_ui_html(
+        openapi_url=openapi_url,
+        title="paperboy API",
+        swagger_js_url=f"/static/swagger/swagger-ui-bundle.js?v={__version__}",
+        swagger_css_url=f"/static/swagger/swagger-ui.css?v={__version__}",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+    html = bytes(page.body).decode().replace("<body>", "<body>\n" + BACK_LINK, 1)
+    return HTMLResponse(html)

@@ -1,0 +1,74 @@
+"""The suite runs without ../shared/data: every test that reads it skips, saying which
+file is missing, and nothing fails or errors (collection included)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT
+
+# Every test module that reads the shared data (tests/support.py's SHARED_DATA and the
+# recorded arXiv responses of tests/ingest/source_server.py).
+USERS = [
+    "tests/ingest/test_oai.py",
+    "tests/ingest/test_atom.py",
+    "tests/ingest/test_source_cli.py",
+    "tests/ingest/test_jsonl.py",
+    "tests/web/test_submissions.py::test_refusals_are_shown_on_the_form",
+]
+
+
+def uses_shared_data(path: Path) -> bool:
+    text = path.read_text()
+    return bool(
+        re.search(r"\b(SHARED_DATA|shared_file|require_shared|OAI_DIR|ATOM_SCIENCE)\b", text)
+    )
+
+
+def test_the_list_above_names_every_module_that_reads_shared_data() -> None:
+    found = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("test_*.py")
+        if uses_shared_data(path) and path.name != "test_shared_data.py"
+    }
+    listed = {user.split("::")[0] for user in USERS}
+    assert found <= listed, f"add to USERS: {sorted(found - listed)}"
+
+
+@pytest.mark.slow
+def test_without_shared_data_its_tests_skip_and_collection_works(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PAPERBOY_TEST_SHARED_DATA": str(tmp_path / "no-such-folder"),
+    }
+    env.pop("PAPERBOY_TEST_POSTGRES_URL", None)  # SQLite is enough here
+    pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+    collect = subprocess.run(
+        [*pytest_cmd, "--collect-only", "tests"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert collect.returncode == 0, collect.stdout[-3000:] + collect.stderr[-3000:]
+    assert "error" not in collect.stdout.splitlines()[-1]
+    run = subprocess.run(
+        [*pytest_cmd, "-rs", *USERS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = run.stdout.strip().splitlines()[-1]
+    assert run.returncode == 0, run.stdout[-5000:]
+    assert "failed" not in summary and "error" not in summary, summary
+    assert "skipped" in summary and "no-such-folder" in run.stdout, summary
