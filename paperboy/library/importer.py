@@ -95,7 +95,7 @@ def _fetch_missing(
                     known.update(store.papers.get_papers(r.arxiv_id for r in records))
                 log.info("library import: %d fetched, %d not found", len(records), len(failures))
     except ServiceUnavailable as exc:
-        reason = f"arXiv asked us to wait; import it again in {exc.retry_after} s"
+        reason = f"arXiv is busy; import it again in {exc.retry_after} s"
         return fetched, dict.fromkeys(pending, reason)
     except SourceError as exc:
         log.warning("library import: arXiv API failed: %s", exc.detail)

@@ -6,6 +6,7 @@ the source tests, escaping of readers' text, and privacy between readers."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from html import unescape
 
@@ -369,6 +370,16 @@ def test_import_limits_and_arxiv_outage(reader: TestClient, source_server: Local
     assert status == 200
     assert listed(html, "imported") == [PAPER]
     assert listed(html, "failed") == [f"{RECENT_ID} (arXiv could not be reached; try again later)"]
+
+    # arXiv asks us to wait: the import answers at once, the papers it has are saved and
+    # the others are listed as failed with when to try again.
+    time.sleep(0.4)  # past the stand-in's request interval
+    source_server.handler = lambda seen: (503, {"Retry-After": "60"}, b"busy")
+    started = time.monotonic()
+    status, html = import_form(reader, ids=f"{OTHER} {RECENT_ID}")
+    assert status == 200 and time.monotonic() - started < 2
+    assert listed(html, "imported") == [OTHER]
+    assert listed(html, "failed") == [f"{RECENT_ID} (arXiv is busy; import it again in 60 s)"]
 
 
 def test_api_with_a_bearer_token(
