@@ -176,6 +176,28 @@ class Settings(BaseSettings):
     max_retries: int = Field(
         5, ge=0, description="Retries of a source request after a 503 or network error."
     )
+    arxiv_interactive_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="Seconds before an arXiv lookup made for a web request (a submission, a "
+        "library import) gives up. Such lookups never wait for arXiv: when it asks to wait, "
+        "or `request_interval` has not passed, the reader gets 503 with `Retry-After`.",
+    )
+    arxiv_interactive_concurrency: int = Field(
+        4,
+        ge=1,
+        le=100,
+        description="arXiv lookups for web requests that may run at once; the next ones get "
+        "503 with `Retry-After` at once instead of waiting.",
+    )
+    arxiv_attempts_per_hour: int = Field(
+        20,
+        ge=0,
+        le=10_000,
+        description="Submissions and library imports that fetch from arXiv one account may "
+        "attempt per hour, failed ones included (over it: 429 with `Retry-After`).",
+    )
     user_agent: str = Field(
         "paperboy/0.1 (self-hosted paper discovery)",
         description="User-Agent sent to paper sources; put a contact address in it.",

@@ -109,3 +109,27 @@ class SignInRequired(PaperboyError):
 
     def default_headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": 'Bearer realm="paperboy"'}
+
+
+class ServiceUnavailable(PaperboyError):
+    """Busy for now (e.g. arXiv asked us to wait, or too many arXiv lookups are running);
+    ``retry_after`` (seconds) goes into the Retry-After header."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = max(1, retry_after)
+
+
+class AlreadyExists(Conflict):
+    """A row that must be unique is already stored (e.g. a paper submitted twice at once)."""
+
+
+class LibraryFull(Conflict):
+    """The reader's library already holds ``library_max_items`` papers."""
+
+
+class CollectionLimit(Conflict):
+    """The reader already has ``library_max_collections`` collections."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
+from typing import Protocol
 
+import httpx
 from lxml import etree
 
 from paperboy.arxiv import PaperRecord, parse_arxiv_id
@@ -138,9 +140,16 @@ def parse_atom_feed(data: bytes, wanted: list[str]) -> tuple[list[PaperRecord], 
     return records, failures
 
 
-def _batches(
-    client: PoliteClient, url: str, wanted: list[str]
+class HttpGetter(Protocol):
+    """What the batches need of a client: the polite one or the interactive one."""
+
+    def get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response: ...
+
+
+def arxiv_batches(
+    client: HttpGetter, url: str, wanted: list[str]
 ) -> Iterator[tuple[list[str], list[PaperRecord], list[Failure]]]:
+    """(batch, records, failures) per API request of up to BATCH_SIZE ids."""
     for start in range(0, len(wanted), BATCH_SIZE):
         batch = wanted[start : start + BATCH_SIZE]
         params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
@@ -161,7 +170,9 @@ def fetch_arxiv_records(
     records: list[PaperRecord] = []
     failures: list[Failure] = []
     with PoliteClient(settings, source="arXiv API") as client:
-        for _, batch_records, batch_failures in _batches(client, settings.arxiv_api_url, wanted):
+        for _, batch_records, batch_failures in arxiv_batches(
+            client, settings.arxiv_api_url, wanted
+        ):
             records.extend(batch_records)
             failures.extend(batch_failures)
     return records, failures
@@ -179,7 +190,7 @@ def fetch_arxiv_ids(store: Store, settings: Settings, ids: Iterable[str]) -> Ing
         PoliteClient(settings, source="arXiv API") as client,
         progress("arxiv fetch", len(wanted), "paper") as bar,
     ):
-        batches = _batches(client, settings.arxiv_api_url, wanted)
+        batches = arxiv_batches(client, settings.arxiv_api_url, wanted)
         while True:
             try:
                 batch, records, failures = next(batches)

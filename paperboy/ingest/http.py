@@ -12,6 +12,9 @@ with ``503 Retry-After``. So the client
 * retries network errors (refused or dropped connections, timeouts) with exponential
   backoff;
 * turns any other 4xx/5xx, and exhausted retries, into a SourceError.
+
+This client is for the harvester and the CLI. Web requests use the interactive client
+(``ingest/interactive.py``), which shares the gate but never waits at it.
 """
 
 from __future__ import annotations
@@ -46,11 +49,23 @@ class _Gate:
         self.not_before = 0.0  # time.monotonic() before which no request may start
 
     def wait_turn(self, interval: float) -> None:
+        """Reserve the next slot and sleep until it comes, outside the lock: a caller
+        that must not wait (``try_turn``) is never held behind a sleeping one."""
         with self.lock:
-            delay = self.not_before - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self.not_before = time.monotonic() + interval
+            now = time.monotonic()
+            start = max(now, self.not_before)
+            self.not_before = start + interval
+        if start > now:
+            time.sleep(start - now)
+
+    def try_turn(self, interval: float) -> float:
+        """Take the slot if it is free now (0.0); else the seconds until it is, untaken."""
+        with self.lock:
+            now = time.monotonic()
+            if self.not_before > now:
+                return self.not_before - now
+            self.not_before = now + interval
+            return 0.0
 
     def hold_off(self, seconds: float) -> None:
         """No request to this host before ``seconds`` from now (a Retry-After)."""
@@ -62,7 +77,8 @@ _gates: dict[str, _Gate] = {}
 _gates_lock = threading.Lock()
 
 
-def _gate_for(url: str) -> _Gate:
+def gate_for(url: str) -> _Gate:
+    """The gate of the URL's host, shared by every client in the process."""
     host = httpx.URL(url).netloc.decode("ascii", "replace").lower()
     with _gates_lock:
         return _gates.setdefault(host, _Gate())
@@ -134,7 +150,7 @@ class PoliteClient:
     def get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
         """GET ``url``; the response is always a 2xx/3xx one, else SourceError."""
         try:
-            gate = _gate_for(url)
+            gate = gate_for(url)
             shown = url if not params else str(httpx.URL(url, params=dict(params)))
         except httpx.InvalidURL as exc:
             raise SourceError(f"{self.source}: invalid URL {url[:200]!r} ({exc})") from None

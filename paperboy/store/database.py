@@ -32,7 +32,7 @@ class Store:
         self.tokens = TokenStore(engine)
         self.votes = VoteStore(engine)
         self.comments = CommentStore(engine)
-        self.submissions = SubmissionStore(engine)
+        self.submissions = SubmissionStore(engine, self.papers)
         self.moderation = ModerationStore(engine)
         self.library = LibraryStore(engine)
         self.recommend = RecommendStore(engine)

@@ -4,7 +4,8 @@ and their named collections (``library_tags``, one row per paper and tag).
 A collection name is compared case-insensitively per reader: saving into "ml" when the
 reader already has "ML" files the paper under "ML", so a reader never ends up with two
 collections that look the same. Limits (items and collections per reader) are passed by
-the caller from the settings; the store refuses past them with Conflict.
+the caller from the settings; the store refuses past them with LibraryFull and
+CollectionLimit (both Conflict, 409).
 
 Text filtering happens in Python over the reader's (bounded) library rather than with
 SQL ``lower()/LIKE``: SQLite lowercases only ASCII and the authors are a JSON column
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
-from paperboy.errors import Conflict, InvalidInput, NotFound
+from paperboy.errors import CollectionLimit, InvalidInput, LibraryFull, NotFound
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import library_items, library_tags, papers, users
 
@@ -107,7 +108,8 @@ class LibraryStore(Repository):
         """Save the paper (idempotent) and add it to ``tags`` (``replace_tags``: make them
         exactly its collections); a given ``note`` replaces the note. All or nothing.
         True when the paper was not saved before. NotFound for an unknown paper,
-        Conflict past ``max_items`` saved papers or ``max_tags`` collections."""
+        LibraryFull past ``max_items`` saved papers, CollectionLimit past ``max_tags``
+        collections (both a Conflict)."""
         wanted = clean_tags(tags)
         at = now or utcnow()
         for attempt in (1, 2):
@@ -484,7 +486,9 @@ class LibraryStore(Repository):
             select(func.count()).where(library_items.c.user_id == user_id)
         ).scalar_one()
         if int(count) >= max_items:
-            raise Conflict(f"your library is full ({max_items} papers); remove some papers first")
+            raise LibraryFull(
+                f"your library is full ({max_items} papers); remove some papers first"
+            )
         conn.execute(
             insert(library_items).values(
                 user_id=user_id, paper_id=paper_id, note=None, created_at=at, updated_at=at
@@ -547,7 +551,7 @@ class LibraryStore(Repository):
         stored = [canonical.get(t.casefold(), t) for t in wanted]
         new = [t for t in wanted if t.casefold() not in canonical]
         if new and len(canonical) + len(new) > max_tags:
-            raise Conflict(
+            raise CollectionLimit(
                 f"you can have at most {max_tags} collections; remove a collection first"
             )
         have = {

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
+from paperboy.arxiv import PaperRecord
 from paperboy.clock import utcnow
+from paperboy.errors import AlreadyExists
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.accounts import StoredUser, _to_user
-from paperboy.store.models import submissions, users
+from paperboy.store.models import papers, submissions, users
+from paperboy.store.papers import PaperStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,10 @@ class Submission:
 
 
 class SubmissionStore(Repository):
+    def __init__(self, engine: Engine, papers: PaperStore) -> None:
+        super().__init__(engine)
+        self._papers = papers
+
     def add_submission(
         self,
         paper_id: int,
@@ -31,34 +39,67 @@ class SubmissionStore(Repository):
         now: datetime | None = None,
         daily_limit: int | None = None,
     ) -> bool:
-        """Record that the account submitted the paper (IntegrityError if the paper was
+        """Record that the account submitted the paper (AlreadyExists if the paper was
         already submitted). With ``daily_limit``, atomically: False, and nothing stored,
         when the account already has that many submissions since ``now``'s UTC midnight.
+        """
+        now = now or utcnow()
+        try:
+            with self.engine.begin() as conn:
+                if not self._add(conn, paper_id, user_id, now, daily_limit):
+                    conn.rollback()
+                    return False
+        except IntegrityError:
+            raise AlreadyExists("that paper was already submitted") from None
+        return True
+
+    def submit_paper(
+        self, record: PaperRecord, user_id: int, *, now: datetime, daily_limit: int | None
+    ) -> int | None:
+        """Store the paper and the account's submission of it in one transaction; its
+        id. None, and nothing stored (not the paper either), when the daily limit
+        refuses; AlreadyExists when the paper is stored meanwhile (a concurrent
+        submission or harvest got it in first)."""
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(
+                    select(papers.c.id).where(papers.c.arxiv_id == record.arxiv_id)
+                ).first():
+                    raise AlreadyExists("that paper is already on paperboy")
+                self._papers._upsert(conn, [record])
+                paper_id = conn.execute(
+                    select(papers.c.id).where(papers.c.arxiv_id == record.arxiv_id)
+                ).scalar_one()
+                if not self._add(conn, int(paper_id), user_id, now, daily_limit):
+                    conn.rollback()
+                    return None
+                return int(paper_id)
+        except IntegrityError:
+            raise AlreadyExists("that paper is already on paperboy") from None
+
+    @staticmethod
+    def _add(
+        conn: Connection, paper_id: int, user_id: int, now: datetime, daily_limit: int | None
+    ) -> bool:
+        """Insert the submission; False (the caller rolls back) when over the limit.
 
         The row goes in first and the count runs after it in the same transaction, so
         two submissions at once cannot both slip under the limit: SQLite lets one writer
         in at a time, and on PostgreSQL the account's row is locked first."""
-        now = now or utcnow()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        with self.engine.begin() as conn:
-            if daily_limit is not None:
-                # FOR UPDATE on PostgreSQL; SQLite has one writer at a time anyway and
-                # SQLAlchemy leaves the clause out there.
-                conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
-            conn.execute(
-                insert(submissions).values(paper_id=paper_id, user_id=user_id, created_at=now)
-            )
-            if daily_limit is None:
-                return True
-            count = conn.execute(
-                select(func.count())
-                .select_from(submissions)
-                .where(submissions.c.user_id == user_id, submissions.c.created_at >= midnight)
-            ).scalar_one()
-            if int(count) > daily_limit:
-                conn.rollback()
-                return False
-        return True
+        if daily_limit is not None:
+            # FOR UPDATE on PostgreSQL; SQLite has one writer at a time anyway and
+            # SQLAlchemy leaves the clause out there.
+            conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+        conn.execute(insert(submissions).values(paper_id=paper_id, user_id=user_id, created_at=now))
+        if daily_limit is None:
+            return True
+        count = conn.execute(
+            select(func.count())
+            .select_from(submissions)
+            .where(submissions.c.user_id == user_id, submissions.c.created_at >= midnight)
+        ).scalar_one()
+        return int(count) <= daily_limit
 
     def count_submissions_since(self, user_id: int, since: datetime) -> int:
         """How many papers the account submitted at or after ``since`` (naive UTC)."""

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.digest.scheduler import DigestScheduler
+from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
@@ -32,6 +33,7 @@ from paperboy.web.pages import (
     comments,
     foryou,
     library,
+    library_forms,
     library_io,
     moderation,
     papers,
@@ -80,6 +82,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.state.settings = settings
     app.state.store = store
     app.state.search = search_service
+    app.state.arxiv = InteractiveArxiv(settings)
 
     install_error_handlers(app)
 
@@ -101,6 +104,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         subscribe.router,
         library_io.router,
         library.router,
+        library_forms.router,
         api_papers.router,
         foryou.api_router,
         api_hf.router,

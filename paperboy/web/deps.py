@@ -21,12 +21,14 @@ from paperboy.accounts import safe_next
 from paperboy.arxiv import parse_arxiv_id
 from paperboy.config import Settings
 from paperboy.errors import Forbidden, NotFound, SignInRequired
+from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.service import SearchService
 from paperboy.store import Store, StoredPaper, StoredUser
 from paperboy.web.auth import CurrentUser, api_token_scheme, get_current_user
 
 __all__ = [
     "Admin",
+    "ArxivDep",
     "Curator",
     "CurrentReader",
     "CurrentUser",
@@ -53,7 +55,14 @@ def get_search(request: Request) -> SearchService:
     return search
 
 
+def get_arxiv(request: Request) -> InteractiveArxiv:
+    """The app's arXiv client for web requests (bounded, never waits for arXiv)."""
+    arxiv: InteractiveArxiv = request.app.state.arxiv
+    return arxiv
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+ArxivDep = Annotated[InteractiveArxiv, Depends(get_arxiv)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

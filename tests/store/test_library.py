@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from paperboy.errors import Conflict, InvalidInput, NotFound
+from paperboy.errors import CollectionLimit, Conflict, InvalidInput, LibraryFull, NotFound
 from paperboy.store import Store
 from paperboy.store.library import clean_tag
 from tests.store.test_papers import rec
@@ -100,13 +100,13 @@ def test_limits(store: Store, three: list[int]) -> None:
     a, b, c = three
     store.library.save(ada.id, a, max_items=2)
     store.library.save(ada.id, b, max_items=2)
-    with pytest.raises(Conflict, match="full"):
+    with pytest.raises(LibraryFull, match="full"):  # typed: callers need not read the text
         store.library.save(ada.id, c, max_items=2)
     store.library.save(ada.id, a, tags=["one", "two"], max_tags=2)
     store.library.save(ada.id, b, tags=["ONE"], max_tags=2)  # an existing collection is fine
-    with pytest.raises(Conflict, match="collections"):
+    with pytest.raises(CollectionLimit, match="collections"):
         store.library.save(ada.id, b, tags=["three"], max_tags=2)
-    with pytest.raises(Conflict):
+    with pytest.raises(CollectionLimit):
         store.library.set_tags(ada.id, b, ["three"], max_tags=2)
     assert store.library.tags_of(ada.id, b) == ["one"]  # the refused change left nothing behind
 

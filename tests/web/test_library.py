@@ -6,6 +6,7 @@ the source tests, escaping of readers' text, and privacy between readers."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from html import unescape
 
@@ -147,8 +148,8 @@ def test_signed_out_readers_are_sent_to_sign_in(
     )
     assert saved.headers["location"] == "/signin?next=%2Fday%2F2026-06-30"
     answer = anon.get("/api/library")
-    assert answer.status_code == 403 and answer.json() == {
-        "error": {"status": 403, "title": "Forbidden", "detail": "sign in to use your library"}
+    assert answer.status_code == 401 and answer.json() == {
+        "error": {"status": 401, "title": "Sign in required", "detail": "sign in first"}
     }
     assert "Library" not in re.sub(r"<main.*", "", page, flags=re.S)  # no nav link
 
@@ -285,9 +286,14 @@ def test_export_bibtex_and_json(reader: TestClient, loaded_store: Store) -> None
     everything = reader.get("/library/export.json").json()
     assert everything["count"] == 4 and everything["collection"] is None
     exported = reader.get("/library/export.json", params={"tag": "Export"}).json()
-    assert [p["id"] for p in exported["papers"]] == [PAPER, OTHER, EVIL]
+    # The entries have the API's shape (LibraryItemOut), the one shape of a saved paper.
+    assert [p["paper"]["id"] for p in exported["papers"]] == [PAPER, OTHER, EVIL]
     assert exported["papers"][0]["note"] == "n%1" and exported["papers"][0]["tags"] == ["Export"]
-    assert exported["papers"][2]["title"] == unescape(exported["papers"][2]["title"])
+    title = exported["papers"][2]["paper"]["title"]
+    assert title == unescape(title)
+    listed_items = api(reader, "GET", "/api/library", params={"tag": "Export"})[1]
+    by_id = {i["paper"]["id"]: i for i in listed_items["items"]}  # type: ignore[index]
+    assert all(by_id[p["paper"]["id"]] == p for p in exported["papers"])
 
 
 def import_form(client: TestClient, **fields: object) -> tuple[int, str]:
@@ -364,6 +370,16 @@ def test_import_limits_and_arxiv_outage(reader: TestClient, source_server: Local
     assert status == 200
     assert listed(html, "imported") == [PAPER]
     assert listed(html, "failed") == [f"{RECENT_ID} (arXiv could not be reached; try again later)"]
+
+    # arXiv asks us to wait: the import answers at once, the papers it has are saved and
+    # the others are listed as failed with when to try again.
+    time.sleep(0.4)  # past the stand-in's request interval
+    source_server.handler = lambda seen: (503, {"Retry-After": "60"}, b"busy")
+    started = time.monotonic()
+    status, html = import_form(reader, ids=f"{OTHER} {RECENT_ID}")
+    assert status == 200 and time.monotonic() - started < 2
+    assert listed(html, "imported") == [OTHER]
+    assert listed(html, "failed") == [f"{RECENT_ID} (arXiv is busy; import it again in 60 s)"]
 
 
 def test_api_with_a_bearer_token(

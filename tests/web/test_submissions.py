@@ -166,3 +166,41 @@ def test_signed_out_visitors_are_sent_to_sign_in(
         answer = guest.get("/submit")
         assert answer.status_code == 303
         assert answer.headers["location"] == "/signin?next=%2Fsubmit"
+
+
+def test_arxiv_asking_to_wait_is_a_503_with_retry_after_at_once(
+    submitter: TestClient, loaded_store: Store, source_server: LocalServer
+) -> None:
+    source_server.handler = lambda seen: (503, {"Retry-After": "90"}, b"busy")
+    token = csrf_of(submitter.get("/submit").text)
+    answer = submitter.post("/submit", data={"paper_id": RECENT_ID, "csrf_token": token})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "90"
+    assert "arXiv is busy" in alert(answer.text)
+    assert loaded_store.papers.get_paper(RECENT_ID) is None
+    # The API says the same, in its error shape.
+    api = submitter.post(
+        "/api/submissions", json={"arxiv_id": "2611.00043"}, headers={"X-CSRF-Token": token}
+    )
+    assert api.status_code == 503 and int(api.headers["Retry-After"]) > 60
+    assert api.json()["error"]["title"] == "Service unavailable"
+    assert len(source_server.requests("/api/query")) == 1  # the held-off gate refused it
+
+
+def test_failed_submissions_count_toward_the_hourly_attempts(
+    submit_settings: Settings,
+    loaded_store: Store,
+    search_service: SearchService,
+    mailbox: tuple[Mailbox, int],
+    source_server: LocalServer,
+) -> None:
+    settings = submit_settings.model_copy(
+        update={"arxiv_attempts_per_hour": 3, "request_interval": 0.0}
+    )
+    app = create_app(settings, loaded_store, search_service)
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, mailbox[0], "prober@example.org")
+        for n in range(3):  # ids arXiv does not know: 404, and each counts
+            assert submit(client, f"2611.9999{n}")[0] == 404
+        status, _, html = submit(client, "2611.99995")
+        assert status == 429 and "at most 3 times an hour" in alert(html)
+        assert len(source_server.requests("/api/query")) == 3

@@ -56,6 +56,7 @@ ERROR_TITLES = {
         "Source error",
         "arXiv could not be reached or answered garbage; please try again later.",
     ),
+    503: ("Service unavailable", "arXiv is busy right now; please try again in a little while."),
 }
 RATE_HEADERS = {
     "X-RateLimit-Limit": "Requests allowed per window in this budget (reads or writes)",

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from paperboy.community.comments import DELETED, CommentView, comment_threads
-from paperboy.errors import Forbidden, InvalidInput
+from paperboy.community.submissions import submit_arxiv_paper
+from paperboy.errors import InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
 from paperboy.feed.trending import WINDOWS, check_window, load_trending
@@ -28,9 +29,14 @@ from paperboy.web.api.schemas import (
     TrendingPaperOut,
     VoteOut,
 )
-from paperboy.web.auth import CurrentUser
-from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep, find_paper
-from paperboy.web.pages.submissions import submit_arxiv_paper
+from paperboy.web.deps import (
+    ArxivDep,
+    CurrentReader,
+    SearchDep,
+    SettingsDep,
+    StoreDep,
+    find_paper,
+)
 from paperboy.web.search_params import SearchParamsDep
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -176,16 +182,26 @@ def vote(arxiv_id: str, store: StoreDep, user: CurrentReader) -> VoteOut:
             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         },
         502: {"model": ErrorOut, "description": "arXiv could not be reached"},
+        503: {
+            "model": ErrorOut,
+            "description": "arXiv asked paperboy to wait, or too many lookups run; retry "
+            "after `Retry-After` seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
     },
 )
 def submit(
-    body: SubmissionIn, store: StoreDep, settings: SettingsDep, user: CurrentUser
+    body: SubmissionIn,
+    store: StoreDep,
+    settings: SettingsDep,
+    arxiv: ArxivDep,
+    user: CurrentReader,
 ) -> PaperOut:
     """Fetches the paper's metadata from arXiv and puts it on today's page, credited to
-    the account (the same rules as the /submit form: recent papers only, a few a day)."""
-    if user is None:
-        raise Forbidden("sign in or send an API token to submit papers")
-    stored = submit_arxiv_paper(store, settings, user, body.arxiv_id)
+    the account (the same rules as the /submit form: recent papers only, a few a day,
+    a bounded number of arXiv lookups an hour). When arXiv asks paperboy to wait, or too
+    many lookups run, the answer is 503 with `Retry-After` at once."""
+    stored = submit_arxiv_paper(store, settings, arxiv, user, body.arxiv_id)
     return PaperOut.of(
         stored, settings.base_url, store.votes.vote_totals([stored.id]).get(stored.id)
     )
