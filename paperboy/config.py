@@ -237,6 +237,13 @@ class Settings(BaseSettings):
         ge=1,
         description="Sign-in emails requested from one IP address per hour at most.",
     )
+    subscribe_limit_per_ip_hour: int = Field(
+        20,
+        ge=1,
+        description="Digest confirmation (and reminder) emails requested through "
+        "`/subscribe` from one IP address per hour at most; further requests get the same "
+        "answer but no email.",
+    )
     session_days: int = Field(
         30, ge=1, le=366, description="Days a sign-in lasts before the session cookie expires."
     )

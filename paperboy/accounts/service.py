@@ -10,44 +10,30 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
+from paperboy.accounts.addresses import mask_email, normalize_email
 from paperboy.clock import utcnow
 from paperboy.config import Settings
-from paperboy.errors import Forbidden, InvalidInput, LinkExpired
+from paperboy.errors import Forbidden, LinkExpired
 from paperboy.mail import render_sign_in_email, send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.accounts import ROLES
 
 log = logging.getLogger("paperboy.accounts")
 
-MAX_EMAIL_LENGTH = 254
-# Deliberately plain: one @, no spaces or angle brackets, a dot in the domain.
-_EMAIL = re.compile(
-    r"^[^@\s<>\"(),;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
 DEFAULT_AFTER_SIGN_IN = "/profile"
 
 __all__ = [
     "ROLES",
     "hash_token",
-    "normalize_email",
     "request_sign_in",
     "safe_next",
-    "sign_in_link_is_valid",
+    "sign_in_link_account",
     "verify_sign_in",
 ]
-
-
-def normalize_email(raw: str) -> str:
-    """The address in its stored form (trimmed, lower case); InvalidInput if malformed."""
-    email = raw.strip().lower()
-    if not email or len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
-        raise InvalidInput("enter a valid email address, like name@example.org")
-    return email
 
 
 def hash_token(token: str) -> str:
@@ -109,9 +95,16 @@ def request_sign_in(
     send_link_email(settings, render_sign_in_email(link, email, settings), link, "sign-in link")
 
 
-def sign_in_link_is_valid(store: Store, token: str) -> bool:
-    """Whether a link would sign in now (read only: mail scanners prefetch links)."""
-    return bool(token) and store.accounts.login_token_is_valid(hash_token(token), now=utcnow())
+def sign_in_link_account(store: Store, token: str) -> str | None:
+    """The account a link would sign in to now, masked (``a…@example.org``), or None
+    when the link would not work. Read only: mail scanners prefetch links.
+
+    The confirmation page shows it, so a link someone else sent (to sign the reader into
+    the sender's account: login CSRF) does not go unnoticed."""
+    if not token:
+        return None
+    email = store.accounts.login_token_email(hash_token(token), now=utcnow())
+    return mask_email(email) if email else None
 
 
 def verify_sign_in(store: Store, token: str) -> StoredUser:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import click
 
-from paperboy.accounts import normalize_email
+from paperboy.accounts import normalize_email, set_suspended
 from paperboy.cli.main import AppContext, cli, pass_app
-from paperboy.errors import NotFound
 
 
 @cli.group()
@@ -59,11 +58,7 @@ def user_list(app: AppContext) -> None:
 
 
 def _set_suspended(app: AppContext, email: str, suspended: bool) -> None:
-    address = normalize_email(email)
-    account = app.store.accounts.get_user_by_email(address)
-    if account is None:
-        raise NotFound(f"no account with email {address}")
-    app.store.accounts.set_user_suspended(account.id, suspended)
+    account = set_suspended(app.store, email, suspended)
     state = "suspended" if suspended else "unsuspended"
     click.echo(f"{state} {account.email} (id {account.id})")
 
@@ -72,8 +67,9 @@ def _set_suspended(app: AppContext, email: str, suspended: bool) -> None:
 @click.argument("email")
 @pass_app
 def user_suspend(app: AppContext, email: str) -> None:
-    """Suspend the account of EMAIL: it is signed out at once and gets no sign-in links
-    until it is unsuspended.
+    """Suspend the account of EMAIL: every session of it ends at once (and stays ended
+    after unsuspending) and it gets no sign-in links until it is unsuspended. Its API
+    tokens are refused while it is suspended.
 
     \b
     Example:

@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from paperboy.accounts.service import hash_token, normalize_email
+from paperboy.accounts import hash_token, normalize_email
 from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.digest.preferences import Preferences
 from paperboy.digest.render import render_confirmation_email, render_manage_email
-from paperboy.errors import Conflict, Forbidden, InvalidInput, LinkExpired
+from paperboy.errors import Conflict, Forbidden, LinkExpired, SignInRequired
 from paperboy.mail import send_link_email
 from paperboy.store import Store, StoredUser
 from paperboy.store.digests import StoredSubscription
@@ -37,11 +37,14 @@ PURPOSES = ("unsubscribe", "manage")
 
 @dataclass(frozen=True, slots=True)
 class SubscribeOutcome:
-    subscription: StoredSubscription
+    email: str  # the normalised address
     # "active": subscribed at once (a signed-in reader's own address); "confirm": a
-    # confirmation email is on its way (or went out minutes ago); "reminded": the address
-    # was already subscribed and got its preferences link.
+    # confirmation email is on its way (or went out minutes ago, or a limit held it
+    # back: the asker cannot tell); "reminded": the address was already subscribed and
+    # got its preferences link.
     state: str
+    # None only when the per-IP limit refused before anything was stored.
+    subscription: StoredSubscription | None
 
 
 def _serializer(settings: Settings, purpose: str) -> URLSafeSerializer:
@@ -76,6 +79,32 @@ def subscription_for_token(
     return sub
 
 
+def reader_subscription(store: Store, user: StoredUser) -> StoredSubscription | None:
+    """The signed-in reader's subscription: linked to the account, or to its address."""
+    return store.digests.get_subscription_for_user(
+        user.id
+    ) or store.digests.get_subscription_by_email(user.email)
+
+
+def subscription_to_change(
+    store: Store, settings: Settings, user: StoredUser | None, token: str
+) -> StoredSubscription:
+    """The subscription a preferences request may change: the signed link's, or the
+    signed-in reader's own. SignInRequired with neither; Forbidden for a bad link or a
+    reader without a subscription."""
+    if token:
+        return subscription_for_token(store, settings, token, "manage")
+    if user is None:
+        raise SignInRequired(
+            "open this page from the link in one of your digests, or sign in",
+            next_path="/subscription",
+        )
+    sub = reader_subscription(store, user)
+    if sub is None:
+        raise Forbidden("you have no digest subscription yet: subscribe from your profile")
+    return sub
+
+
 def request_subscription(
     store: Store,
     settings: Settings,
@@ -83,20 +112,24 @@ def request_subscription(
     prefs: Preferences,
     *,
     user: StoredUser | None = None,
+    ip: str | None = None,
     now: datetime | None = None,
 ) -> SubscribeOutcome:
     """Subscribe ``raw_email``. A signed-in reader subscribing their own (proven)
     address is active at once; anyone else gets a confirmation email and nothing is sent
     until they confirm. An active subscriber asking again gets a reminder with the
-    preferences link instead. InvalidInput for a malformed address; MailError when the
-    mail server fails (outside development)."""
+    preferences link instead. Emails asked for from one ``ip`` are limited per hour
+    (``subscribe_limit_per_ip_hour``), one address gets one per ``RESEND_INTERVAL``.
+    InvalidInput for a malformed address; MailError when the mail server fails (outside
+    development)."""
+    # The normal form (ASCII: digests go out over plain SMTP, without SMTPUTF8) comes
+    # before any lookup or limit, so one inbox cannot hide behind several spellings.
     email = normalize_email(raw_email)
-    if not email.isascii():
-        # Digests go out in bulk over plain SMTP; internationalised addresses need
-        # SMTPUTF8 end to end, which many relays do not offer.
-        raise InvalidInput("digests can only go to addresses written in ASCII letters")
     now = now or utcnow()
     own_address = user is not None and user.email == email
+    if not own_address and ip and _over_ip_limit(store, settings, ip, now):
+        log.warning("subscription limit reached for IP %s; no email sent", ip)
+        return SubscribeOutcome(email, "confirm", store.digests.get_subscription_by_email(email))
     sub = store.digests.get_subscription_by_email(email)
     if sub is None:
         try:
@@ -111,7 +144,7 @@ def request_subscription(
             sub = store.digests.get_subscription_by_email(email)
             assert sub is not None
         if own_address:
-            return SubscribeOutcome(sub, "active")
+            return SubscribeOutcome(email, "active", sub)
     elif own_address and user is not None:
         # The footer and profile forms carry no preferences: keep the stored ones.
         store.digests.update_subscription(
@@ -125,19 +158,19 @@ def request_subscription(
         )
         fresh = store.digests.get_subscription(sub.id)
         assert fresh is not None
-        return SubscribeOutcome(fresh, "active")
+        return SubscribeOutcome(email, "active", fresh)
     if sub.confirm_sent_at is not None and now - sub.confirm_sent_at < RESEND_INTERVAL:
         log.info("subscription email sent recently; not sending another")
-        return SubscribeOutcome(sub, "confirm")
+        return SubscribeOutcome(email, "confirm", sub)
+    ip = ip[:64] if ip else None
     if sub.status == "active":
-        store.digests.update_subscription(sub.id, confirm_sent_at=now)
+        store.digests.update_subscription(sub.id, confirm_sent_at=now, confirm_ip=ip)
         manage = subscription_link(settings, sub, "manage")
         message = render_manage_email(
             email, manage, subscription_link(settings, sub, "unsubscribe"), settings
         )
         send_link_email(settings, message, manage, "digest preferences link")
-
-        return SubscribeOutcome(sub, "reminded")
+        return SubscribeOutcome(email, "reminded", sub)
     if sub.status != "pending":  # unsubscribed or bouncing: starting again needs a new yes
         store.digests.update_subscription(sub.id, status="pending")  # preferences kept
     token = secrets.token_urlsafe(32)
@@ -146,13 +179,19 @@ def request_subscription(
         hash_token(token),
         sent_at=now,
         expires_at=now + timedelta(hours=settings.digest_confirm_hours),
+        ip=ip,
     )
     link = f"{settings.base_url.rstrip('/')}/subscribe/confirm?{urlencode({'token': token})}"
     message = render_confirmation_email(email, link, prefs, settings)
     send_link_email(settings, message, link, "subscription confirmation link")
     fresh = store.digests.get_subscription(sub.id)
     assert fresh is not None
-    return SubscribeOutcome(fresh, "confirm")
+    return SubscribeOutcome(email, "confirm", fresh)
+
+
+def _over_ip_limit(store: Store, settings: Settings, ip: str, now: datetime) -> bool:
+    sent = store.digests.count_confirmations_from(ip[:64], since=now - timedelta(hours=1))
+    return sent >= settings.subscribe_limit_per_ip_hour
 
 
 def confirmation_link_is_valid(store: Store, token: str) -> bool:

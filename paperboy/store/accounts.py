@@ -27,6 +27,7 @@ class StoredUser:
     suspended: bool
     created_at: datetime
     last_seen: datetime | None
+    session_generation: int = 0
 
     @property
     def is_admin(self) -> bool:
@@ -47,6 +48,7 @@ def _to_user(row: Any) -> StoredUser:
         suspended=bool(row["suspended"]),
         created_at=row["created_at"],
         last_seen=row["last_seen"],
+        session_generation=int(row["session_generation"] or 0),
     )
 
 
@@ -81,6 +83,7 @@ class AccountStore(Repository):
             "suspended": False,
             "created_at": utcnow(),
             "last_seen": None,
+            "session_generation": 0,
         }
         new_id = conn.execute(insert(users).values(values).returning(users.c.id)).scalar_one()
         return _to_user({"id": new_id, **values})
@@ -118,6 +121,15 @@ class AccountStore(Repository):
         with self.engine.begin() as conn:
             conn.execute(update(users).where(users.c.id == user_id).values(suspended=suspended))
 
+    def end_sessions(self, user_id: int) -> None:
+        """Bump the account's session generation: every session issued before is over."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(session_generation=users.c.session_generation + 1)
+            )
+
     # -- sign-in tokens --------------------------------------------------------------
 
     def add_login_token(
@@ -154,14 +166,17 @@ class AccountStore(Repository):
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def login_token_is_valid(self, token_hash: str, *, now: datetime) -> bool:
-        stmt = select(func.count()).where(
+    def login_token_email(self, token_hash: str, *, now: datetime) -> str | None:
+        """The address a sign-in token was sent to, while the token is unused and
+        unexpired; else None."""
+        stmt = select(login_tokens.c.email).where(
             login_tokens.c.token_hash == token_hash,
             login_tokens.c.used_at.is_(None),
             login_tokens.c.expires_at > now,
         )
         with self.engine.connect() as conn:
-            return bool(conn.execute(stmt).scalar_one())
+            email: str | None = conn.execute(stmt).scalar_one_or_none()
+        return email
 
     def consume_login_token(
         self, token_hash: str, *, now: datetime | None = None

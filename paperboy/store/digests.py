@@ -149,14 +149,30 @@ class DigestStore(Repository):
             )
 
     def set_confirm_token(
-        self, subscription_id: int, token_hash: str, *, sent_at: datetime, expires_at: datetime
+        self,
+        subscription_id: int,
+        token_hash: str,
+        *,
+        sent_at: datetime,
+        expires_at: datetime,
+        ip: str | None = None,
     ) -> None:
         self.update_subscription(
             subscription_id,
             confirm_token_hash=token_hash,
             confirm_sent_at=sent_at,
             confirm_expires_at=expires_at,
+            confirm_ip=ip,
         )
+
+    def count_confirmations_from(self, ip: str, *, since: datetime) -> int:
+        """Subscriptions whose last confirmation or reminder email was asked for from
+        ``ip`` since ``since``."""
+        stmt = select(func.count()).where(
+            subscriptions.c.confirm_ip == ip, subscriptions.c.confirm_sent_at >= since
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def confirm_token_is_valid(self, token_hash: str, *, now: datetime) -> bool:
         query = select(subscriptions.c.id).where(

@@ -132,6 +132,9 @@ class User(Base):
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    # Sessions are signed cookies naming the generation they were issued under; bumping
+    # this (sign-out, "sign out everywhere", suspension) ends every earlier session.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginToken(Base):
@@ -275,8 +278,14 @@ class Subscription(Base):
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     confirm_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirm_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The client address that asked for the last confirmation or reminder email: the
+    # per-IP limit of /subscribe counts these.
+    confirm_ip: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_subscriptions_status", "status"),)
+    __table_args__ = (
+        Index("ix_subscriptions_status", "status"),
+        Index("ix_subscriptions_confirm_ip_sent", "confirm_ip", "confirm_sent_at"),
+    )
 
 
 class DigestOutbox(Base):

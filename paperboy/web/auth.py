@@ -1,10 +1,13 @@
 """Sessions and CSRF for the web app.
 
 The session is Starlette's signed cookie (itsdangerous, keyed by the secret key; HttpOnly,
-SameSite=Lax, Secure on https sites). It holds the signed-in user's id (``uid``) and a
-random CSRF token (``csrf``). ``csrf_protect`` runs before every route (an app-wide
-dependency), so every POST/PUT/PATCH/DELETE needs that token, from the form field
-``csrf_token`` or the ``X-CSRF-Token`` header, and new routes are covered by default.
+SameSite=Lax, Secure on https sites). It holds the signed-in user's id (``uid``), the
+account's session generation it was issued under (``gen``: signing out, "sign out
+everywhere" and suspension bump it, which ends every earlier session, copies of the
+cookie included; see paperboy/accounts/sessions.py) and a random CSRF token (``csrf``).
+``csrf_protect`` runs before every route (an app-wide dependency), so every
+POST/PUT/PATCH/DELETE needs that token, from the form field ``csrf_token`` or the
+``X-CSRF-Token`` header, and new routes are covered by default.
 
 Scripts use the JSON API with a personal API token instead (``Authorization: Bearer
 <token>``, created on the profile page). A token authenticates /api/ paths only, never a
@@ -22,6 +25,7 @@ from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from paperboy.accounts import session_user
 from paperboy.errors import Forbidden, Unauthorized
 from paperboy.store import Store, StoredUser
 
@@ -79,14 +83,12 @@ def get_current_user(request: Request) -> StoredUser | None:
         request.state.user = token_user
         return token_user
     user: StoredUser | None = None
-    if _has_session(request):
-        uid = request.session.get("uid")
-        if isinstance(uid, int):
-            session_store: Store = request.app.state.store
-            user = session_store.accounts.get_user(uid)
-            if user is None or user.suspended:
-                user = None
-                request.session.pop("uid", None)
+    if _has_session(request) and "uid" in request.session:
+        session_store: Store = request.app.state.store
+        user = session_user(session_store, request.session["uid"], request.session.get("gen"))
+        if user is None:  # over: signed out elsewhere, suspended or deleted
+            request.session.pop("uid", None)
+            request.session.pop("gen", None)
     request.state.user = user
     return user
 
@@ -117,11 +119,14 @@ def sign_in_session(request: Request, user: StoredUser) -> None:
     """Start a fresh session for ``user`` (new CSRF token: nothing carries over)."""
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["gen"] = user.session_generation
     request.session["csrf"] = secrets.token_urlsafe(32)
     request.state.user = user
 
 
 def sign_out_session(request: Request) -> None:
+    """Forget the session in this browser (the account's sessions are ended by
+    ``paperboy.accounts.sign_out``)."""
     request.session.clear()
     request.state.user = None
 

@@ -295,3 +295,15 @@ def test_production_reports_a_mail_failure_and_logs_no_link(
 
 def test_settings_fixture_is_development(mail_settings: Settings) -> None:
     assert mail_settings.environment == "development"
+
+
+def test_development_says_where_the_link_is(
+    tmp_path: Path, mailbox: tuple[Mailbox, int], sqlite_store: Store
+) -> None:
+    hint = "the sign-in link is also written to the server's log"
+    development = make_settings(tmp_path, mailbox[1])
+    with TestClient(create_app(development, sqlite_store)) as client:
+        assert hint in ask_for_link(client, "dev@example.org")
+    production = make_settings(tmp_path, mailbox[1], environment="production", secret_key="k" * 40)
+    with TestClient(create_app(production, sqlite_store)) as client:
+        assert hint not in ask_for_link(client, "prod@example.org")

@@ -200,7 +200,10 @@ def test_one_click_unsubscribe_without_a_session(
 
 
 def test_preferences_need_the_link_or_a_session(site: TestClient) -> None:
-    assert site.get("/subscription").status_code == 403
+    signed_out = site.get("/subscription")
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == "/signin?next=%2Fsubscription"
+    assert "change your email digest" in site.get(signed_out.headers["location"]).text
     assert site.get("/subscription?token=forged.value").status_code == 403
 
 

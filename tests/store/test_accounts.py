@@ -113,3 +113,34 @@ def test_users_roles_profile_and_duplicates(store: Store) -> None:
         "curator",
         True,
     )
+
+
+def test_ending_sessions_bumps_the_generation(store: Store) -> None:
+    from paperboy.accounts import session_user, set_suspended, sign_out
+
+    user = store.accounts.create_user("gen@example.org")
+    assert user.session_generation == 0
+    assert session_user(store, user.id, 0) == user
+    assert session_user(store, user.id, None) == user  # a cookie from before generations
+    sign_out(store, user)
+    fresh = store.accounts.get_user(user.id)
+    assert fresh is not None and fresh.session_generation == 1
+    assert session_user(store, user.id, 0) is None
+    assert session_user(store, user.id, 1) == fresh
+    set_suspended(store, "gen@example.org", True)
+    assert session_user(store, user.id, 2) is None  # suspended
+    set_suspended(store, "gen@example.org", False)
+    assert session_user(store, user.id, 1) is None  # ended by the suspension
+    assert session_user(store, user.id, 2) is not None
+    for bad_id, bad_gen in [("1", 2), (True, 2), (user.id, "2"), (user.id, 2.0)]:
+        assert session_user(store, bad_id, bad_gen) is None
+
+
+def test_a_link_names_its_address_while_it_works(store: Store) -> None:
+    add_token(store, "e" * 64, "eve@example.org")
+    assert store.accounts.login_token_email("e" * 64, now=utcnow()) == "eve@example.org"
+    assert store.accounts.login_token_email("f" * 64, now=utcnow()) is None
+    later = utcnow() + timedelta(minutes=16)
+    assert store.accounts.login_token_email("e" * 64, now=later) is None
+    store.accounts.consume_login_token("e" * 64)
+    assert store.accounts.login_token_email("e" * 64, now=utcnow()) is None

@@ -18,11 +18,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from paperboy.accounts import FEED_ADDRESS, create_personal_token, revoke_personal_token
 from paperboy.config import Settings
 from paperboy.errors import NotFound
 from paperboy.rank.foryou import recommend_for_reader
-from paperboy.web.auth import CurrentUser
-from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
+from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds.public import (
     FORMATS,
     feed_meta,
@@ -31,22 +31,14 @@ from paperboy.web.feeds.public import (
     paper_entry,
     route,
 )
-from paperboy.web.personal_tokens import (
-    SIGN_IN,
-    create_personal_token,
-    revoke_personal_token,
-    shown_once,
-    tokens_lister,
-)
+from paperboy.web.personal_tokens import shown_once, tokens_lister
 from paperboy.web.rendering import env, render
 
 router = APIRouter(include_in_schema=False)
-FEED_KIND = "feed"
 MAX_TOKEN_CHARS = 100  # token_urlsafe(32) is 43 characters
-DEFAULT_NAME = "Feed reader"
 
 
-env.globals["private_feeds_of"] = tokens_lister(FEED_KIND)
+env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)
 
 
 def private_feed_id(settings: Settings, user_id: int) -> str:
@@ -58,7 +50,8 @@ def private_feed_id(settings: Settings, user_id: int) -> str:
 def for_you_feed(
     request: Request, token: str, store: StoreDep, search: SearchDep, settings: SettingsDep
 ) -> Response:
-    user = store.tokens.user_for_token(FEED_KIND, token) if len(token) <= MAX_TOKEN_CHARS else None
+    too_long = len(token) > MAX_TOKEN_CHARS
+    user = None if too_long else store.tokens.user_for_token(FEED_ADDRESS.kind, token)
     if user is None:
         raise NotFound("no such feed: the address is wrong or was revoked")
     recommendations = recommend_for_reader(
@@ -89,16 +82,12 @@ route(router, "/feeds/for-you/{token}", for_you_feed)
 @router.post("/profile/feeds", response_model=None)
 def create_private_feed(
     request: Request,
-    user: CurrentUser,
+    user: CurrentReader,
     store: StoreDep,
     settings: SettingsDep,
     name: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
-    row, token = create_personal_token(
-        store, user, FEED_KIND, name, default_name=DEFAULT_NAME, what="private feed address"
-    )
+    row, token = create_personal_token(store, user, FEED_ADDRESS, name)
     _, rss_url, atom_url = feed_urls(settings, f"/feeds/for-you/{token}", {})
     response = render(
         request,
@@ -109,9 +98,7 @@ def create_private_feed(
 
 
 @router.post("/profile/feeds/{token_id}/revoke", response_model=None)
-def revoke_private_feed(token_id: int, user: CurrentUser, store: StoreDep) -> Response:
-    if user is None:
-        return RedirectResponse(SIGN_IN, status_code=303)
+def revoke_private_feed(token_id: int, user: CurrentReader, store: StoreDep) -> Response:
     # Only feed addresses here: API tokens are revoked in their own section.
-    revoke_personal_token(store, user, FEED_KIND, token_id, "private feed address")
+    revoke_personal_token(store, user, FEED_ADDRESS, token_id)
     return RedirectResponse("/profile?feed_revoked=1#private-feed", status_code=303)

@@ -11,17 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from paperboy.accounts import (
     request_sign_in,
     safe_next,
-    sign_in_link_is_valid,
+    sign_in_link_account,
+    sign_out,
+    sign_out_everywhere_else,
+    update_profile,
     verify_sign_in,
 )
 from paperboy.errors import InvalidInput, LinkExpired
 from paperboy.web.auth import CurrentUser, sign_in_session, sign_out_session
-from paperboy.web.deps import SettingsDep, StoreDep
+from paperboy.web.deps import CurrentReader, SettingsDep, StoreDep
 from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
-DISPLAY_NAME_MAX = 80
-AFFILIATION_MAX = 120
 SENT_MESSAGE = (
     "If that address can sign in, a link is on its way. It works once and expires in "
     "{minutes} minutes."
@@ -34,6 +35,7 @@ SIGN_IN_REASONS = {
     "/for-you": "Sign in to see papers picked for you.",
     "/submit": "Sign in to submit a paper.",
     "/profile": "Sign in to see your profile.",
+    "/subscription": "Sign in to change your email digest, or open the link in a digest.",
     "/paper/": "Sign in to vote, save papers and comment.",
 }
 
@@ -73,7 +75,8 @@ def signin_request(
         context = {"next": safe_next(next), "email": email, "error": exc.detail}
         return render(request, "signin.html", context, status_code=422)
     message = SENT_MESSAGE.format(minutes=settings.login_link_minutes)
-    return render(request, "signin_sent.html", {"message": message})
+    development = settings.environment == "development"
+    return render(request, "signin_sent.html", {"message": message, "development": development})
 
 
 @router.get("/signin/verify", response_class=HTMLResponse)
@@ -83,10 +86,14 @@ def signin_confirm(
     token: Annotated[str, Query(max_length=200)] = "",
     next: Annotated[str, Query(max_length=2000)] = "",
 ) -> HTMLResponse:
-    # A GET changes nothing: mail scanners fetch links. The button POSTs the token.
-    if not sign_in_link_is_valid(store, token):
+    # A GET changes nothing: mail scanners fetch links. The button POSTs the token. The
+    # page names the account (masked), so a link someone else sent cannot sign the
+    # reader into the sender's account unnoticed.
+    account = sign_in_link_account(store, token)
+    if account is None:
         return _link_expired(request)
-    return render(request, "signin_verify.html", {"token": token, "next": safe_next(next)})
+    context = {"token": token, "next": safe_next(next), "account": account}
+    return render(request, "signin_verify.html", context)
 
 
 @router.post("/signin/verify", response_model=None)
@@ -106,15 +113,23 @@ def _link_expired(request: Request) -> HTMLResponse:
 
 
 @router.post("/signout")
-def signout(request: Request) -> RedirectResponse:
+def signout(request: Request, store: StoreDep, user: CurrentUser) -> RedirectResponse:
+    """End every session of the account (copies of this cookie too), then this one."""
+    if user is not None:
+        sign_out(store, user)
     sign_out_session(request)
     return RedirectResponse("/", status_code=303)
 
 
-@router.get("/profile", response_model=None)
-def profile(request: Request, user: CurrentUser) -> Response:
-    if user is None:
-        return RedirectResponse("/signin?next=/profile", status_code=303)
+@router.post("/profile/sign-out-everywhere")
+def signout_everywhere(request: Request, store: StoreDep, user: CurrentReader) -> RedirectResponse:
+    """End every other session of the account; this browser gets a new one."""
+    sign_in_session(request, sign_out_everywhere_else(store, user))
+    return RedirectResponse("/profile?signed_out_elsewhere=1", status_code=303)
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def profile(request: Request, user: CurrentReader) -> HTMLResponse:
     return render(
         request,
         "profile.html",
@@ -122,31 +137,22 @@ def profile(request: Request, user: CurrentUser) -> Response:
     )
 
 
-def _clean(value: str) -> str:
-    """One line of text: whitespace (newlines, tabs) collapsed, control characters out."""
-    return " ".join("".join(c for c in value if c.isprintable() or c.isspace()).split())
-
-
 @router.post("/profile", response_model=None)
 def profile_update(
     request: Request,
-    user: CurrentUser,
+    user: CurrentReader,
     store: StoreDep,
     display_name: Annotated[str, Form(max_length=1000)] = "",
     affiliation: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    if user is None:
-        return RedirectResponse("/signin?next=/profile", status_code=303)
-    name, org = _clean(display_name), _clean(affiliation)
-    error = None
-    if not name:
-        error = "Enter a display name."
-    elif len(name) > DISPLAY_NAME_MAX:
-        error = f"The display name can have at most {DISPLAY_NAME_MAX} characters."
-    elif len(org) > AFFILIATION_MAX:
-        error = f"The affiliation can have at most {AFFILIATION_MAX} characters."
-    if error:
-        context = {"user": user, "display_name": name, "affiliation": org, "error": error}
+    try:
+        update_profile(store, user, display_name, affiliation)
+    except InvalidInput as exc:
+        context = {
+            "user": user,
+            "display_name": display_name,
+            "affiliation": affiliation,
+            "error": exc.detail,
+        }
         return render(request, "profile.html", context, status_code=422)
-    store.accounts.update_profile(user.id, name, org or None)
     return RedirectResponse("/profile?saved=1", status_code=303)

@@ -21,12 +21,14 @@ from paperboy.digest.preferences import DEFAULT_PAPERS, MAX_PAPERS, Preferences,
 from paperboy.digest.subscriptions import (
     confirm_subscription,
     confirmation_link_is_valid,
+    reader_subscription,
     request_subscription,
     save_preferences,
     subscription_for_token,
+    subscription_to_change,
     subscription_token,
 )
-from paperboy.errors import Forbidden, InvalidInput, LinkExpired
+from paperboy.errors import InvalidInput, LinkExpired
 from paperboy.store import Store, StoredUser
 from paperboy.store.digests import StoredSubscription
 from paperboy.web.auth import CurrentUser
@@ -53,9 +55,10 @@ def subscribe(
     email: Annotated[str, Form(max_length=1000)] = "",
     frequency: Annotated[str, Form(max_length=10)] = "daily",
 ) -> Response:
+    ip = request.client.host if request.client else None
     try:
         prefs = make_preferences(frequency=frequency)
-        outcome = request_subscription(store, settings, email, prefs, user=user)
+        outcome = request_subscription(store, settings, email, prefs, user=user, ip=ip)
     except InvalidInput as exc:
         context = {"email": email, "error": exc.detail}
         return render(request, "subscribe.html", context, status_code=422)
@@ -64,7 +67,7 @@ def subscribe(
     return render(
         request,
         "subscribe_sent.html",
-        {"email": outcome.subscription.email, "hours": settings.digest_confirm_hours},
+        {"email": outcome.email, "hours": settings.digest_confirm_hours},
     )
 
 
@@ -83,23 +86,6 @@ def confirm(store: StoreDep, settings: SettingsDep, token: TokenField = "") -> R
     sub = confirm_subscription(store, token)
     manage = subscription_token(settings, sub, "manage")
     return RedirectResponse(f"/subscription?confirmed=1&token={manage}", status_code=303)
-
-
-def _subscription_of(
-    store: Store, settings: Settings, user: StoredUser | None, token: str
-) -> StoredSubscription:
-    """The subscription a preferences request may change: the signed link's, or the
-    signed-in reader's own."""
-    if token:
-        return subscription_for_token(store, settings, token, "manage")
-    if user is not None:
-        sub = store.digests.get_subscription_for_user(
-            user.id
-        ) or store.digests.get_subscription_by_email(user.email)
-        if sub is not None:
-            return sub
-        raise Forbidden("you have no digest subscription yet: subscribe from your profile")
-    raise Forbidden("open this page from the link in one of your digests, or sign in")
 
 
 def _preferences_context(
@@ -127,7 +113,7 @@ def preferences_page(
     user: CurrentUser,
     token: TokenQuery = "",
 ) -> HTMLResponse:
-    sub = _subscription_of(store, settings, user, token)
+    sub = subscription_to_change(store, settings, user, token)
     context = _preferences_context(settings, sub, token, Preferences.of(sub))
     return render(request, "subscription.html", context)
 
@@ -146,7 +132,7 @@ def save_preferences_form(
     exclude_keywords: TermsField = "",
     max_papers: Annotated[str, Form(max_length=5)] = str(DEFAULT_PAPERS),
 ) -> Response:
-    sub = _subscription_of(store, settings, user, token)
+    sub = subscription_to_change(store, settings, user, token)
     try:
         prefs = make_preferences(
             frequency=frequency,
@@ -194,9 +180,7 @@ def digest_subscription_of(request: Request) -> StoredSubscription | None:
     if not isinstance(user, StoredUser):
         return None
     store: Store = request.app.state.store
-    return store.digests.get_subscription_for_user(
-        user.id
-    ) or store.digests.get_subscription_by_email(user.email)
+    return reader_subscription(store, user)
 
 
 env.globals["digest_subscription_of"] = digest_subscription_of
