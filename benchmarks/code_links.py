@@ -32,7 +32,7 @@ def main() -> None:
         links = extract_links(paper["abstract"], paper["comment"])
         got = {(link.kind, link.url.lower()) for link in links}
         want = {(label["kind"], label["url"].lower()) for label in paper["links"]}
-        for kind, url in got & want:
+        for kind, _url in got & want:
             tp[kind] += 1
         for kind, url in got - want:
             fp[kind] += 1
@@ -49,7 +49,9 @@ def main() -> None:
         return f"{a / b:.3f}" if b else "  n/a"
 
     print(f"{len(papers)} papers, {sum((tp + fn).values())} labelled links")
-    print(f"{'kind':<11} {'labelled':>8} {'found':>6} {'correct':>7} {'precision':>9} {'recall':>7}")
+    print(
+        f"{'kind':<11} {'labelled':>8} {'found':>6} {'correct':>7} {'precision':>9} {'recall':>7}"
+    )
     for kind in sorted(set(tp) | set(fp) | set(fn)):
         found, labelled = tp[kind] + fp[kind], tp[kind] + fn[kind]
         print(

@@ -21,19 +21,80 @@ REPO_KINDS = frozenset({"github", "gitlab", "bitbucket"})
 
 # GitHub paths that are site pages, not owners.
 _GITHUB_RESERVED = frozenset(
-    """about apps blog collections contact customer-stories enterprise events explore
-    features issues login marketplace new notifications orgs organizations pricing pulls
-    search security settings site sponsors topics trending users""".split()
+    [
+        "about",
+        "apps",
+        "blog",
+        "collections",
+        "contact",
+        "customer-stories",
+        "enterprise",
+        "events",
+        "explore",
+        "features",
+        "issues",
+        "login",
+        "marketplace",
+        "new",
+        "notifications",
+        "orgs",
+        "organizations",
+        "pricing",
+        "pulls",
+        "search",
+        "security",
+        "settings",
+        "site",
+        "sponsors",
+        "topics",
+        "trending",
+        "users",
+    ]
 )
 # Hugging Face paths that are site pages, not model owners.
 _HF_RESERVED = frozenset(
-    """api blog chat collections docs join learn login models organizations papers
-    posts pricing settings spaces datasets tasks""".split()
+    [
+        "api",
+        "blog",
+        "chat",
+        "collections",
+        "docs",
+        "join",
+        "learn",
+        "login",
+        "models",
+        "organizations",
+        "papers",
+        "posts",
+        "pricing",
+        "settings",
+        "spaces",
+        "datasets",
+        "tasks",
+    ]
 )
 # Path segments after which a repository URL points inside the repository.
 _REPO_TAILS = frozenset(
-    """tree blob raw commit commits releases issues pull pulls wiki actions archive
-    src branches tags resolve discussions -""".split()
+    [
+        "tree",
+        "blob",
+        "raw",
+        "commit",
+        "commits",
+        "releases",
+        "issues",
+        "pull",
+        "pulls",
+        "wiki",
+        "actions",
+        "archive",
+        "src",
+        "branches",
+        "tags",
+        "resolve",
+        "discussions",
+        "-",
+    ]
 )
 
 # LaTeX links: \href{URL}{text} and \url{URL} carry the address in their first group.
@@ -80,16 +141,16 @@ class CodeLink:
 def _clean(raw: str) -> str:
     """An address as written, without the punctuation and LaTeX debris around it."""
     text = _CUT.split(raw, maxsplit=1)[0]
-    while text:
-        if text[-1] in _TRAILING:
-            text = text[:-1]
-        elif text[-1] == ")" and text.count("(") < text.count(")"):
-            text = text[:-1]
-        elif text[-1] == "]" and text.count("[") < text.count("]"):
-            text = text[:-1]
-        else:
-            break
+    while text and (text[-1] in _TRAILING or _unbalanced_close(text)):
+        text = text[:-1]
     return text
+
+
+def _unbalanced_close(text: str) -> bool:
+    """Ends in a bracket that closes something opened before the address."""
+    pairs = {")": "(", "]": "["}
+    last = text[-1]
+    return last in pairs and text.count(pairs[last]) < text.count(last)
 
 
 def _segments(path: str) -> list[str]:

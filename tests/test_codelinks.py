@@ -67,7 +67,9 @@ def test_duplicates_collapse_case_insensitively() -> None:
     links = extract_links(
         "Code at https://github.com/Org/Repo.", "Code: https://github.com/org/repo/tree/main"
     )
-    assert [(link.url, link.source) for link in links] == [("https://github.com/Org/Repo", "abstract")]
+    assert [(link.url, link.source) for link in links] == [
+        ("https://github.com/Org/Repo", "abstract")
+    ]
 
 
 def test_official_repository() -> None:
