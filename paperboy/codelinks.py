@@ -103,7 +103,7 @@ _LATEX_ESCAPES = (("\\_", "_"), ("\\%", "%"), ("\\&", "&"), ("\\#", "#"), ("\\~{
 _URL = re.compile(
     r"(?:https?://|(?<![\w@./-])(?:www\.)?(?=(?:github\.com|gitlab\.com|bitbucket\.org|"
     r"huggingface\.co|[\w-]+\.github\.io)\b))"
-    r"[^\s<>\"'`]+",
+    r"[^\s<>\"'`\[\]]+",
     re.IGNORECASE,
 )
 # Characters after which an address cannot go on: LaTeX braces and commands, maths.
@@ -161,7 +161,8 @@ def _repo_path(parts: list[str], *, nested: bool) -> list[str]:
     """The repository part of a path: up to ``/tree/...``, ``/-/...`` and the like."""
     kept: list[str] = []
     for part in parts:
-        if part.lower() in _REPO_TAILS or (not nested and len(kept) == 2):
+        # owner/name come first (a repository may be called "resolve" or "tree").
+        if len(kept) >= 2 and (not nested or part.lower() in _REPO_TAILS):
             break
         kept.append(part)
     if kept:

@@ -25,6 +25,9 @@ def urls(abstract: str | None, comment: str | None = None) -> list[tuple[str, st
         (r"at \url{https://github.com/a/b}{\text", "https://github.com/a/b"),
         ("(see https://github.com/a/b)", "https://github.com/a/b"),
         ("at https://github.com/a/b/.", "https://github.com/a/b"),
+        ("at https://github.com/Lab/RESOLVE. Accepted", "https://github.com/Lab/RESOLVE"),
+        ("at https://github.com/a/tree/tree/main/x", "https://github.com/a/tree"),
+        ("[https://github.com/a/b](https://github.com/a/b)", "https://github.com/a/b"),
     ],
 )
 def test_github_normalised(text: str, expected: str) -> None:

@@ -101,6 +101,7 @@ def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -
     threads = comment_threads(store, found.id, get_current_user(request))
     context = {"paper": found, "similar": similar, "votes": votes, "comments": threads}
     context["picked"] = found.id in store.moderation.picked([found.id])
+    context["code"] = votes.code.get(found.id, [])
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
 from paperboy.clock import utcnow
 from paperboy.store import Store, StoredPaper, StoredUser
+from paperboy.store.code import StoredCodeLink
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import StoreDep, find_paper
 from paperboy.web.sparkline import SPARK_DAYS, cumulative_daily, sparkline_svg
@@ -42,6 +43,12 @@ class VoteView:
     comments: dict[int, int] = field(default_factory=dict)  # visible comments per paper
     submitters: dict[int, str] = field(default_factory=dict)  # display name per paper
     saved: set[int] = field(default_factory=set)  # in the reader's library (_save.html)
+    code: dict[int, list[StoredCodeLink]] = field(default_factory=dict)  # _code_badge.html
+
+    def code_badge(self, paper: StoredPaper) -> StoredCodeLink | None:
+        """The paper's official repository (else its first code or project link)."""
+        links = self.code.get(paper.id, [])
+        return next((c for c in links if c.official), None) or (links[0] if links else None)
 
     def is_saved(self, paper: StoredPaper) -> bool:
         return paper.id in self.saved
@@ -94,6 +101,7 @@ def vote_view(
         store.comments.comment_counts(ids),
         store.submissions.submitters(ids),
         saved,
+        store.code.links_for_papers(ids),
     )
 
 
