@@ -272,7 +272,6 @@ def sync_github(
     *,
     limit: int | None = None,
     force: bool = False,
-    show_progress: bool = True,
 ) -> GithubReport:
     """Refresh the GitHub facts of linked repositories, most relevant first.
 
@@ -335,6 +334,11 @@ def sync_github(
         client.close()
         report.requests = client.requests
         report.seconds = time.monotonic() - started
+    if report.skipped and report.checked == 0 and report.stopped is None:
+        raise SourceError(
+            f"GitHub is unreachable or failing: all {len(report.skipped)} requests failed "
+            f"(the last: {report.skipped[-1][1]})"
+        )
     return report
 
 
