@@ -106,6 +106,8 @@ _URL = re.compile(
     r"[^\s<>\"'`\[\]]+",
     re.IGNORECASE,
 )
+# Words without which a text holds no address we keep (a cheap first test).
+_MARKERS = ("http", "www.", "github", "gitlab", "bitbucket", "huggingface")
 # Characters after which an address cannot go on: LaTeX braces and commands, maths.
 _CUT = re.compile(r"[{}\\$|]")
 _TRAILING = ".,;:!?*'\"”’»"
@@ -241,6 +243,9 @@ def _found(text: str | None, source: str) -> list[tuple[CodeLink, str]]:
     """(link, the text before it) for every address in ``text``, in order."""
     if not text:
         return []
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _MARKERS):
+        return []  # most abstracts: substring scans instead of the full pattern
     plain = _normalise_text(text)
     found: list[tuple[CodeLink, str]] = []
     previous_end = 0
