@@ -53,7 +53,7 @@ class FakeRepo:
 
     def body(self, base: str) -> dict[str, Any]:
         owner, name = self.full_name.split("/")
-        licence = None
+        licence: dict[str, str | None] | None = None
         if self.license == "mit":
             licence = {
                 "key": "mit",

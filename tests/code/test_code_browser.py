@@ -36,7 +36,9 @@ def code_url(settings: Settings, sqlite_store: Store) -> Iterator[str]:
         ]
     )
     store = sqlite_store
-    store.code.add_snapshot("some-organisation/a-rather-long-repository-name", date(2026, 6, 23), 900)
+    store.code.add_snapshot(
+        "some-organisation/a-rather-long-repository-name", date(2026, 6, 23), 900
+    )
     store.code.record_repo(
         "some-organisation/a-rather-long-repository-name",
         full_name="some-organisation/a-rather-long-repository-name",
