@@ -153,6 +153,14 @@ def _licence(value: object) -> str | None:
     return name[:100] if isinstance(name, str) and name else None
 
 
+def _message(response: httpx.Response) -> str:
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        return ""
+    return f": {message[:200]}" if isinstance(message, str) else ""
+
+
 class GithubClient:
     """Fetches one repository at a time; raises _RateLimited or _Failed."""
 
@@ -233,7 +241,7 @@ class GithubClient:
                 attempt += 1
                 continue
             if status != 200:
-                raise _Failed(f"HTTP {status} {response.reason_phrase}")
+                raise _Failed(f"HTTP {status} {response.reason_phrase}{_message(response)}")
             try:
                 body = response.json()
             except ValueError:
@@ -259,11 +267,13 @@ class GithubClient:
         if response.headers.get("x-ratelimit-remaining") == "0":
             reset = _reset_time(response)
             raise _RateLimited(f"GitHub rate limit exhausted; resumes after {_when(reset)}", reset)
-        raise _RateLimited(
-            f"GitHub answered HTTP {response.status_code} without rate-limit headers "
-            "(secondary limit or a blocked token)",
-            datetime.now(UTC) + timedelta(minutes=1),
-        )
+        if response.status_code == 429 or "rate limit" in response.text.lower():
+            # A secondary limit without retry-after: GitHub asks for at least a minute.
+            raise _RateLimited(
+                "GitHub secondary rate limit", datetime.now(UTC) + timedelta(minutes=1)
+            )
+        # Any other 403 (a repository whose access is blocked...) concerns this one only.
+        raise _Failed(f"HTTP {response.status_code}{_message(response)}")
 
 
 def sync_github(

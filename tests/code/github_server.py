@@ -111,8 +111,8 @@ class GithubStandIn:
     quota: int = 5000
     limit: int = 5000
     reset_in: float = 3600.0  # seconds from the first request of a quota window
-    # Scripted answers, consumed in order, per lower full name: status codes (5xx) or
-    # ("secondary", seconds).
+    # Scripted answers, consumed in order, per lower full name: status codes (5xx),
+    # ("secondary", seconds) or "blocked" (403 Repository access blocked).
     script: dict[str, list[Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _reset_at: float | None = None
@@ -197,6 +197,12 @@ class GithubStandIn:
                         "documentation_url": DOCS,
                     },
                     {**rate, "retry-after": str(step[1])},
+                )
+            if step == "blocked":
+                return self._json(
+                    403,
+                    {"message": "Repository access blocked", "documentation_url": DOCS},
+                    rate,
                 )
             return self._json(int(step), {"message": "Server Error"}, rate)
         if repo is None:

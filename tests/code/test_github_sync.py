@@ -158,18 +158,21 @@ def test_rate_limit_exhaustion_stops_then_resumes_after_reset(
 def test_secondary_limit_is_waited_out_and_5xx_retried_or_skipped(
     tmp_path: Path, github: GithubStandIn, gh_store: Store
 ) -> None:
-    for name in ("s/limited", "s/flaky", "s/broken", "s/fine"):
+    for name in ("s/limited", "s/flaky", "s/broken", "s/blocked", "s/fine"):
         github.add(name, 7)
     github.script["s/limited"] = [("secondary", 1)]
     github.script["s/flaky"] = [502, 503]
     github.script["s/broken"] = [500, 500, 500]
-    add_papers(gh_store, "s/limited", "s/flaky", "s/broken", "s/fine")
+    github.script["s/blocked"] = ["blocked"]
+    add_papers(gh_store, "s/limited", "s/flaky", "s/broken", "s/blocked", "s/fine")
     started = time.monotonic()
     report = sync_github(gh_store, gh_settings(tmp_path, github))
     assert time.monotonic() - started >= 1.0  # the retry-after was honoured
     assert report.updated == 3
-    assert [name for name, _ in report.skipped] == ["s/broken"]
-    assert "HTTP 500" in report.skipped[0][1]
+    skipped = dict(report.skipped)  # same rank: in key order
+    assert sorted(skipped) == ["s/blocked", "s/broken"]
+    assert "HTTP 500" in skipped["s/broken"]
+    assert skipped["s/blocked"] == "HTTP 403: Repository access blocked"
     broken = gh_store.code.get_repo("s/broken")
     assert broken is not None and broken.stars is None and broken.status == "new"
 
