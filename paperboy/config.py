@@ -44,6 +44,7 @@ OTHER_ENV_VARS = frozenset(
     }
 )
 OTHER_ENV_PREFIXES = (f"{ENV_PREFIX}TEST_",)
+PLACEHOLDER_GITHUB_TOKENS = frozenset({"token", "your-token", "your_token", "ghp_...", "<token>"})
 
 
 class Settings(BaseSettings):
@@ -201,6 +202,33 @@ class Settings(BaseSettings):
     user_agent: str = Field(
         "paperboy/0.1 (self-hosted paper discovery)",
         description="User-Agent sent to paper sources; put a contact address in it.",
+    )
+    github_sync: bool = Field(
+        False,
+        description="Fetch stars, last push, licence and archived flag of the GitHub "
+        "repositories papers link to (`paperboy sync github`). Off by default: no request "
+        "goes to GitHub unless this is on.",
+    )
+    github_token: str | None = Field(
+        None,
+        description="GitHub token for the sync (a fine-grained token with no permissions "
+        "is enough): 5,000 requests an hour instead of 60. Optional.",
+    )
+    github_api_url: str = Field("https://api.github.com", description="GitHub REST API base URL.")
+    github_request_interval: float = Field(
+        0.25, ge=0.0, description="Seconds between two requests to the GitHub API."
+    )
+    github_refresh_hours: float = Field(
+        20.0,
+        ge=0.0,
+        description="A repository checked less than this many hours ago is not asked "
+        "again by the next sync (so a sync stopped by the rate limit resumes where it was).",
+    )
+    github_max_wait: float = Field(
+        60.0,
+        ge=0.0,
+        description="Longest `Retry-After` (secondary rate limit) the GitHub sync waits out; "
+        "a longer one stops the run, and the next run resumes.",
     )
     smtp_host: str = Field("localhost", description="SMTP server for outgoing mail.")
     smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
@@ -492,6 +520,23 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PAPERBOY_SECRET_KEY is a placeholder or shorter than "
                 f"{MIN_SECRET_LENGTH} characters; set a random secret outside development"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_github_token(self) -> Settings:
+        token = self.github_token
+        if (
+            token is not None
+            and self.environment != "development"
+            and (
+                token.strip().lower() in PLACEHOLDER_SECRETS | PLACEHOLDER_GITHUB_TOKENS
+                or set(token.strip().lower().removeprefix("ghp_")) <= {"x"}
+            )
+        ):
+            raise ValueError(
+                "PAPERBOY_GITHUB_TOKEN is a placeholder; set a real token or leave it unset "
+                "(the GitHub sync then runs unauthenticated, 60 requests an hour)"
             )
         return self
 

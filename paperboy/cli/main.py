@@ -108,7 +108,7 @@ def config_show(app: AppContext) -> None:
       PAPERBOY_PORT=9000 paperboy config show
     """
     for name, value in app.settings.model_dump().items():
-        if name in {"secret_key", "smtp_password"} and value:
+        if name in {"secret_key", "smtp_password", "github_token"} and value:
             value = "********"
         elif name == "database_url" and value:
             value = masked_url(value)
@@ -159,10 +159,11 @@ def main() -> None:
 
 
 # Subcommands register themselves on import.
+from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = ["_digest", "_ingest", "_search", "_serve", "_users", "cli", "main"]
+__all__ = ["_code", "_digest", "_ingest", "_search", "_serve", "_users", "cli", "main"]

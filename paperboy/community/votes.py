@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from paperboy.clock import utcnow
 from paperboy.store import Store, StoredPaper, StoredUser
+from paperboy.store.code import StoredCodeLink
 
 SPARK_DAYS = 14
 
@@ -49,6 +50,12 @@ class VoteView:
     comments: dict[int, int] = field(default_factory=dict)  # visible comments per paper
     submitters: dict[int, str] = field(default_factory=dict)  # display name per paper
     saved: set[int] = field(default_factory=set)  # in the reader's library (_save.html)
+    code: dict[int, list[StoredCodeLink]] = field(default_factory=dict)  # _code_badge.html
+
+    def code_badge(self, paper: StoredPaper) -> StoredCodeLink | None:
+        """The paper's official repository (else its first code or project link)."""
+        links = self.code.get(paper.id, [])
+        return next((c for c in links if c.official), None) or (links[0] if links else None)
 
     def is_saved(self, paper: StoredPaper) -> bool:
         return paper.id in self.saved
@@ -103,4 +110,5 @@ def vote_view(
         store.comments.comment_counts(ids),
         store.submissions.submitters(ids),
         saved,
+        store.code.links_for_papers(ids),
     )

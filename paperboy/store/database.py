@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from paperboy.store.accounts import AccountStore
+from paperboy.store.code import CodeStore
 from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.digests import DigestStore
@@ -37,6 +38,7 @@ class Store:
         self.library = LibraryStore(engine)
         self.recommend = RecommendStore(engine)
         self.digests = DigestStore(engine)
+        self.code = CodeStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

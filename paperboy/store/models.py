@@ -388,3 +388,67 @@ library_items = cast(Table, LibraryItem.__table__)
 library_tags = cast(Table, LibraryTag.__table__)
 not_interested = cast(Table, NotInterested.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
+
+
+class CodeLinkRow(Base):
+    """A code or project link found in a paper's text (or given by Hugging Face).
+
+    Derived from the paper (``paperboy.codelinks``): rewritten whenever the paper's
+    content changes. ``repo_key`` is the lower-cased ``owner/name`` of a GitHub link (the
+    key of ``github_repos``), None for every other kind."""
+
+    __tablename__ = "code_links"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(300))
+    repo_key: Mapped[str | None] = mapped_column(String(300))
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_code_links_repo_key", "repo_key"),)
+
+
+class GithubRepo(Base):
+    """What GitHub last said about a repository that papers link to.
+
+    ``key`` is the lower-cased ``owner/name`` as papers link it; ``full_name`` is the
+    name GitHub reports (after a rename, the new one). ``status``: ``new`` (never asked),
+    ``ok``, ``gone`` (404/451: recorded once, never asked again). ``etag`` makes the next
+    request conditional (a 304 costs no quota)."""
+
+    __tablename__ = "github_repos"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(8))
+    stars: Mapped[int | None] = mapped_column(Integer)
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    archived: Mapped[bool | None] = mapped_column(Boolean)
+    description: Mapped[str | None] = mapped_column(Text)
+    license: Mapped[str | None] = mapped_column(String(100))
+    etag: Mapped[str | None] = mapped_column(String(200))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_github_repos_status_checked", "status", "checked_at"),)
+
+
+class GithubStarSnapshot(Base):
+    """A repository's star count on one day (the last one seen that day)."""
+
+    __tablename__ = "github_star_snapshots"
+
+    repo_key: Mapped[str] = mapped_column(
+        ForeignKey("github_repos.key", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    stars: Mapped[int] = mapped_column(Integer)
+
+
+code_links = cast(Table, CodeLinkRow.__table__)
+github_repos = cast(Table, GithubRepo.__table__)
+github_star_snapshots = cast(Table, GithubStarSnapshot.__table__)

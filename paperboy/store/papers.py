@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
 from paperboy.store._rows import Repository, chunked
+from paperboy.store.code import write_paper_links
 from paperboy.store.models import paper_categories, papers, source_state, votes
 
 # Columns whose values make up a paper's content (and its content hash).
@@ -223,6 +224,7 @@ class PaperStore(Repository):
                 updates.append(merged)
                 result.updated.append(rec.arxiv_id)
         category_rows: list[dict[str, Any]] = []
+        ids: dict[str, int] = {}
         if inserts:
             returned = conn.execute(
                 insert(papers).returning(papers.c.id, papers.c.arxiv_id), inserts
@@ -249,6 +251,12 @@ class PaperStore(Repository):
                     category_rows.extend(_category_rows(row["_id"], row["categories"]))
         if category_rows:
             conn.execute(insert(paper_categories), category_rows)
+        # Code links are derived from the text: rewritten with it, in this transaction.
+        write_paper_links(
+            conn,
+            [(ids[row["arxiv_id"]], row) for row in inserts]
+            + [(row["_id"], row) for row in updates],
+        )
         return result
 
     @staticmethod

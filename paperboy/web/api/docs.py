@@ -65,6 +65,38 @@ RATE_HEADERS = {
 }
 ARXIV_ID_EXAMPLE = "2606.28374"
 
+_CODE: list[dict[str, Any]] = [
+    {
+        "kind": "github",
+        "url": "https://github.com/example-lab/self-evolving-agents",
+        "name": "example-lab/self-evolving-agents",
+        "official": True,
+        "source": "abstract",
+        "stars": 1234,
+        "stars_gained": 210,
+        "stars_gained_since": "2026-06-23",
+        "pushed_at": "2026-06-29T17:02:11",
+        "archived": False,
+        "license": "MIT",
+        "full_name": "example-lab/self-evolving-agents",
+        "gone": False,
+    },
+    {
+        "kind": "project",
+        "url": "https://example-lab.github.io/self-evolving-agents",
+        "name": None,
+        "official": False,
+        "source": "comment",
+        "stars": None,
+        "stars_gained": None,
+        "stars_gained_since": None,
+        "pushed_at": None,
+        "archived": None,
+        "license": None,
+        "full_name": None,
+        "gone": False,
+    },
+]
 _PAPER: dict[str, Any] = {
     "id": "2606.28374",
     "version": 1,
@@ -156,7 +188,7 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
             "results": [_RESULT],
         },
     ),
-    ("get", "/api/papers/{arxiv_id}"): _checked(PaperOut, _PAPER),
+    ("get", "/api/papers/{arxiv_id}"): _checked(PaperOut, {**_PAPER, "code": _CODE}),
     ("get", "/api/papers/{arxiv_id}/similar"): _checked(
         SimilarOut, {"id": "2606.28729", "results": [_RESULT]}
     ),

@@ -312,7 +312,12 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
     found = find_paper(store, arxiv_id)
-    return PaperOut.of(found, settings.base_url, store.votes.vote_totals([found.id]).get(found.id))
+    return PaperOut.of(
+        found,
+        settings.base_url,
+        store.votes.vote_totals([found.id]).get(found.id),
+        code=store.code.links_for(found.id),
+    )
 
 
 class HealthOut(BaseModel):

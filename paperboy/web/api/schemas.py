@@ -11,6 +11,7 @@ from pydantic.config import JsonDict
 
 from paperboy.feed.listing import Feed
 from paperboy.store import StoredPaper
+from paperboy.store.code import StoredCodeLink
 from paperboy.store.library import LibraryEntry
 
 
@@ -20,6 +21,48 @@ class PaperLinks(BaseModel):
     doi: str | None = Field(None, description="Publisher page via doi.org")
     huggingface: str | None = None
     project: str | None = None
+
+
+class CodeLinkOut(BaseModel):
+    """A code or project link found in the paper's text (or given by Hugging Face)."""
+
+    kind: str = Field(
+        examples=["github"],
+        description="github, gitlab, bitbucket, hf_model, hf_dataset, hf_space or project",
+    )
+    url: str = Field(examples=["https://github.com/owner/repo"])
+    name: str | None = Field(None, description="owner/repo for repositories and HF entries")
+    official: bool = Field(description="The repository most likely to be the paper's code")
+    source: str = Field(description="Where it was found: abstract, comment or hf")
+    stars: int | None = Field(None, description="GitHub stars at the last sync; null: never")
+    stars_gained: int | None = Field(
+        None, description="Stars gained over the last 7 days of snapshots; null: unknown"
+    )
+    stars_gained_since: date | None = Field(None, description="First day of that gain")
+    pushed_at: datetime | None = Field(None, description="Last push (GitHub)")
+    archived: bool | None = None
+    license: str | None = Field(None, description="SPDX id of the repository's licence")
+    full_name: str | None = Field(None, description="Name on GitHub now (after renames)")
+    gone: bool = Field(False, description="GitHub answered 404: deleted or private")
+
+    @classmethod
+    def of(cls, link: StoredCodeLink) -> CodeLinkOut:
+        repo = link.repo if link.repo is not None and link.repo.synced else None
+        return cls(
+            kind=link.kind,
+            url=link.url,
+            name=link.name,
+            official=link.official,
+            source=link.source,
+            stars=repo.stars if repo else None,
+            stars_gained=link.gain.gain if repo and link.gain else None,
+            stars_gained_since=link.gain.since if repo and link.gain else None,
+            pushed_at=repo.pushed_at if repo else None,
+            archived=repo.archived if repo else None,
+            license=repo.license if repo else None,
+            full_name=repo.full_name if repo else None,
+            gone=link.repo is not None and link.repo.status == "gone",
+        )
 
 
 class PaperOut(BaseModel):
@@ -40,9 +83,20 @@ class PaperOut(BaseModel):
     upvotes: int = Field(description="Community upvotes (imported counts included)")
     url: str = Field(description="Paper page on this site")
     links: PaperLinks
+    code: list[CodeLinkOut] | None = Field(
+        None,
+        description="Code and project links, official repository marked (on the single "
+        "paper endpoint; null where not looked up)",
+    )
 
     @classmethod
-    def of(cls, paper: StoredPaper, base_url: str, upvotes: int | None = None) -> PaperOut:
+    def of(
+        cls,
+        paper: StoredPaper,
+        base_url: str,
+        upvotes: int | None = None,
+        code: list[StoredCodeLink] | None = None,
+    ) -> PaperOut:
         return cls(
             id=paper.arxiv_id,
             version=paper.version,
@@ -67,6 +121,7 @@ class PaperOut(BaseModel):
                 huggingface=paper.links.get("huggingface"),
                 project=paper.links.get("project"),
             ),
+            code=None if code is None else [CodeLinkOut.of(link) for link in code],
         )
 
 

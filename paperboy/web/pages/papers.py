@@ -110,6 +110,7 @@ def paper(
     context = {"paper": found, "similar": similar, "votes": votes, "comments": threads.threads}
     context["comment_pages"] = threads
     context["picked"] = found.id in store.moderation.picked([found.id])
+    context["code"] = votes.code.get(found.id, [])
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 
