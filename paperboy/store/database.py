@@ -12,6 +12,7 @@ from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
+from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.moderation import ModerationStore
 from paperboy.store.papers import PaperStore
@@ -37,6 +38,7 @@ class Store:
         self.library = LibraryStore(engine)
         self.recommend = RecommendStore(engine)
         self.digests = DigestStore(engine)
+        self.hf = HfStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
