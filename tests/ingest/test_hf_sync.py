@@ -132,7 +132,11 @@ def test_sync_twice_refreshes_counts_and_duplicates_nothing(
     assert source_store.hf.count() == n
     # HF's upvotes are counted once: the total is HF's count plus local votes.
     breakdown = source_store.hf.count_breakdown([paper.id])[paper.id]
-    assert (breakdown.hf, breakdown.here, breakdown.total) == (original_upvotes + 5, 0, info.upvotes)
+    assert (breakdown.hf, breakdown.here, breakdown.total) == (
+        original_upvotes + 5,
+        0,
+        info.upvotes,
+    )
     assert source_store.votes.vote_totals([paper.id])[paper.id] == breakdown.total
 
 
@@ -277,3 +281,35 @@ def test_unreachable_hf_is_a_clear_error_and_exit_1(
 def test_command_rejects_a_bad_until(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["sync", "hf", "--until", "yesterday"])
     assert result.exit_code == 1 and "Error: --until must be a date" in result.output
+
+
+# -- the scheduled job -------------------------------------------------------------------
+
+
+def test_scheduled_job_syncs_and_survives_a_failure(
+    source_server: LocalServer, source_settings: Settings, source_store: Store
+) -> None:
+    import time
+
+    from paperboy.ingest.hf_scheduler import HfSyncScheduler
+
+    calls: list[str] = []
+
+    def answer(seen: Seen) -> Answer:
+        calls.append(seen.query["date"])
+        if len(calls) == 1:
+            return 500, {}, b"boom"  # retried by the client, then a success
+        return 200, JSON, b"[]"
+
+    source_server.handler = answer
+    settings = source_settings.model_copy(update={"hf_sync_minutes": 1, "hf_sync_days": 2})
+    job = HfSyncScheduler(source_store, settings, first_run=0.0)
+    job.start()
+    deadline = time.monotonic() + 20
+    while job.runs < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop(timeout=10)
+    assert job.runs == 1
+    assert len(calls) == 3  # day 1: 500 then 200; day 2: 200
+    states = [source_store.papers.get_state(f"hf_daily:{d}") for d in set(calls)]
+    assert all(s is not None for s in states)
