@@ -50,9 +50,10 @@ def item(row: dict[str, object], day: date) -> dict[str, object]:
 
 def main() -> None:
     by_day: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for line in SOURCE.open(encoding="utf-8"):
-        row = json.loads(line)
-        by_day[str(row["publication_date"])[:10]].append(row)
+    with SOURCE.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            by_day[str(row["publication_date"])[:10]].append(row)
     week = {}
     for n in range(7):
         day = FIRST_DAY + timedelta(days=n)

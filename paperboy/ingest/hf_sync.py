@@ -22,16 +22,19 @@ Polite and safe to run from cron and the service at once:
 
 from __future__ import annotations
 
+import gzip
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, SourceError
-from paperboy.ingest.formats import parse_date, record_from_hf
+from paperboy.ingest.formats import detect_format, parse_date, record_from_hf
 from paperboy.ingest.http import PoliteClient
 from paperboy.ingest.report import IngestReport
 from paperboy.progress import progress
@@ -234,3 +237,35 @@ def sync_hf(
     finally:
         report.seconds = time.monotonic() - started
     return report
+
+
+def store_hf_counts_from_file(store: Store, path: Path) -> int:
+    """Record the HF upvotes of the Hugging Face lines of a JSON Lines file (plain or
+    .gz) as HF counts, for papers already stored (the demo set: load the file first).
+
+    Such files say neither when the counts were taken nor the featured day, so
+    ``synced_at`` and ``featured_on`` stay empty: nothing is invented. Lines that are
+    not HF records with an upvote count are left out. Returns the rows written.
+    """
+    entries: list[HfEntry] = []
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(obj, dict) or detect_format(obj) != "hf":
+                continue
+            try:
+                record = record_from_hf(obj)
+            except InvalidInput:
+                continue
+            if record.upvotes is not None:
+                entries.append(HfEntry(record.arxiv_id, record.upvotes))
+    written = 0
+    for start in range(0, len(entries), 2000):
+        chunk = entries[start : start + 2000]
+        store.hf.save([], chunk, synced_at=None)
+        written += len(chunk)
+    return written
