@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
 from paperboy import __version__
+from paperboy.community.counts import upvote_sources
 from paperboy.web.auth import csrf_token, get_current_user
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -41,6 +42,7 @@ env.filters["fmt_date"] = _fmt_date
 env.filters["authors_short"] = _authors_short
 env.filters["paragraphs"] = _paragraphs
 env.globals["version"] = __version__
+env.globals["upvote_sources"] = upvote_sources
 
 
 def render(

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from paperboy.community.counts import hf_details
 from paperboy.errors import Forbidden, InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
@@ -293,7 +294,8 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
     found = find_paper(store, arxiv_id)
-    return PaperOut.of(found, settings.base_url, store.votes.vote_totals([found.id]).get(found.id))
+    total = store.votes.vote_totals([found.id]).get(found.id)
+    return PaperOut.of(found, settings.base_url, total, hf_details(store, found))
 
 
 class HealthOut(BaseModel):

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from paperboy.community.counts import hf_details
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
 from paperboy.feed.trending import WINDOWS, check_window, load_trending
@@ -101,6 +102,7 @@ def paper(request: Request, arxiv_id: str, store: StoreDep, search: SearchDep) -
     threads = comment_threads(store, found.id, get_current_user(request))
     context = {"paper": found, "similar": similar, "votes": votes, "comments": threads}
     context["picked"] = found.id in store.moderation.picked([found.id])
+    context["hf"] = hf_details(store, found)
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 
