@@ -74,6 +74,7 @@ _PAPER: dict[str, Any] = {
     "doi": None,
     "license": "http://creativecommons.org/licenses/by/4.0/",
     "upvotes": 12,
+    "upvotes_by_source": {"hf": 10, "here": 2},
     "url": "https://paperboy.example.org/paper/2606.28374",
     "links": {
         "abs": "https://arxiv.org/abs/2606.28374",
@@ -82,6 +83,7 @@ _PAPER: dict[str, Any] = {
         "huggingface": None,
         "project": None,
     },
+    "hf": None,
 }
 _RESULT: dict[str, Any] = {
     "id": "2606.28374",
@@ -148,7 +150,25 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
             "results": [_RESULT],
         },
     ),
-    ("get", "/api/papers/{arxiv_id}"): _checked(PaperOut, _PAPER),
+    ("get", "/api/papers/{arxiv_id}"): _checked(
+        PaperOut,
+        {
+            **_PAPER,
+            "hf": {
+                "url": "https://huggingface.co/papers/2606.28374",
+                "upvotes": 10,
+                "comments": 1,
+                "submitter": "akhaliq",
+                "submitter_name": "AK",
+                "featured_on": "2026-07-01",
+                "github_repo": None,
+                "project_page": None,
+                "ai_summary": None,
+                "ai_keywords": [],
+                "synced_at": "2026-07-01T09:00:00",
+            },
+        },
+    ),
     ("get", "/api/papers/{arxiv_id}/similar"): _checked(
         SimilarOut, {"id": "2606.28729", "results": [_RESULT]}
     ),
@@ -187,7 +207,9 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
     ("post", "/api/papers/{arxiv_id}/vote"): _checked(
         VoteOut, {"id": "2606.28374", "upvotes": 13, "voted": True}
     ),
-    ("post", "/api/submissions"): _checked(PaperOut, {**_PAPER, "upvotes": 0}),
+    ("post", "/api/submissions"): _checked(
+        PaperOut, {**_PAPER, "upvotes": 0, "upvotes_by_source": {"hf": 0, "here": 0}}
+    ),
     ("get", "/api/daily_papers"): [_checked(HfDailyPaper, EXAMPLE_RECORD)],
     ("get", "/api/health"): {"status": "ok", "papers": 74728, "latest_day": "2026-06-30"},
 }
