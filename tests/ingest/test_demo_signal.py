@@ -9,12 +9,15 @@ import json
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from paperboy.arxiv import parse_arxiv_id
+from paperboy.config import Settings
 from paperboy.ingest.demo import DEMO_FILE, load_demo
 from paperboy.store import Store
 from paperboy.store.models import hf_papers, papers
+from paperboy.web import create_app
 from tests.ingest.source_server import SHARED_DATA
 
 HF_SOURCE = SHARED_DATA / "hf-daily-papers-2024.jsonl"
@@ -43,7 +46,9 @@ def test_every_count_in_the_demo_file_is_the_source_files() -> None:
     assert DEMO_FILE.stat().st_size <= 5 * 1024 * 1024
 
 
-def test_loaded_demo_has_real_hf_counts_and_no_others(sqlite_store: Store) -> None:
+def test_loaded_demo_has_real_hf_counts_and_no_others(
+    sqlite_store: Store, settings: Settings
+) -> None:
     expected = {parse_arxiv_id(k)[0]: v for k, v in source_counts().items()}
     load_demo(sqlite_store)
     with sqlite_store.engine.connect() as conn:
@@ -69,3 +74,12 @@ def test_loaded_demo_has_real_hf_counts_and_no_others(sqlite_store: Store) -> No
     assert sqlite_store.votes.vote_totals([]) == {}
     assert sqlite_store.hf.newest_signal_day() == date(2024, 4, 5)
     assert sqlite_store.papers.count_papers() == 3292 + 753
+
+    # What a fresh `paperboy serve` shows: real upvotes, with their source.
+    with TestClient(create_app(settings, sqlite_store)) as client:
+        bitnet = client.get("/api/papers/2402.17764").json()
+        assert bitnet["upvotes"] == expected["2402.17764"] == 553
+        assert bitnet["upvotes_by_source"] == {"hf": 553, "here": 0}
+        assert bitnet["hf"]["featured_on"] is None and bitnet["hf"]["synced_at"] is None
+        page = client.get("/paper/2402.17764").text
+        assert "▲ 553: HF 553 · here 0" in page and "On Hugging Face daily papers" in page
