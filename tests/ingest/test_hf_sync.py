@@ -171,7 +171,7 @@ def test_malformed_items_and_days_are_skipped_and_reported(
     daily: DailyPapers,
 ) -> None:
     week = copy.deepcopy(daily.week)
-    items = week["2024-03-05"]
+    items: list[Any] = week["2024-03-05"]
     items[1]["paper"]["upvotes"] = -4
     del items[2]["paper"]["upvotes"]
     items[3]["paper"]["id"] = "not an arxiv id"
