@@ -42,6 +42,8 @@ from paperboy.store import Store
 from paperboy.store.hf import HfEntry
 
 HF_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# HF is there but has no list for that day (a bad or unknown date): skip the day.
+HF_DAY_MISSING = frozenset({400, 404})
 MAX_DAYS = 90
 _URL_SCHEMES = ("https://", "http://")
 
@@ -198,7 +200,7 @@ def _sync_day(
         ids = [str(i) for i in state.get("ids", []) if isinstance(i, str)]
         return DayResult(day, "not modified", store.hf.mark_synced(ids, utcnow()))
     if response.status_code != 200:
-        return DayResult(day, "skipped", reason=f"unexpected HTTP {response.status_code}")
+        return DayResult(day, "skipped", reason=f"HTTP {response.status_code} for this day")
     try:
         items = response.json()
     except ValueError:  # JSONDecodeError and UnicodeDecodeError
@@ -226,7 +228,10 @@ def sync_hf(
     try:
         with (
             PoliteClient(
-                settings, source="Hugging Face", retry_statuses=HF_RETRY_STATUSES
+                settings,
+                source="Hugging Face",
+                retry_statuses=HF_RETRY_STATUSES,
+                pass_statuses=HF_DAY_MISSING,
             ) as client,
             progress("hf-sync", len(wanted), unit="day") as bar,
         ):

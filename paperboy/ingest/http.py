@@ -110,9 +110,11 @@ class PoliteClient:
         *,
         source: str,
         retry_statuses: frozenset[int] = RETRY_STATUSES,
+        pass_statuses: frozenset[int] = frozenset(),
     ) -> None:
         self.source = source
         self.retry_statuses = retry_statuses
+        self.pass_statuses = pass_statuses  # 4xx/5xx answers returned to the caller
         self.interval = settings.request_interval
         self.max_retries = settings.max_retries
         self._client = httpx.Client(
@@ -144,7 +146,8 @@ class PoliteClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """GET ``url``; the response is always a 2xx/3xx one, else SourceError.
+        """GET ``url``; the response is a 2xx/3xx one (or in ``pass_statuses``), else
+        SourceError.
         ``headers`` (e.g. ``If-None-Match``) are sent with this request only."""
         try:
             gate = _gate_for(url)
@@ -189,7 +192,7 @@ class PoliteClient:
                 gate.hold_off(delay)
                 attempt += 1
                 continue
-            if response.status_code >= 400:
+            if response.status_code >= 400 and response.status_code not in self.pass_statuses:
                 raise SourceError(
                     f"{self.source}: HTTP {response.status_code} "
                     f"{response.reason_phrase} from {shown}{_snippet(response)}"

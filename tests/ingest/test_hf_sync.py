@@ -184,14 +184,17 @@ def test_malformed_items_and_days_are_skipped_and_reported(
             return 200, JSON, b"<html>maintenance</html>"
         if seen.query["date"] == "2024-03-07":
             return 200, JSON, b'{"error": "not a list"}'
+        if seen.query["date"] == "2024-03-08":
+            return 404, JSON, b'{"error": "no daily papers for this date"}'
         return None
 
     daily.override = broken_day
-    report = sync_hf(source_store, source_settings, days=3, until=date(2024, 3, 7))
+    report = sync_hf(source_store, source_settings, days=4, until=date(2024, 3, 8))
     assert [(d.status, d.reason) for d in report.days] == [
         ("fetched", None),
         ("skipped", "the answer is not JSON"),
         ("skipped", "the answer is not a JSON list of papers"),
+        ("skipped", "HTTP 404 for this day"),
     ]
     wheres = [where for where, _ in report.papers.skipped]
     assert len(wheres) == 5 and all(w.startswith("2024-03-05 item ") for w in wheres)
