@@ -130,11 +130,17 @@ class HfStore(Repository):
                 existing[int(stored["paper_id"])] = dict(stored)
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        restores: list[dict[str, Any]] = []
         for arxiv_id, entry in latest.items():
             pid = ids.get(arxiv_id)
             if pid is None:
                 continue
             old = existing.get(pid)
+            if old is not None and synced_at is None and old["synced_at"] is not None:
+                # A file (the demo set, again) never beats counts synced from HF; put
+                # back the synced count where the file's paper upsert replaced it.
+                restores.append({"_pid": pid, "imported_upvotes": old["upvotes"]})
+                continue
             row: dict[str, Any] = {"upvotes": entry.upvotes, "synced_at": synced_at}
             for name in _FIELDS:
                 value = getattr(entry, name)
@@ -144,9 +150,14 @@ class HfStore(Repository):
             if old is None:
                 inserts.append({"paper_id": pid, **row})
             else:
-                if synced_at is None:  # a file does not make the row look freshly synced
-                    row["synced_at"] = old["synced_at"]
                 updates.append({"_pid": pid, **row})
+        if restores:
+            conn.execute(
+                update(papers)
+                .where(papers.c.id == bindparam("_pid"))
+                .values(imported_upvotes=bindparam("imported_upvotes")),
+                restores,
+            )
         if inserts:
             conn.execute(insert(hf_papers), inserts)
         if updates:

@@ -104,3 +104,21 @@ def test_newest_signal_day(store: Store) -> None:
         synced_at=AT,
     )
     assert store.hf.newest_signal_day() == date(2024, 3, 9)  # no upvotes, no signal
+
+
+def test_a_file_never_beats_counts_synced_from_hf(store: Store) -> None:
+    store.hf.save([rec("2403.00020", upvotes=40)], [HfEntry("2403.00020", 40)], synced_at=AT)
+    # The demo set loaded again: its older count arrives through the paper upsert too.
+    store.papers.upsert_papers([rec("2403.00020", upvotes=12)])
+    store.hf.save([], [HfEntry("2403.00020", 12)], synced_at=None)
+    paper = store.papers.get_paper("2403.00020")
+    assert paper is not None and paper.imported_upvotes == 40
+    info = store.hf.get(paper.id)
+    assert info is not None and (info.upvotes, info.synced_at) == (40, AT)
+    # A file's count does replace another file's count.
+    store.hf.save([rec("2403.00021", upvotes=3)], [HfEntry("2403.00021", 3)], synced_at=None)
+    store.hf.save([rec("2403.00021", upvotes=5)], [HfEntry("2403.00021", 5)], synced_at=None)
+    other = store.papers.get_paper("2403.00021")
+    assert other is not None and other.imported_upvotes == 5
+    info = store.hf.get(other.id)
+    assert info is not None and (info.upvotes, info.synced_at) == (5, None)
