@@ -166,6 +166,17 @@ class Settings(BaseSettings):
         "https://huggingface.co/api/daily_papers",
         description="Hugging Face daily papers API endpoint.",
     )
+    hf_sync_minutes: int = Field(
+        0,
+        ge=0,
+        le=10080,
+        description="Minutes between the service's own `paperboy sync hf` runs (HF upvotes "
+        "and comments of the last `hf_sync_days` days); 0 turns the scheduled job off "
+        "(use cron instead, or no HF at all).",
+    )
+    hf_sync_days: int = Field(
+        7, ge=1, le=90, description="Days of Hugging Face daily papers each scheduled sync fetches."
+    )
     request_interval: float = Field(
         3.0,
         ge=0.0,

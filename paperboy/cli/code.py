@@ -7,6 +7,7 @@ import json
 import click
 
 from paperboy.cli.main import AppContext, cli, pass_app
+from paperboy.cli.sync import sync
 from paperboy.ingest.codelinks import backfill_links
 from paperboy.ingest.github import sync_github
 
@@ -36,26 +37,7 @@ def links_backfill(app: AppContext) -> None:
     click.echo(backfill_links(app.store).summary())
 
 
-def _sync_group() -> click.Group:
-    """The ``sync`` group, shared with the other live sources (whichever module loads
-    first creates it)."""
-    existing = cli.commands.get("sync")
-    if isinstance(existing, click.Group):
-        return existing
-
-    @cli.group()
-    def sync() -> None:
-        """Refresh data from live sources (cron-safe).
-
-        \b
-        Example:
-          paperboy sync github --limit 500
-        """
-
-    return sync
-
-
-@_sync_group().command("github")
+@sync.command("github")
 @click.option(
     "--limit", type=click.IntRange(1), default=None, help="Ask about at most this many repos."
 )

@@ -1,9 +1,12 @@
-"""The bundled demo set: recent papers so a first run shows a real site."""
+"""The bundled demo set: recent papers so a first run shows a real site, and the 753
+real Hugging Face daily papers of 2023-12 .. 2024-04 with their real upvotes (stored as
+HF counts) so it shows real signal too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from paperboy.ingest.hf_sync import store_hf_counts_from_file
 from paperboy.ingest.jsonl import ingest_jsonl
 from paperboy.ingest.report import IngestReport
 from paperboy.store import Store
@@ -12,7 +15,9 @@ DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo-papers.jsonl
 
 
 def load_demo(store: Store) -> IngestReport:
-    return ingest_jsonl(store, DEMO_FILE)
+    report = ingest_jsonl(store, DEMO_FILE)
+    store_hf_counts_from_file(store, DEMO_FILE)
+    return report
 
 
 def load_demo_if_empty(store: Store) -> IngestReport | None:

@@ -120,8 +120,17 @@ def _snippet(response: httpx.Response) -> str:
 class PoliteClient:
     """Synchronous HTTP client for one source. Use as a context manager."""
 
-    def __init__(self, settings: Settings, *, source: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        source: str,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+        pass_statuses: frozenset[int] = frozenset(),
+    ) -> None:
         self.source = source
+        self.retry_statuses = retry_statuses
+        self.pass_statuses = pass_statuses  # 4xx/5xx answers returned to the caller
         self.interval = settings.request_interval
         self.max_retries = settings.max_retries
         self._client = httpx.Client(
@@ -147,8 +156,15 @@ class PoliteClient:
     def _backoff(self, attempt: int) -> float:
         return min(max(self.interval, MIN_BACKOFF) * 2.0**attempt, MAX_BACKOFF)
 
-    def get(self, url: str, params: Mapping[str, str] | None = None) -> httpx.Response:
-        """GET ``url``; the response is always a 2xx/3xx one, else SourceError."""
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """GET ``url``; the response is a 2xx/3xx one (or in ``pass_statuses``), else
+        SourceError.
+        ``headers`` (e.g. ``If-None-Match``) are sent with this request only."""
         try:
             gate = gate_for(url)
             shown = url if not params else str(httpx.URL(url, params=dict(params)))
@@ -158,7 +174,7 @@ class PoliteClient:
         while True:
             gate.wait_turn(self.interval)
             try:
-                response = self._client.get(url, params=params)
+                response = self._client.get(url, params=params, headers=headers)
             except httpx.TransportError as exc:
                 if attempt >= self.max_retries:
                     raise SourceError(
@@ -179,7 +195,7 @@ class PoliteClient:
                 continue
             except httpx.HTTPError as exc:  # e.g. too many redirects: retrying won't help
                 raise SourceError(f"{self.source}: request to {shown} failed: {exc}") from None
-            if response.status_code in RETRY_STATUSES:
+            if response.status_code in self.retry_statuses:
                 if attempt >= self.max_retries:
                     raise SourceError(
                         f"{self.source}: HTTP {response.status_code} from {shown}, "
@@ -192,7 +208,7 @@ class PoliteClient:
                 gate.hold_off(delay)
                 attempt += 1
                 continue
-            if response.status_code >= 400:
+            if response.status_code >= 400 and response.status_code not in self.pass_statuses:
                 raise SourceError(
                     f"{self.source}: HTTP {response.status_code} "
                     f"{response.reason_phrase} from {shown}{_snippet(response)}"

@@ -13,6 +13,7 @@ from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
+from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.moderation import ModerationStore
 from paperboy.store.papers import PaperStore
@@ -39,6 +40,7 @@ class Store:
         self.recommend = RecommendStore(engine)
         self.digests = DigestStore(engine)
         self.code = CodeStore(engine)
+        self.hf = HfStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

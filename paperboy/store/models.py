@@ -452,3 +452,34 @@ class GithubStarSnapshot(Base):
 code_links = cast(Table, CodeLinkRow.__table__)
 github_repos = cast(Table, GithubRepo.__table__)
 github_star_snapshots = cast(Table, GithubStarSnapshot.__table__)
+
+
+class HfPaper(Base):
+    """What Hugging Face's daily papers say about a paper, kept apart from local votes.
+
+    ``upvotes`` and ``comments`` are HF's own counts as of ``synced_at`` (None: loaded
+    from a file, e.g. the demo set, whose collection time is unknown). ``featured_on``
+    is the day the paper was on HF's daily page (None when the source does not say).
+    ``papers.imported_upvotes`` carries the same upvote number so that every count
+    path adds it exactly once (see docs/ranking.md)."""
+
+    __tablename__ = "hf_papers"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    upvotes: Mapped[int] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    submitter: Mapped[str | None] = mapped_column(String(200))
+    submitter_name: Mapped[str | None] = mapped_column(String(200))
+    featured_on: Mapped[date | None] = mapped_column(Date)
+    github_repo: Mapped[str | None] = mapped_column(Text)
+    project_page: Mapped[str | None] = mapped_column(Text)
+    ai_summary: Mapped[str | None] = mapped_column(Text)
+    ai_keywords: Mapped[list[str]] = mapped_column(JSON)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_hf_papers_featured_on", "featured_on"),)
+
+
+hf_papers = cast(Table, HfPaper.__table__)

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.digest.scheduler import DigestScheduler
+from paperboy.ingest.hf_scheduler import HfSyncScheduler
 from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
@@ -61,7 +62,13 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         if settings.digest_scheduler:
             scheduler = DigestScheduler(store, settings)
             scheduler.start()
+        hf_sync = None
+        if settings.hf_sync_minutes > 0:
+            hf_sync = HfSyncScheduler(store, settings)
+            hf_sync.start()
         yield
+        if hf_sync is not None:
+            hf_sync.stop()
         if scheduler is not None:
             scheduler.stop()
         if indexer is not None:

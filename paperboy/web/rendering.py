@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 
 from paperboy import __version__
+from paperboy.community.counts import upvote_sources
 from paperboy.web.auth import csrf_token, get_current_user
 from paperboy.web.sparkline import sparkline_svg
 
@@ -43,6 +44,7 @@ env.filters["authors_short"] = _authors_short
 env.filters["paragraphs"] = _paragraphs
 env.filters["sparkline"] = sparkline_svg  # a VoteView trend as an inline SVG
 env.globals["version"] = __version__
+env.globals["upvote_sources"] = upvote_sources
 
 
 def render(

@@ -114,6 +114,7 @@ _PAPER: dict[str, Any] = {
     "doi": None,
     "license": "http://creativecommons.org/licenses/by/4.0/",
     "upvotes": 12,
+    "upvotes_by_source": {"hf": 10, "here": 2},
     "url": "https://paperboy.example.org/paper/2606.28374",
     "links": {
         "abs": "https://arxiv.org/abs/2606.28374",
@@ -122,6 +123,7 @@ _PAPER: dict[str, Any] = {
         "huggingface": None,
         "project": None,
     },
+    "hf": None,
 }
 _RESULT: dict[str, Any] = {
     "id": "2606.28374",
@@ -188,7 +190,26 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
             "results": [_RESULT],
         },
     ),
-    ("get", "/api/papers/{arxiv_id}"): _checked(PaperOut, {**_PAPER, "code": _CODE}),
+    ("get", "/api/papers/{arxiv_id}"): _checked(
+        PaperOut,
+        {
+            **_PAPER,
+            "code": _CODE,
+            "hf": {
+                "url": "https://huggingface.co/papers/2606.28374",
+                "upvotes": 10,
+                "comments": 1,
+                "submitter": "akhaliq",
+                "submitter_name": "AK",
+                "featured_on": "2026-07-01",
+                "github_repo": None,
+                "project_page": None,
+                "ai_summary": None,
+                "ai_keywords": [],
+                "synced_at": "2026-07-01T09:00:00",
+            },
+        },
+    ),
     ("get", "/api/papers/{arxiv_id}/similar"): _checked(
         SimilarOut, {"id": "2606.28729", "results": [_RESULT]}
     ),
@@ -227,7 +248,9 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
     ("post", "/api/papers/{arxiv_id}/vote"): _checked(
         VoteOut, {"id": "2606.28374", "upvotes": 13, "voted": True}
     ),
-    ("post", "/api/submissions"): _checked(PaperOut, {**_PAPER, "upvotes": 0}),
+    ("post", "/api/submissions"): _checked(
+        PaperOut, {**_PAPER, "upvotes": 0, "upvotes_by_source": {"hf": 0, "here": 0}}
+    ),
     ("get", "/api/daily_papers"): [_checked(HfDailyPaper, EXAMPLE_RECORD)],
     ("get", "/api/health"): {"status": "ok", "papers": 74728, "latest_day": "2026-06-30"},
 }

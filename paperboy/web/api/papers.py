@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from paperboy.community.comments import DELETED, CommentView, comment_threads
+from paperboy.community.counts import hf_details
 from paperboy.community.submissions import submit_arxiv_paper
 from paperboy.errors import InvalidInput
 from paperboy.feed.listing import load_feed
@@ -316,6 +317,7 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
         found,
         settings.base_url,
         store.votes.vote_totals([found.id]).get(found.id),
+        hf_details(store, found),
         code=store.code.links_for(found.id),
     )
 

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 from pydantic.config import JsonDict
 
+from paperboy.community.counts import HfInfo, upvote_sources
 from paperboy.feed.listing import Feed
 from paperboy.store import StoredPaper
 from paperboy.store.code import StoredCodeLink
@@ -65,6 +66,47 @@ class CodeLinkOut(BaseModel):
         )
 
 
+class UpvoteSources(BaseModel):
+    """Where ``upvotes`` come from; ``hf + here == upvotes``."""
+
+    hf: int = Field(description="Upvotes on Hugging Face daily papers (as last synced)")
+    here: int = Field(description="Upvotes by this instance's readers")
+
+
+class HfOut(BaseModel):
+    """What Hugging Face's daily papers say about the paper."""
+
+    url: str = Field(description="The paper's page on Hugging Face")
+    upvotes: int = Field(description="HF's upvote count")
+    comments: int | None = Field(None, description="Comments on HF (None: not known)")
+    submitter: str | None = Field(None, description="HF user who submitted it to daily papers")
+    submitter_name: str | None = None
+    featured_on: date | None = Field(None, description="Day it was on HF's daily papers page")
+    github_repo: str | None = None
+    project_page: str | None = None
+    ai_summary: str | None = Field(None, description="Hugging Face's AI-written summary")
+    ai_keywords: list[str] = Field(default_factory=list)
+    synced_at: datetime | None = Field(
+        None, description="When HF's counts were fetched (None: from a bundled file)"
+    )
+
+    @classmethod
+    def of(cls, info: HfInfo) -> HfOut:
+        return cls(
+            url=info.hf_url,
+            upvotes=info.upvotes,
+            comments=info.comments,
+            submitter=info.submitter,
+            submitter_name=info.submitter_name,
+            featured_on=info.featured_on,
+            github_repo=info.github_repo,
+            project_page=info.project_page,
+            ai_summary=info.ai_summary,
+            ai_keywords=info.ai_keywords,
+            synced_at=info.synced_at,
+        )
+
+
 class PaperOut(BaseModel):
     id: str = Field(description="arXiv identifier without version", examples=["2503.11731"])
     version: int | None = Field(None, description="Latest known version number")
@@ -81,12 +123,18 @@ class PaperOut(BaseModel):
     doi: str | None
     license: str | None
     upvotes: int = Field(description="Community upvotes (imported counts included)")
+    upvotes_by_source: UpvoteSources | None = Field(
+        None, description="`upvotes` split into Hugging Face's and this instance's"
+    )
     url: str = Field(description="Paper page on this site")
     links: PaperLinks
     code: list[CodeLinkOut] | None = Field(
         None,
         description="Code and project links, official repository marked (on the single "
         "paper endpoint; null where not looked up)",
+    )
+    hf: HfOut | None = Field(
+        None, description="Hugging Face daily papers' data (only on `/api/papers/{id}`)"
     )
 
     @classmethod
@@ -95,8 +143,12 @@ class PaperOut(BaseModel):
         paper: StoredPaper,
         base_url: str,
         upvotes: int | None = None,
+        hf: HfInfo | None = None,
+        *,
         code: list[StoredCodeLink] | None = None,
     ) -> PaperOut:
+        total = paper.imported_upvotes if upvotes is None else upvotes
+        sources = upvote_sources(paper, total)
         return cls(
             id=paper.arxiv_id,
             version=paper.version,
@@ -112,8 +164,10 @@ class PaperOut(BaseModel):
             journal_ref=paper.journal_ref,
             doi=paper.doi,
             license=paper.license,
-            upvotes=paper.imported_upvotes if upvotes is None else upvotes,
+            upvotes=total,
+            upvotes_by_source=UpvoteSources(hf=sources.hf, here=sources.here),
             url=f"{base_url.rstrip('/')}/paper/{paper.arxiv_id}",
+            hf=HfOut.of(hf) if hf is not None else None,
             links=PaperLinks(
                 abs=paper.abs_url,
                 pdf=paper.pdf_url,

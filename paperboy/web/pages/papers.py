@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from paperboy.community.comments import comment_page
+from paperboy.community.counts import hf_details
 from paperboy.community.moderation import day_picks
 from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
@@ -111,6 +112,7 @@ def paper(
     context["comment_pages"] = threads
     context["picked"] = found.id in store.moderation.picked([found.id])
     context["code"] = votes.code.get(found.id, [])
+    context["hf"] = hf_details(store, found)
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 

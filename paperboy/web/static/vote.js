@@ -24,7 +24,14 @@ document.addEventListener("submit", function (event) {
       if (b) {
         b.classList.toggle("voted", data.voted);
         b.setAttribute("aria-pressed", data.voted ? "true" : "false");
+        var hf = Number(b.dataset.hf || 0);
+        if (hf) b.title = "Upvote (" + data.upvotes + " upvotes: HF " + hf + " · here " + (data.upvotes - hf) + ")";
       }
+    });
+    // The paper page's "▲ 57: HF 55 · here 2" line.
+    document.querySelectorAll('.vote-sources[data-api="' + form.dataset.api + '"]').forEach(function (s) {
+      var hf = Number(s.dataset.hf || 0);
+      s.textContent = "▲ " + data.upvotes + ": HF " + hf + " · here " + (data.upvotes - hf);
     });
     if (button) button.disabled = false;
   }).catch(function () {
