@@ -44,6 +44,8 @@ from paperboy.web.pages import (
     votes,
 )
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
+from paperboy.web.rendering import env as templates
+from paperboy.web.template_globals import register_template_globals
 
 log = logging.getLogger("paperboy.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -92,6 +94,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.state.arxiv = InteractiveArxiv(settings)
 
     install_error_handlers(app)
+    register_template_globals(templates)
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def swagger_page() -> HTMLResponse:

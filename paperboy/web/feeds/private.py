@@ -31,14 +31,11 @@ from paperboy.web.feeds.public import (
     paper_entry,
     route,
 )
-from paperboy.web.personal_tokens import shown_once, tokens_lister
-from paperboy.web.rendering import env, render
+from paperboy.web.personal_tokens import shown_once
+from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 MAX_TOKEN_CHARS = 100  # token_urlsafe(32) is 43 characters
-
-
-env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)
 
 
 def private_feed_id(settings: Settings, user_id: int) -> str:

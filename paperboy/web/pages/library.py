@@ -21,7 +21,7 @@ from paperboy.store import Store, StoredPaper, StoredUser
 from paperboy.store.library import SORTS, LibraryEntry, LibrarySort, clean_tag
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import CurrentReader, SettingsDep, StoreDep
-from paperboy.web.rendering import env, render
+from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 PATH = "/library"
@@ -52,10 +52,6 @@ def reader_entry(request: Request, paper: StoredPaper) -> LibraryEntry | None:
         return None
     store: Store = request.app.state.store
     return store.library.library_entry(user.id, paper.id)
-
-
-env.globals["reader_collections"] = reader_collections
-env.globals["reader_entry"] = reader_entry
 
 
 @router.post(PATH + "/collections/rename")

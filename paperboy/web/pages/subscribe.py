@@ -33,7 +33,7 @@ from paperboy.store import Store, StoredUser
 from paperboy.store.digests import StoredSubscription
 from paperboy.web.auth import CurrentUser
 from paperboy.web.deps import SettingsDep, StoreDep
-from paperboy.web.rendering import env, render
+from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 TokenQuery = Annotated[str, Query(max_length=500)]
@@ -181,6 +181,3 @@ def digest_subscription_of(request: Request) -> StoredSubscription | None:
         return None
     store: Store = request.app.state.store
     return reader_subscription(store, user)
-
-
-env.globals["digest_subscription_of"] = digest_subscription_of

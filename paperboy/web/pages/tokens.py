@@ -17,13 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from paperboy.accounts import API_TOKEN, create_personal_token, revoke_personal_token
 from paperboy.web.deps import CurrentReader, StoreDep
-from paperboy.web.personal_tokens import shown_once, tokens_lister
-from paperboy.web.rendering import env, render
+from paperboy.web.personal_tokens import shown_once
+from paperboy.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 SECTION = "/profile#api-tokens"
-
-env.globals["api_tokens_of"] = tokens_lister(API_TOKEN)
 
 
 @router.post("/profile/api-tokens", response_model=None)

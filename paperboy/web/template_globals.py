@@ -1,0 +1,46 @@
+"""Everything templates use besides their context: filters and global functions,
+registered in this one place by ``create_app`` (no module adds to the environment as a
+side effect of being imported)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from jinja2 import Environment
+
+from paperboy import __version__
+from paperboy.accounts import API_TOKEN, FEED_ADDRESS
+from paperboy.community.counts import upvote_sources
+from paperboy.web.pages.library import reader_collections, reader_entry
+from paperboy.web.pages.subscribe import digest_subscription_of
+from paperboy.web.personal_tokens import tokens_lister
+from paperboy.web.sparkline import sparkline_svg
+
+
+def _fmt_date(value: date | datetime | None, fmt: str = "%d %b %Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def _authors_short(authors: list[str], limit: int = 6) -> str:
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return ", ".join(authors[:limit]) + f" and {len(authors) - limit} more"
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    return [p for p in (text or "").split("\n\n") if p.strip()]
+
+
+def register_template_globals(env: Environment) -> None:
+    """Install the filters and globals into ``env`` (idempotent)."""
+    env.filters["fmt_date"] = _fmt_date
+    env.filters["authors_short"] = _authors_short
+    env.filters["paragraphs"] = _paragraphs
+    env.filters["sparkline"] = sparkline_svg  # a VoteView trend as an inline SVG
+    env.globals["version"] = __version__
+    env.globals["upvote_sources"] = upvote_sources  # "HF 55 · here 2"
+    env.globals["api_tokens_of"] = tokens_lister(API_TOKEN)  # profile: API tokens
+    env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)  # profile: feeds
+    env.globals["reader_collections"] = reader_collections  # save forms
+    env.globals["reader_entry"] = reader_entry  # paper page: note, collections
+    env.globals["digest_subscription_of"] = digest_subscription_of  # profile, footer
