@@ -118,11 +118,16 @@ class LexicalIndex:
             raise
 
     def sync(
-        self, store: Store, *, show_progress: bool = False, now: datetime | None = None
+        self,
+        store: Store,
+        *,
+        show_progress: bool = False,
+        now: datetime | None = None,
+        stop: threading.Event | None = None,
     ) -> int | None:
         """Index the papers changed since the last sync. Returns how many changed, or
         None when another process holds the index writer (it is syncing). ``now`` is
-        the clock (tests move it)."""
+        the clock (tests move it); ``stop`` ends the sync after the current batch."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -131,7 +136,7 @@ class LexicalIndex:
                 return None
             try:
                 return self._sync_with(
-                    writer, store, show_progress, commit_each_batch=True, now=now
+                    writer, store, show_progress, commit_each_batch=True, now=now, stop=stop
                 )
             finally:
                 writer.wait_merging_threads()
@@ -146,6 +151,7 @@ class LexicalIndex:
         *,
         commit_each_batch: bool,
         now: datetime | None = None,
+        stop: threading.Event | None = None,
     ) -> int:
         state = self._read_state()
         position = datetime.fromisoformat(state["since"]) if state.get("since") else None
@@ -170,6 +176,8 @@ class LexicalIndex:
                     writer.commit()
                     self._write_state(state)
                 bar.update(len(batch))
+                if stop is not None and stop.is_set():
+                    break
         if not commit_each_batch:
             writer.commit()
         if not commit_each_batch or not self.rewritten:

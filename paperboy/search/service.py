@@ -29,6 +29,7 @@ Mode = Literal["hybrid", "lexical", "semantic"]
 Sort = Literal["relevance", "date"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "semantic")
 EMBED_BATCH = 64
+STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
 MAX_PAGE = 500
 CONSTRAINT_CANDIDATES = 5000
 
@@ -217,9 +218,16 @@ class SearchService:
 
     # -- keeping indexes current ------------------------------------------------------
 
-    def embed_pending(self, *, show_progress: bool = False, limit: int | None = None) -> int:
+    def embed_pending(
+        self,
+        *,
+        show_progress: bool = False,
+        limit: int | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
         """Embed papers that have no embedding yet (or whose text changed), a batch per
-        transaction: interrupted, it resumes where it stopped."""
+        transaction: interrupted, it resumes where it stopped. With ``stop``, batches
+        are small and it returns soon after ``stop`` is set."""
         if not self._embed_lock.acquire(blocking=False):
             return 0
         try:
@@ -228,14 +236,25 @@ class SearchService:
             total = self.store.embeddings.count_to_embed(embedder.name)
             if limit is not None:
                 total = min(total, limit)
+            if total and stop is not None:
+                log.info("embedding %d papers in the background", total)
             with progress("embed papers", total if show_progress else None, "papers") as bar:
-                while limit is None or done < limit:
-                    size = EMBED_BATCH * 4 if limit is None else min(EMBED_BATCH * 4, limit - done)
+                # A stoppable run encodes a few texts at a time between checks.
+                step = EMBED_BATCH if stop is None else STOPPABLE_BATCH
+                most = EMBED_BATCH * 4 if stop is None else EMBED_BATCH
+                while (limit is None or done < limit) and not (stop and stop.is_set()):
+                    size = most if limit is None else min(most, limit - done)
                     batch = self.store.embeddings.papers_to_embed(embedder.name, limit=size)
                     if not batch:
                         break
-                    texts = [paper_text(item.title, item.abstract) for item in batch]
-                    vectors = embedder.encode(texts, batch_size=EMBED_BATCH)
+                    parts = []
+                    for at in range(0, len(batch), step):
+                        if parts and stop is not None and stop.is_set():
+                            batch = batch[:at]  # keep what is encoded; stop after saving
+                            break
+                        texts = [paper_text(i.title, i.abstract) for i in batch[at : at + step]]
+                        parts.append(embedder.encode(texts, batch_size=EMBED_BATCH))
+                    vectors = np.concatenate(parts)
                     self.store.embeddings.save_embeddings(embedder.name, batch, vectors)
                     done += len(batch)
                     bar.update(len(batch))
@@ -243,11 +262,20 @@ class SearchService:
         finally:
             self._embed_lock.release()
 
-    def update(self, *, embed: bool = True, show_progress: bool = False) -> IndexUpdate:
-        """Bring every derived index up to date with the database (incremental)."""
-        result = IndexUpdate(indexed=self.lexical.sync(self.store, show_progress=show_progress))
-        if embed:
-            result.embedded = self.embed_pending(show_progress=show_progress)
+    def update(
+        self,
+        *,
+        embed: bool = True,
+        show_progress: bool = False,
+        stop: threading.Event | None = None,
+    ) -> IndexUpdate:
+        """Bring every derived index up to date with the database (incremental); with
+        ``stop``, return soon after it is set (the next update carries on)."""
+        result = IndexUpdate(
+            indexed=self.lexical.sync(self.store, show_progress=show_progress, stop=stop)
+        )
+        if embed and not (stop and stop.is_set()):
+            result.embedded = self.embed_pending(show_progress=show_progress, stop=stop)
             if self._vectors is not None:
                 self._vectors.refresh(force=True)
         return result
