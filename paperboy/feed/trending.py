@@ -7,10 +7,18 @@ announced (midnight UTC of the announcement day; the time it was first seen when
 no announcement date). Candidates come from SQL (papers of the window with at least one
 vote or imported upvote, and papers voted for within the window); the score is computed
 here, in Python, over those candidates.
+
+The candidate query is cached per store and window: it is made for a window a little
+longer than asked (CACHE_SLACK) and narrowed exactly in Python on each request, so the
+ranking is the one the query would give. It is made again when the store's change
+marker moves (a vote in any process, a paper hidden or shown, papers ingested) or the
+cached window has drifted by more than the slack.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,8 +26,10 @@ from paperboy.clock import utcnow
 from paperboy.errors import InvalidInput
 from paperboy.rank.trending import age_hours, trending_score
 from paperboy.store import Store, StoredPaper
+from paperboy.store.votes import TrendingCandidate
 
 WINDOWS = (1, 7, 30)
+CACHE_SLACK = timedelta(minutes=15)
 __all__ = ["WINDOWS", "TrendingPaper", "check_window", "load_trending", "trending_score"]
 
 
@@ -51,7 +61,7 @@ def load_trending(
     by an admin only with ``include_hidden``)."""
     check_window(window)
     now = now or utcnow()
-    candidates = store.votes.trending_candidates(now - timedelta(days=window))
+    candidates = _candidates(store, window, now - timedelta(days=window))
     if not include_hidden:
         hidden = store.moderation.hidden_paper_ids()
         candidates = [c for c in candidates if c.paper_id not in hidden]
@@ -68,3 +78,42 @@ def load_trending(
         for score, total, age, c in top
         if c.paper_id in found
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    marker: tuple[int, ...]
+    since: datetime
+    candidates: list[TrendingCandidate]
+
+
+_cache: weakref.WeakKeyDictionary[Store, dict[int, _Cached]] = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def _candidates(store: Store, window: int, since: datetime) -> list[TrendingCandidate]:
+    """store.votes.trending_candidates(since), from the cache when it is current."""
+    marker = store.votes.change_marker()
+    with _cache_lock:
+        cached = _cache.setdefault(store, {}).get(window)
+    if (
+        cached is None
+        or cached.marker != marker
+        or not cached.since <= since <= cached.since + CACHE_SLACK
+    ):
+        start = since - CACHE_SLACK / 2
+        cached = _Cached(marker, start, store.votes.trending_candidates(start))
+        with _cache_lock:
+            _cache.setdefault(store, {})[window] = cached
+    return [c for c in cached.candidates if _in_window(c, since)]
+
+
+def _in_window(c: TrendingCandidate, since: datetime) -> bool:
+    """The candidate query's condition, for a ``since`` later than the one it ran with."""
+    if c.last_vote is not None and c.last_vote >= since:
+        return True
+    if c.announced is not None:
+        recent = c.announced.date() >= since.date()
+    else:
+        recent = c.first_seen >= since
+    return recent and (c.imported_upvotes > 0 or c.votes > 0)

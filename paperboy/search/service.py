@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
@@ -80,6 +81,7 @@ class SearchService:
         self._init_lock = threading.Lock()
         self._vectors_lock = threading.Lock()  # not _init_lock: loading the model is slow
         self._embed_lock = threading.Lock()
+        self._embedded_upto: datetime | None = None  # papers' last change, all embedded
 
     # -- components, loaded on first use ----------------------------------------------
 
@@ -275,7 +277,13 @@ class SearchService:
             indexed=self.lexical.sync(self.store, show_progress=show_progress, stop=stop)
         )
         if embed and not (stop and stop.is_set()):
-            result.embedded = self.embed_pending(show_progress=show_progress, stop=stop)
+            # Nothing to embed unless papers changed since a run that left none behind:
+            # an idle server skips the two scans of every paper that finding them costs.
+            papers_at = self.store.papers.max_last_changed()
+            if papers_at is None or papers_at != self._embedded_upto:
+                result.embedded = self.embed_pending(show_progress=show_progress, stop=stop)
+                if not (stop and stop.is_set()) and not self._embed_lock.locked():
+                    self._embedded_upto = papers_at
             if self._vectors is not None:
                 self._vectors.refresh(force=True)
         return result
@@ -285,6 +293,7 @@ class SearchService:
         embedding too (otherwise only missing ones)."""
         indexed = self.lexical.rebuild(self.store, show_progress=show_progress)
         if reembed:
+            self._embedded_upto = None
             self.store.embeddings.delete_embeddings(self.embedder.name)
             self._vectors = None
         embedded = self.embed_pending(show_progress=show_progress)
