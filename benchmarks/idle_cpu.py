@@ -74,6 +74,14 @@ def prepare(data: Path, from_db: Path | None, placeholders: bool) -> None:
     shutil.rmtree(data / "index", ignore_errors=True)
 
 
+def read_at(data: Path) -> str | None:
+    state_file = data / "index" / "lexical" / "paperboy-index.json"
+    try:
+        return str(json.loads(state_file.read_text()).get("read_at"))
+    except (OSError, ValueError):
+        return None
+
+
 def index_caught_up(data: Path) -> bool:
     """The keyword index holds every paper and its last pass began more than the sync
     overlap after the newest change (so the fixed sync re-reads nothing any more; the
@@ -128,8 +136,12 @@ def main() -> None:
                 raise SystemExit((args.data_dir / "serve.log").read_text())
             time.sleep(1)
         caught_up = time.monotonic() - started
-        # One more pass (the first that starts exact) before measuring.
-        time.sleep(max(args.interval + 5, args.warmup - caught_up))
+        # Wait for the next pass to begin: the one that made the condition true (which
+        # may still be re-reading) has then finished.
+        begun = read_at(args.data_dir)
+        while begun != "None" and read_at(args.data_dir) == begun:
+            time.sleep(1)
+        time.sleep(max(5.0, args.warmup - (time.monotonic() - started)))
         before = cpu_seconds(server.pid)
         time.sleep(args.seconds)
         used = cpu_seconds(server.pid) - before

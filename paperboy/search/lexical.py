@@ -13,7 +13,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -267,7 +267,10 @@ class LexicalIndex:
         limit: int = MAX_CANDIDATES,
         offset: int = 0,
         by_date: bool = False,
+        exclude: Collection[str] = (),
     ) -> LexicalHits:
+        """Matches, best first; papers in ``exclude`` (arXiv ids) are left out before
+        paging and counting."""
         self.refresh()
         ranked = self.text_query(pq)
         clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
@@ -275,6 +278,10 @@ class LexicalIndex:
             clauses.append((tantivy.Occur.Must, ranked))
         if not clauses:
             return LexicalHits([], [], 0)
+        clauses += [
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "arxiv_id", a))
+            for a in sorted(exclude)
+        ]
         query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
         searcher = self.index.searcher()
         if by_date or ranked is None:

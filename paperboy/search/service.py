@@ -164,10 +164,16 @@ class SearchService:
         if pq.is_empty:
             return results
         self.lexical.refresh()
+        # Hidden papers leave before paging, so pages are full and totals exact.
+        hidden = frozenset[str]() if include_hidden else self.store.moderation.hidden_arxiv_ids()
         if mode == "lexical" or not pq.has_text:
             # Keyword results are paged by the index itself: every page is reachable.
             hits = self.lexical.search(
-                pq, limit=per_page, offset=(page - 1) * per_page, by_date=sort == "date"
+                pq,
+                limit=per_page,
+                offset=(page - 1) * per_page,
+                by_date=sort == "date",
+                exclude=hidden,
             )
             results.total = hits.total
             ranked = list(zip(hits.ids, hits.scores, strict=True))
@@ -178,6 +184,7 @@ class SearchService:
                 log.error("semantic search unavailable: %s", exc.detail)
                 results.notice = "Semantic search is unavailable; showing keyword matches."
                 ranked = self.ranked_ids(pq, "lexical", self.settings.search_candidates)
+            ranked = [r for r in ranked if r[0] not in hidden]
             results.total = len(ranked)
             if sort == "date":
                 ranked = self._newest_first(ranked)
@@ -249,7 +256,7 @@ class SearchService:
                     batch = self.store.embeddings.papers_to_embed(embedder.name, limit=size)
                     if not batch:
                         break
-                    parts = []
+                    parts: list[np.ndarray] = []
                     for at in range(0, len(batch), step):
                         if parts and stop is not None and stop.is_set():
                             batch = batch[:at]  # keep what is encoded; stop after saving
