@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         description="`paperboy serve` keeps search indexes and embeddings up to date in a "
         "background thread. Turn off when a separate `paperboy index update` job does it.",
     )
+    background_embedding: bool = Field(
+        True,
+        description="The background updates also compute embeddings for semantic search. "
+        "Turn off to keep only the keyword index current (papers without an embedding "
+        "are then found by keywords only).",
+    )
     index_interval: float = Field(
         30.0, ge=1, description="Seconds between background index updates."
     )

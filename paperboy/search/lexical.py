@@ -13,7 +13,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 import tantivy
 from markupsafe import Markup, escape
 
+from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
 from paperboy.search.query import ParsedQuery
@@ -31,7 +32,7 @@ log = logging.getLogger("paperboy.search")
 SCHEMA_VERSION = 2  # 2: categories lower-cased
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
-SYNC_OVERLAP = timedelta(seconds=60)
+SYNC_OVERLAP = timedelta(seconds=60)  # longest a write transaction may stay open
 RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
 MAX_CANDIDATES = 1000
 SNIPPET_CHARS = 260
@@ -66,6 +67,7 @@ class LexicalIndex:
         self.schema = _build_schema()
         self._lock = threading.Lock()
         self._checked = 0.0
+        self.rewritten = 0  # documents the last sync wrote (re-read ones included)
         self.index = self._open()
 
     # -- opening and state ------------------------------------------------------------
@@ -115,9 +117,17 @@ class LexicalIndex:
                 return None
             raise
 
-    def sync(self, store: Store, *, show_progress: bool = False) -> int | None:
+    def sync(
+        self,
+        store: Store,
+        *,
+        show_progress: bool = False,
+        now: datetime | None = None,
+        stop: threading.Event | None = None,
+    ) -> int | None:
         """Index the papers changed since the last sync. Returns how many changed, or
-        None when another process holds the index writer (it is syncing)."""
+        None when another process holds the index writer (it is syncing). ``now`` is
+        the clock (tests move it); ``stop`` ends the sync after the current batch."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
@@ -125,25 +135,36 @@ class LexicalIndex:
             if writer is None:
                 return None
             try:
-                return self._sync_with(writer, store, show_progress, commit_each_batch=True)
+                return self._sync_with(
+                    writer, store, show_progress, commit_each_batch=True, now=now, stop=stop
+                )
             finally:
                 writer.wait_merging_threads()
         finally:
             self._lock.release()
 
     def _sync_with(
-        self, writer: tantivy.IndexWriter, store: Store, show: bool, *, commit_each_batch: bool
+        self,
+        writer: tantivy.IndexWriter,
+        store: Store,
+        show: bool,
+        *,
+        commit_each_batch: bool,
+        now: datetime | None = None,
+        stop: threading.Event | None = None,
     ) -> int:
         state = self._read_state()
         position = datetime.fromisoformat(state["since"]) if state.get("since") else None
         after_id = int(state.get("after_id") or 0)
-        # Re-read a margin before the position: a transaction that stamped its rows
-        # before another one but committed after it would otherwise be missed.
-        start = position - SYNC_OVERLAP if position else None
+        start, start_after = _start(position, after_id, state.get("read_at"))
+        # Rows stamped before this moment minus the overlap are committed by now (no
+        # write transaction stays open longer), so this pass sees every one of them.
+        state["read_at"] = (now or utcnow()).isoformat()
         total = store.papers.count_papers() if position is None else None
-        changed = 0
+        changed = self.rewritten = 0
         with progress("index keywords", total if show else None, unit="papers") as bar:
-            for batch in _batches(store, start, 0):
+            for batch in _batches(store, start, start_after):
+                self.rewritten += len(batch)
                 for paper in batch:
                     writer.delete_documents_by_term("arxiv_id", paper.arxiv_id)
                     writer.add_document(self._document(paper))
@@ -155,9 +176,12 @@ class LexicalIndex:
                     writer.commit()
                     self._write_state(state)
                 bar.update(len(batch))
+                if stop is not None and stop.is_set():
+                    break
         if not commit_each_batch:
             writer.commit()
-            self._write_state(state)
+        if not commit_each_batch or not self.rewritten:
+            self._write_state(state)  # read_at moved on even when nothing was read
         if changed:
             self.refresh(force=True)
             log.info("lexical index: %d papers indexed", changed)
@@ -243,7 +267,10 @@ class LexicalIndex:
         limit: int = MAX_CANDIDATES,
         offset: int = 0,
         by_date: bool = False,
+        exclude: Collection[str] = (),
     ) -> LexicalHits:
+        """Matches, best first; papers in ``exclude`` (arXiv ids) are left out before
+        paging and counting."""
         self.refresh()
         ranked = self.text_query(pq)
         clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
@@ -251,6 +278,10 @@ class LexicalIndex:
             clauses.append((tantivy.Occur.Must, ranked))
         if not clauses:
             return LexicalHits([], [], 0)
+        clauses += [
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "arxiv_id", a))
+            for a in sorted(exclude)
+        ]
         query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
         searcher = self.index.searcher()
         if by_date or ranked is None:
@@ -311,6 +342,27 @@ def opening(text: str | None) -> Markup:
         return escape(text)
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return escape(cut) + Markup("…")
+
+
+def _start(
+    position: datetime | None, after_id: int, read_at: str | None
+) -> tuple[datetime | None, int]:
+    """Where a sync starts reading: (last_changed, id) it reads after.
+
+    A transaction that stamped its rows before another one but committed after it
+    would be missed by an exact position, so a sync re-reads what was stamped within
+    SYNC_OVERLAP before the previous pass began reading (it may not have been committed
+    then). Anything older was visible to that pass. An idle index therefore re-reads
+    nothing once its position is more than SYNC_OVERLAP older than its last pass.
+    """
+    if position is None:
+        return None, 0
+    if read_at is None:  # an index written before read_at was recorded
+        return position - SYNC_OVERLAP, 0
+    unsure = datetime.fromisoformat(read_at) - SYNC_OVERLAP
+    if unsure <= position:
+        return unsure, 0
+    return position, after_id
 
 
 def _batches(store: Store, since: datetime | None, after_id: int) -> Iterator[list[StoredPaper]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 import numpy as np
@@ -29,6 +30,7 @@ Mode = Literal["hybrid", "lexical", "semantic"]
 Sort = Literal["relevance", "date"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "semantic")
 EMBED_BATCH = 64
+STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
 MAX_PAGE = 500
 CONSTRAINT_CANDIDATES = 5000
 
@@ -79,6 +81,7 @@ class SearchService:
         self._init_lock = threading.Lock()
         self._vectors_lock = threading.Lock()  # not _init_lock: loading the model is slow
         self._embed_lock = threading.Lock()
+        self._embedded_upto: datetime | None = None  # papers' last change, all embedded
 
     # -- components, loaded on first use ----------------------------------------------
 
@@ -161,10 +164,16 @@ class SearchService:
         if pq.is_empty:
             return results
         self.lexical.refresh()
+        # Hidden papers leave before paging, so pages are full and totals exact.
+        hidden = frozenset[str]() if include_hidden else self.store.moderation.hidden_arxiv_ids()
         if mode == "lexical" or not pq.has_text:
             # Keyword results are paged by the index itself: every page is reachable.
             hits = self.lexical.search(
-                pq, limit=per_page, offset=(page - 1) * per_page, by_date=sort == "date"
+                pq,
+                limit=per_page,
+                offset=(page - 1) * per_page,
+                by_date=sort == "date",
+                exclude=hidden,
             )
             results.total = hits.total
             ranked = list(zip(hits.ids, hits.scores, strict=True))
@@ -175,6 +184,7 @@ class SearchService:
                 log.error("semantic search unavailable: %s", exc.detail)
                 results.notice = "Semantic search is unavailable; showing keyword matches."
                 ranked = self.ranked_ids(pq, "lexical", self.settings.search_candidates)
+            ranked = [r for r in ranked if r[0] not in hidden]
             results.total = len(ranked)
             if sort == "date":
                 ranked = self._newest_first(ranked)
@@ -217,9 +227,16 @@ class SearchService:
 
     # -- keeping indexes current ------------------------------------------------------
 
-    def embed_pending(self, *, show_progress: bool = False, limit: int | None = None) -> int:
+    def embed_pending(
+        self,
+        *,
+        show_progress: bool = False,
+        limit: int | None = None,
+        stop: threading.Event | None = None,
+    ) -> int:
         """Embed papers that have no embedding yet (or whose text changed), a batch per
-        transaction: interrupted, it resumes where it stopped."""
+        transaction: interrupted, it resumes where it stopped. With ``stop``, batches
+        are small and it returns soon after ``stop`` is set."""
         if not self._embed_lock.acquire(blocking=False):
             return 0
         try:
@@ -228,14 +245,25 @@ class SearchService:
             total = self.store.embeddings.count_to_embed(embedder.name)
             if limit is not None:
                 total = min(total, limit)
+            if total and stop is not None:
+                log.info("embedding %d papers in the background", total)
             with progress("embed papers", total if show_progress else None, "papers") as bar:
-                while limit is None or done < limit:
-                    size = EMBED_BATCH * 4 if limit is None else min(EMBED_BATCH * 4, limit - done)
+                # A stoppable run encodes a few texts at a time between checks.
+                step = EMBED_BATCH if stop is None else STOPPABLE_BATCH
+                most = EMBED_BATCH * 4 if stop is None else EMBED_BATCH
+                while (limit is None or done < limit) and not (stop and stop.is_set()):
+                    size = most if limit is None else min(most, limit - done)
                     batch = self.store.embeddings.papers_to_embed(embedder.name, limit=size)
                     if not batch:
                         break
-                    texts = [paper_text(item.title, item.abstract) for item in batch]
-                    vectors = embedder.encode(texts, batch_size=EMBED_BATCH)
+                    parts: list[np.ndarray] = []
+                    for at in range(0, len(batch), step):
+                        if parts and stop is not None and stop.is_set():
+                            batch = batch[:at]  # keep what is encoded; stop after saving
+                            break
+                        texts = [paper_text(i.title, i.abstract) for i in batch[at : at + step]]
+                        parts.append(embedder.encode(texts, batch_size=EMBED_BATCH))
+                    vectors = np.concatenate(parts)
                     self.store.embeddings.save_embeddings(embedder.name, batch, vectors)
                     done += len(batch)
                     bar.update(len(batch))
@@ -243,11 +271,26 @@ class SearchService:
         finally:
             self._embed_lock.release()
 
-    def update(self, *, embed: bool = True, show_progress: bool = False) -> IndexUpdate:
-        """Bring every derived index up to date with the database (incremental)."""
-        result = IndexUpdate(indexed=self.lexical.sync(self.store, show_progress=show_progress))
-        if embed:
-            result.embedded = self.embed_pending(show_progress=show_progress)
+    def update(
+        self,
+        *,
+        embed: bool = True,
+        show_progress: bool = False,
+        stop: threading.Event | None = None,
+    ) -> IndexUpdate:
+        """Bring every derived index up to date with the database (incremental); with
+        ``stop``, return soon after it is set (the next update carries on)."""
+        result = IndexUpdate(
+            indexed=self.lexical.sync(self.store, show_progress=show_progress, stop=stop)
+        )
+        if embed and not (stop and stop.is_set()):
+            # Nothing to embed unless papers changed since a run that left none behind:
+            # an idle server skips the two scans of every paper that finding them costs.
+            papers_at = self.store.papers.max_last_changed()
+            if papers_at is None or papers_at != self._embedded_upto:
+                result.embedded = self.embed_pending(show_progress=show_progress, stop=stop)
+                if not (stop and stop.is_set()) and not self._embed_lock.locked():
+                    self._embedded_upto = papers_at
             if self._vectors is not None:
                 self._vectors.refresh(force=True)
         return result
@@ -257,6 +300,7 @@ class SearchService:
         embedding too (otherwise only missing ones)."""
         indexed = self.lexical.rebuild(self.store, show_progress=show_progress)
         if reembed:
+            self._embedded_upto = None
             self.store.embeddings.delete_embeddings(self.embedder.name)
             self._vectors = None
         embedded = self.embed_pending(show_progress=show_progress)

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, update
+
+from paperboy.store.models import change_counters
 
 T = TypeVar("T")
 # SQLite allows 32,766 bound parameters and PostgreSQL 65,535; 500 keeps every
@@ -26,3 +28,9 @@ class Repository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+
+
+def bump_counter(conn: Connection, name: str) -> None:
+    """Count one more change of kind ``name`` (in the caller's transaction)."""
+    c = change_counters
+    conn.execute(update(c).where(c.c.name == name).values(value=c.c.value + 1))

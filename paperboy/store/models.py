@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -179,10 +180,26 @@ class Vote(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_votes_paper_created", "paper_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_votes_paper_created", "paper_id", "created_at"),
+        Index("ix_votes_created", "created_at"),
+    )
 
 
 votes = cast(Table, Vote.__table__)
+
+
+class ChangeCounter(Base):
+    """A number bumped in the same transaction as every change of one kind (``votes``:
+    a vote added or taken back; ``hidden``: a paper hidden or shown), so every process
+    can tell with one row read whether what it cached is still current."""
+
+    __tablename__ = "change_counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+change_counters = cast(Table, ChangeCounter.__table__)
 
 
 class Comment(Base):

@@ -6,15 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
-from paperboy.store._rows import Repository
-from paperboy.store.models import papers, picks
+from paperboy.store._rows import Repository, bump_counter
+from paperboy.store.models import change_counters, papers, picks
 
 
 class ModerationStore(Repository):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # (counter, (paper ids, arXiv ids)) of the hidden papers
+        self._hidden: tuple[int, tuple[frozenset[int], frozenset[str]]] | None = None
+
     def toggle_pick(
         self, paper_id: int, user_id: int, day: date, *, now: datetime | None = None
     ) -> bool:
@@ -55,9 +60,28 @@ class ModerationStore(Repository):
     def set_paper_hidden(self, paper_id: int, hidden: bool) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(papers).where(papers.c.id == paper_id).values(hidden=hidden))
+            bump_counter(conn, "hidden")
 
-    def hidden_paper_ids(self) -> set[int]:
-        """Every hidden paper (admins hide few, so the set stays small)."""
+    def hidden_paper_ids(self) -> frozenset[int]:
+        """Every hidden paper (admins hide few, so the set stays small). Cached until
+        the ``hidden`` change counter moves (in this process or another): reading it is
+        one row, scanning the papers for the flag is not."""
+        return self._hidden_papers()[0]
+
+    def hidden_arxiv_ids(self) -> frozenset[str]:
+        """The arXiv ids of the hidden papers (cached as hidden_paper_ids)."""
+        return self._hidden_papers()[1]
+
+    def _hidden_papers(self) -> tuple[frozenset[int], frozenset[str]]:
+        c = change_counters
         with self.engine.connect() as conn:
-            rows = conn.execute(select(papers.c.id).where(papers.c.hidden.is_(True)))
-            return {int(pid) for (pid,) in rows}
+            version = int(conn.execute(select(c.c.value).where(c.c.name == "hidden")).scalar_one())
+            cached = self._hidden
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            rows = conn.execute(
+                select(papers.c.id, papers.c.arxiv_id).where(papers.c.hidden.is_(True))
+            ).all()
+        found = (frozenset(int(r[0]) for r in rows), frozenset(str(r[1]) for r in rows))
+        self._hidden = (version, found)
+        return found

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store._rows import Repository, chunked
-from paperboy.store.models import papers, votes
+from paperboy.store._rows import Repository, bump_counter, chunked
+from paperboy.store.models import change_counters, papers, votes
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class TrendingCandidate:
     votes: int  # community votes (all time)
     announced: datetime | None
     first_seen: datetime
+    last_vote: datetime | None = None  # the newest community vote
 
 
 class VoteStore(Repository):
@@ -49,6 +50,7 @@ class VoteStore(Repository):
                 conn.execute(
                     insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
                 )
+                bump_counter(conn, "votes")
         except IntegrityError:
             with self.engine.begin() as conn:
                 exists = conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first()
@@ -57,6 +59,7 @@ class VoteStore(Repository):
                 conn.execute(
                     delete(votes).where(votes.c.user_id == user_id, votes.c.paper_id == paper_id)
                 )
+                bump_counter(conn, "votes")
             voted = False
         return VoteResult(paper_id, self.vote_totals([paper_id]).get(paper_id, 0), voted)
 
@@ -67,6 +70,7 @@ class VoteStore(Repository):
                 conn.execute(
                     insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
                 )
+                bump_counter(conn, "votes")
         except IntegrityError:
             pass
 
@@ -120,12 +124,30 @@ class VoteStore(Repository):
                     found.setdefault(int(pid), []).append(at)
         return found
 
+    def change_marker(self) -> tuple[int, ...]:
+        """Changes when anything trending depends on changes: a vote, a paper hidden or
+        shown, a paper added or changed (imported upvotes). One cheap query."""
+        c = change_counters
+        with self.engine.connect() as conn:
+            counters = {str(n): int(v) for n, v in conn.execute(select(c.c.name, c.c.value))}
+            newest = conn.execute(select(func.max(papers.c.last_changed))).scalar_one()
+            count = conn.execute(select(func.max(papers.c.id))).scalar_one()
+        stamp = int(newest.timestamp() * 1_000_000) if isinstance(newest, datetime) else 0
+        return (counters.get("votes", 0), counters.get("hidden", 0), stamp, count or 0)
+
     def trending_candidates(self, since: datetime) -> list[TrendingCandidate]:
         """Papers announced (or first seen) since ``since`` with at least one imported
-        upvote or vote, and papers voted for since then: one query."""
+        upvote or vote, and papers voted for since then (with their newest vote's time,
+        so a caller can narrow the list to a later ``since``): one query."""
         recent_votes = select(votes.c.paper_id).where(votes.c.created_at >= since)
         counted = (
-            select(votes.c.paper_id, func.count().label("n")).group_by(votes.c.paper_id).subquery()
+            select(
+                votes.c.paper_id,
+                func.count().label("n"),
+                func.max(votes.c.created_at).label("last_vote"),
+            )
+            .group_by(votes.c.paper_id)
+            .subquery()
         )
         n = func.coalesce(counted.c.n, 0)
         announced_recently = or_(
@@ -139,6 +161,7 @@ class VoteStore(Repository):
                 n.label("n"),
                 papers.c.announced,
                 papers.c.first_seen,
+                counted.c.last_vote,
             )
             .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
             .where(
@@ -156,6 +179,7 @@ class VoteStore(Repository):
                     votes=int(count or 0),
                     announced=(datetime(ann.year, ann.month, ann.day) if ann is not None else None),
                     first_seen=first_seen,
+                    last_vote=last_vote,
                 )
-                for pid, imported, count, ann, first_seen in conn.execute(query)
+                for pid, imported, count, ann, first_seen, last_vote in conn.execute(query)
             ]

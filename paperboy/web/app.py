@@ -58,7 +58,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         indexer = None
         if settings.background_indexing:
-            indexer = BackgroundIndexer(search_service, settings.index_interval)
+            indexer = BackgroundIndexer(
+                search_service, settings.index_interval, embed=settings.background_embedding
+            )
             indexer.start()
         scheduler = None
         if settings.digest_scheduler:

@@ -233,3 +233,43 @@ def test_embedding_is_resumable(settings: Settings, sqlite_store: Store) -> None
     left = sqlite_store.embeddings.count_to_embed(model)
     assert left == 27
     assert service.embed_pending() == left and sqlite_store.embeddings.count_to_embed(model) == 0
+
+
+def test_hidden_papers_leave_before_paging(
+    search_service: SearchService, loaded_store: Store
+) -> None:
+    """Pages stay full and totals exclude hidden papers, in keyword and fused search."""
+    pq = parse_query("cat:cs.IT")
+    every = [h.paper for h in search_service.search(pq, per_page=10).hits]
+    assert len(every) == 7
+    for paper in every[:3]:
+        loaded_store.moderation.set_paper_hidden(paper.id, True)
+    first = search_service.search(pq, per_page=2)
+    assert (first.total, first.pages, len(first.hits)) == (4, 2, 2)
+    seen = [
+        h.paper.arxiv_id
+        for page in (1, 2)
+        for h in search_service.search(pq, per_page=2, page=page).hits
+    ]
+    assert sorted(seen) == sorted(p.arxiv_id for p in every[3:])
+    assert search_service.search(pq, per_page=10, include_hidden=True).total == 7
+
+    fused_q = parse_query("diffusion models for images")
+    before = search_service.search(fused_q, per_page=3, include_hidden=True)
+    top = [h.paper for h in before.hits]
+    for paper in top[:2]:
+        loaded_store.moderation.set_paper_hidden(paper.id, True)
+    after = search_service.search(fused_q, per_page=3)
+    assert after.total == before.total - 2 - sum(
+        1
+        for p in every[:3]
+        if p.arxiv_id
+        in {
+            h
+            for h, _ in search_service.ranked_ids(
+                fused_q, "hybrid", search_service.settings.search_candidates
+            )
+        }
+    )
+    assert len(after.hits) == 3
+    assert not {p.arxiv_id for p in top[:2]} & {h.paper.arxiv_id for h in after.hits}

@@ -18,12 +18,10 @@ from pydantic import BaseModel, Field
 
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
 from paperboy.community.votes import vote_view
-from paperboy.errors import Forbidden
 from paperboy.rank.foryou import Recommendation, feed_window, recommend_for_reader
-from paperboy.store import StoredUser
 from paperboy.web.api.schemas import ErrorOut, PaperOut
 from paperboy.web.auth import CurrentUser
-from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
+from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.rendering import render
 
 PAGE = "/for-you"
@@ -32,16 +30,11 @@ api_router = APIRouter(
     prefix="/api",
     tags=["for you"],
     responses={
-        403: {"model": ErrorOut, "description": "Not signed in (or CSRF token missing)"},
+        401: {"model": ErrorOut, "description": "Not signed in"},
+        403: {"model": ErrorOut, "description": "CSRF token missing"},
         404: {"model": ErrorOut, "description": "No such paper"},
     },
 )
-
-
-def _require(user: StoredUser | None) -> StoredUser:
-    if user is None:
-        raise Forbidden("sign in to get recommendations")
-    return user
 
 
 @router.get(PAGE, response_model=None)
@@ -50,11 +43,9 @@ def for_you_page(
     store: StoreDep,
     search: SearchDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: CurrentReader,
 ) -> Response:
     """The signed-in reader's recommendations, each with the reason it was picked."""
-    if user is None:
-        return RedirectResponse("/signin?" + urlencode({"next": PAGE}), status_code=303)
     recs = recommend_for_reader(
         store,
         search,
@@ -170,14 +161,13 @@ def for_you_api(
     store: StoreDep,
     search: SearchDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    reader: CurrentReader,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Papers to return")] = None,
 ) -> ForYouOut:
     """Recent papers (announced in the last `PAPERBOY_FORYOU_WINDOW_DAYS` days) ranked
     for the signed-in reader from their saved and upvoted papers, with "not interested"
     marks as negative feedback; each with a one-line reason. Empty until the reader saves
     or upvotes a paper. See docs/ranking.md."""
-    reader = _require(user)
     recs = recommend_for_reader(
         store,
         search,
@@ -200,10 +190,9 @@ def for_you_api(
     response_model=NotInterestedOut,
     summary="Mark a paper as not interesting",
 )
-def not_interested_put(arxiv_id: str, store: StoreDep, user: CurrentUser) -> NotInterestedOut:
+def not_interested_put(arxiv_id: str, store: StoreDep, reader: CurrentReader) -> NotInterestedOut:
     """Negative feedback: the paper leaves your "For you" feed and similar papers rank
     lower (idempotent)."""
-    reader = _require(user)
     paper = find_paper(store, arxiv_id)
     store.recommend.mark_not_interested(reader.id, paper.id)
     return NotInterestedOut(id=paper.arxiv_id, not_interested=True)
@@ -214,9 +203,10 @@ def not_interested_put(arxiv_id: str, store: StoreDep, user: CurrentUser) -> Not
     response_model=NotInterestedOut,
     summary="Take back a not-interested mark",
 )
-def not_interested_delete(arxiv_id: str, store: StoreDep, user: CurrentUser) -> NotInterestedOut:
+def not_interested_delete(
+    arxiv_id: str, store: StoreDep, reader: CurrentReader
+) -> NotInterestedOut:
     """Remove the mark (idempotent)."""
-    reader = _require(user)
     paper = find_paper(store, arxiv_id)
     store.recommend.unmark_not_interested(reader.id, paper.id)
     return NotInterestedOut(id=paper.arxiv_id, not_interested=False)
