@@ -21,13 +21,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
-from paperboy.errors import CollectionLimit, InvalidInput, LibraryFull, NotFound
+from paperboy.errors import InvalidInput, NotFound
+from paperboy.store import _library_writes as writes
+from paperboy.store._library_writes import (
+    add_tags,
+    canonical_tags,
+    ensure_item,
+    lock_reader,
+    replace_tags,
+    require_item,
+    touch,
+    write_note,
+)
 from paperboy.store._rows import Repository, chunked
-from paperboy.store.models import library_items, library_tags, papers, users
+from paperboy.store.models import library_items, library_tags, papers
 
 if TYPE_CHECKING:
     from paperboy.store.papers import StoredPaper
@@ -115,14 +126,14 @@ class LibraryStore(Repository):
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
-                    self._lock_reader(conn, user_id)
-                    created = self._ensure_item(conn, user_id, paper_id, at, max_items)
+                    lock_reader(conn, user_id)
+                    created = ensure_item(conn, user_id, paper_id, at, max_items)
                     if note is not None:
-                        self._write_note(conn, user_id, paper_id, note, at)
+                        write_note(conn, user_id, paper_id, note, at)
                     if replace_tags:
-                        self._replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
+                        writes.replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
                     else:
-                        self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
+                        add_tags(conn, user_id, paper_id, wanted, at, max_tags)
                     return created
             except IntegrityError:
                 # a concurrent save of the same paper (or tag) won; the second attempt
@@ -151,8 +162,8 @@ class LibraryStore(Repository):
     ) -> None:
         """Replace the private note of a saved paper (empty or None clears it)."""
         with self.engine.begin() as conn:
-            self._require_item(conn, user_id, paper_id)
-            self._write_note(conn, user_id, paper_id, note, now or utcnow())
+            require_item(conn, user_id, paper_id)
+            write_note(conn, user_id, paper_id, note, now or utcnow())
 
     def set_tags(
         self,
@@ -167,9 +178,9 @@ class LibraryStore(Repository):
         wanted = clean_tags(tags)
         at = now or utcnow()
         with self.engine.begin() as conn:
-            self._lock_reader(conn, user_id)
-            self._require_item(conn, user_id, paper_id)
-            self._replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
+            lock_reader(conn, user_id)
+            require_item(conn, user_id, paper_id)
+            replace_tags(conn, user_id, paper_id, wanted, at, max_tags)
         return self.tags_of(user_id, paper_id)
 
     def add_tag(
@@ -185,10 +196,10 @@ class LibraryStore(Repository):
         wanted = clean_tags([tag])
         at = now or utcnow()
         with self.engine.begin() as conn:
-            self._lock_reader(conn, user_id)
-            self._require_item(conn, user_id, paper_id)
-            stored = self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
-            self._touch(conn, user_id, paper_id, at)
+            lock_reader(conn, user_id)
+            require_item(conn, user_id, paper_id)
+            stored = add_tags(conn, user_id, paper_id, wanted, at, max_tags)
+            touch(conn, user_id, paper_id, at)
         return stored[0]
 
     def remove_tag(self, user_id: int, paper_id: int, tag: str) -> bool:
@@ -196,7 +207,7 @@ class LibraryStore(Repository):
         it. The paper stays saved."""
         key = clean_tag(tag).casefold()
         with self.engine.begin() as conn:
-            names = [t for t in self._canonical_tags(conn, user_id).values() if t.casefold() == key]
+            names = [t for t in canonical_tags(conn, user_id).values() if t.casefold() == key]
             if not names:
                 return False
             removed = conn.execute(
@@ -207,7 +218,7 @@ class LibraryStore(Repository):
                 )
             ).rowcount
             if removed:
-                self._touch(conn, user_id, paper_id, utcnow())
+                touch(conn, user_id, paper_id, utcnow())
         return bool(removed)
 
     def rename_tag(self, user_id: int, old: str, new: str, *, now: datetime | None = None) -> int:
@@ -217,8 +228,8 @@ class LibraryStore(Repository):
         key = clean_tag(old).casefold()
         at = now or utcnow()
         with self.engine.begin() as conn:
-            self._lock_reader(conn, user_id)
-            canonical = self._canonical_tags(conn, user_id)
+            lock_reader(conn, user_id)
+            canonical = canonical_tags(conn, user_id)
             source = [t for t in canonical.values() if t.casefold() == key]
             if not source:
                 raise NotFound("you have no collection of that name")
@@ -260,7 +271,7 @@ class LibraryStore(Repository):
         papers were in it."""
         key = clean_tag(tag).casefold()
         with self.engine.begin() as conn:
-            names = [t for t in self._canonical_tags(conn, user_id).values() if t.casefold() == key]
+            names = [t for t in canonical_tags(conn, user_id).values() if t.casefold() == key]
             if not names:
                 return 0
             return int(
@@ -340,9 +351,7 @@ class LibraryStore(Repository):
         if tag is not None:
             key = clean_tag(tag).casefold()
             with self.engine.connect() as conn:
-                names = [
-                    t for t in self._canonical_tags(conn, user_id).values() if t.casefold() == key
-                ]
+                names = [t for t in canonical_tags(conn, user_id).values() if t.casefold() == key]
             if not names:
                 return LibraryPage([], 0)
             where.append(
@@ -436,137 +445,3 @@ class LibraryStore(Repository):
         for names in found.values():
             names.sort(key=lambda t: (t.casefold(), t))
         return found
-
-    @staticmethod
-    def _canonical_tags(conn: Connection, user_id: int) -> dict[str, str]:
-        """casefolded name -> the spelling the reader's collection is stored under."""
-        query = (
-            select(library_tags.c.tag)
-            .where(library_tags.c.user_id == user_id)
-            .group_by(library_tags.c.tag)
-            .order_by(func.min(library_tags.c.created_at), library_tags.c.tag)
-        )
-        found: dict[str, str] = {}
-        for (tag,) in conn.execute(query):
-            found.setdefault(str(tag).casefold(), str(tag))
-        return found
-
-    @staticmethod
-    def _require_item(conn: Connection, user_id: int, paper_id: int) -> None:
-        exists = conn.execute(
-            select(library_items.c.paper_id).where(
-                library_items.c.user_id == user_id, library_items.c.paper_id == paper_id
-            )
-        ).first()
-        if exists is None:
-            raise NotFound("that paper is not in your library")
-
-    @staticmethod
-    def _lock_reader(conn: Connection, user_id: int) -> None:
-        """Take the reader's lock before counting and inserting: a no-op UPDATE of their
-        account row, which PostgreSQL row-locks and SQLite answers by taking its write
-        lock at once. Two saves of one reader then run one after the other, so limits
-        and case-insensitive collection names hold under concurrency."""
-        conn.execute(update(users).where(users.c.id == user_id).values(id=users.c.id))
-
-    @staticmethod
-    def _ensure_item(
-        conn: Connection, user_id: int, paper_id: int, at: datetime, max_items: int
-    ) -> bool:
-        exists = conn.execute(
-            select(library_items.c.paper_id).where(
-                library_items.c.user_id == user_id, library_items.c.paper_id == paper_id
-            )
-        ).first()
-        if exists is not None:
-            return False
-        if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
-            raise NotFound("no such paper")
-        count = conn.execute(
-            select(func.count()).where(library_items.c.user_id == user_id)
-        ).scalar_one()
-        if int(count) >= max_items:
-            raise LibraryFull(
-                f"your library is full ({max_items} papers); remove some papers first"
-            )
-        conn.execute(
-            insert(library_items).values(
-                user_id=user_id, paper_id=paper_id, note=None, created_at=at, updated_at=at
-            )
-        )
-        return True
-
-    @staticmethod
-    def _write_note(
-        conn: Connection, user_id: int, paper_id: int, note: str | None, at: datetime
-    ) -> None:
-        text = (note or "").replace("\r\n", "\n").strip() or None
-        conn.execute(
-            update(library_items)
-            .where(library_items.c.user_id == user_id, library_items.c.paper_id == paper_id)
-            .values(note=text, updated_at=at)
-        )
-
-    @staticmethod
-    def _touch(conn: Connection, user_id: int, paper_id: int, at: datetime) -> None:
-        conn.execute(
-            update(library_items)
-            .where(library_items.c.user_id == user_id, library_items.c.paper_id == paper_id)
-            .values(updated_at=at)
-        )
-
-    def _replace_tags(
-        self,
-        conn: Connection,
-        user_id: int,
-        paper_id: int,
-        wanted: list[str],
-        at: datetime,
-        max_tags: int,
-    ) -> None:
-        canonical = self._canonical_tags(conn, user_id)
-        keep = {canonical.get(t.casefold(), t) for t in wanted}
-        dropped = delete(library_tags).where(
-            library_tags.c.user_id == user_id, library_tags.c.paper_id == paper_id
-        )
-        if keep:
-            dropped = dropped.where(library_tags.c.tag.not_in(keep))
-        conn.execute(dropped)
-        self._add_tags(conn, user_id, paper_id, wanted, at, max_tags)
-        self._touch(conn, user_id, paper_id, at)
-
-    def _add_tags(
-        self,
-        conn: Connection,
-        user_id: int,
-        paper_id: int,
-        wanted: list[str],
-        at: datetime,
-        max_tags: int,
-    ) -> list[str]:
-        """Add cleaned tags under their existing spelling; returns the stored names."""
-        if not wanted:
-            return []
-        canonical = self._canonical_tags(conn, user_id)
-        stored = [canonical.get(t.casefold(), t) for t in wanted]
-        new = [t for t in wanted if t.casefold() not in canonical]
-        if new and len(canonical) + len(new) > max_tags:
-            raise CollectionLimit(
-                f"you can have at most {max_tags} collections; remove a collection first"
-            )
-        have = {
-            str(t)
-            for (t,) in conn.execute(
-                select(library_tags.c.tag).where(
-                    library_tags.c.user_id == user_id, library_tags.c.paper_id == paper_id
-                )
-            )
-        }
-        rows = [
-            {"user_id": user_id, "paper_id": paper_id, "tag": t, "created_at": at}
-            for t in dict.fromkeys(stored)
-            if t not in have
-        ]
-        if rows:
-            conn.execute(insert(library_tags), rows)
-        return stored
