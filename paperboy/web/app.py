@@ -21,6 +21,7 @@ from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web.api import docs as api_docs
+from paperboy.web.api import foryou as api_foryou
 from paperboy.web.api import hf as api_hf
 from paperboy.web.api import library as api_library
 from paperboy.web.api import papers as api_papers
@@ -118,7 +119,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         library.router,
         library_forms.router,
         api_papers.router,
-        foryou.api_router,
+        api_foryou.router,
         api_hf.router,
         api_library.router,
         public_feeds.router,

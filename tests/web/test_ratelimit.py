@@ -15,7 +15,7 @@ from paperboy.config import Settings
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
-from paperboy.web.ratelimit import PRUNE_AT, TOKEN_CHECK_SECONDS, RateLimiter, TokenChecks
+from paperboy.web.buckets import PRUNE_AT, TOKEN_CHECK_SECONDS, RateLimiter, TokenChecks
 
 WINDOW = 60.0  # seconds: no refill to speak of while a test counts requests
 QUICK_WINDOW = 1.0  # seconds: a budget that refills while the test waits
