@@ -17,8 +17,8 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.arxiv import PaperRecord
-from paperboy.store._rows import Repository, chunked
-from paperboy.store.models import hf_papers, papers, votes
+from paperboy.store._rows import Repository, as_date, chunked, upvote_counts
+from paperboy.store.models import hf_papers, papers
 from paperboy.store.papers import PaperStore, UpsertResult
 
 _FIELDS = (
@@ -204,24 +204,10 @@ class HfStore(Repository):
         """Each paper's upvotes split by source, one query per 500 papers. ``hf`` is
         ``papers.imported_upvotes`` (HF's count, kept in step by the sync), ``here`` the
         COUNT of local votes; their sum equals what ``VoteStore.vote_totals`` says."""
-        ids = list(dict.fromkeys(paper_ids))
-        found: dict[int, CountBreakdown] = {}
-        with self.engine.connect() as conn:
-            for chunk in chunked(ids):
-                counted = (
-                    select(votes.c.paper_id, func.count().label("n"))
-                    .where(votes.c.paper_id.in_(chunk))
-                    .group_by(votes.c.paper_id)
-                    .subquery()
-                )
-                rows = conn.execute(
-                    select(papers.c.id, papers.c.imported_upvotes, counted.c.n)
-                    .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
-                    .where(papers.c.id.in_(chunk))
-                )
-                for pid, imported, n in rows:
-                    found[int(pid)] = CountBreakdown(hf=int(imported or 0), here=int(n or 0))
-        return found
+        return {
+            pid: CountBreakdown(hf=hf, here=here)
+            for pid, (hf, here) in upvote_counts(self.engine, paper_ids).items()
+        }
 
     def newest_signal_day(self) -> date | None:
         """The newest day with HF counts: the newest featured day of a paper with HF
@@ -234,21 +220,11 @@ class HfStore(Repository):
                 .select_from(hf_papers.join(papers, papers.c.id == hf_papers.c.paper_id))
                 .where(hf_papers.c.upvotes > 0, papers.c.hidden.is_(False))
             ).scalar_one()
-        return _as_date(value)
+        return as_date(value)
 
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(hf_papers)).scalar_one())
-
-
-def _as_date(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def _to_info(row: Any) -> HfInfo:
@@ -259,7 +235,7 @@ def _to_info(row: Any) -> HfInfo:
         comments=row["comments"],
         submitter=row["submitter"],
         submitter_name=row["submitter_name"],
-        featured_on=_as_date(row["featured_on"]),
+        featured_on=as_date(row["featured_on"]),
         github_repo=row["github_repo"],
         project_page=row["project_page"],
         ai_summary=row["ai_summary"],

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
-from paperboy.store._rows import Repository, chunked
+from paperboy.store._rows import Repository, as_date, chunked
 from paperboy.store.code import write_paper_links
 from paperboy.store.models import paper_categories, papers, source_state, votes
 
@@ -354,7 +354,7 @@ class PaperStore(Repository):
     def latest_announced(self) -> date | None:
         with self.engine.connect() as conn:
             value = conn.execute(select(func.max(papers.c.announced))).scalar_one()
-        return _as_date(value)
+        return as_date(value)
 
     def neighbour_days(self, start: date, end: date) -> tuple[date | None, date | None]:
         """The closest announcement days with papers before ``start`` and after ``end``."""
@@ -365,7 +365,7 @@ class PaperStore(Repository):
             nxt = conn.execute(
                 select(func.min(papers.c.announced)).where(papers.c.announced > end)
             ).scalar_one()
-        return _as_date(prev), _as_date(nxt)
+        return as_date(prev), as_date(nxt)
 
     def max_last_changed(self) -> datetime | None:
         with self.engine.connect() as conn:
@@ -418,16 +418,6 @@ def _category_rows(paper_id: int, categories: list[str]) -> list[dict[str, Any]]
     ]
 
 
-def _as_date(value: object) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
 def _to_paper(row: Any) -> StoredPaper:
     return StoredPaper(
         id=row["id"],
@@ -440,7 +430,7 @@ def _to_paper(row: Any) -> StoredPaper:
         primary_category=row["primary_category"],
         submitted=row["submitted"],
         updated=row["updated"],
-        announced=_as_date(row["announced"]),
+        announced=as_date(row["announced"]),
         announced_estimated=bool(row["announced_estimated"]),
         comment=row["comment"],
         journal_ref=row["journal_ref"],

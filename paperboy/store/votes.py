@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store._rows import Repository, bump_counter, chunked
+from paperboy.store._rows import Repository, bump_counter, chunked, upvote_counts
 from paperboy.store.models import change_counters, papers, votes
 
 
@@ -76,24 +76,7 @@ class VoteStore(Repository):
 
     def vote_totals(self, paper_ids: Iterable[int]) -> dict[int, int]:
         """imported + community votes of each paper, in one query per 500 papers."""
-        ids = list(dict.fromkeys(paper_ids))
-        found: dict[int, int] = {}
-        with self.engine.connect() as conn:
-            for chunk in chunked(ids):
-                counted = (
-                    select(votes.c.paper_id, func.count().label("n"))
-                    .where(votes.c.paper_id.in_(chunk))
-                    .group_by(votes.c.paper_id)
-                    .subquery()
-                )
-                rows = conn.execute(
-                    select(papers.c.id, papers.c.imported_upvotes, counted.c.n)
-                    .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
-                    .where(papers.c.id.in_(chunk))
-                )
-                for pid, imported, n in rows:
-                    found[int(pid)] = int(imported or 0) + int(n or 0)
-        return found
+        return {pid: hf + here for pid, (hf, here) in upvote_counts(self.engine, paper_ids).items()}
 
     def voted_by(self, user_id: int, paper_ids: Iterable[int]) -> set[int]:
         """Which of these papers the account has voted for (one query per 500)."""
