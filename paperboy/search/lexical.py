@@ -182,8 +182,12 @@ class LexicalIndex:
             writer.commit()
         if not commit_each_batch or not self.rewritten:
             self._write_state(state)  # read_at moved on even when nothing was read
-        if changed:
+        if self.rewritten:
+            # A paper re-read from the overlap may be new to the index (its transaction
+            # committed late, stamped before the position): the searcher must see it
+            # even though it does not count as changed.
             self.refresh(force=True)
+        if changed:
             log.info("lexical index: %d papers indexed", changed)
         return changed
 

@@ -160,6 +160,13 @@ def test_out_of_order_commits_are_not_missed(
 
     from paperboy.store.models import papers
 
+    # Another paper moves the index's position to now, as a concurrent writer would
+    # (the sync only promises to catch commits whose transactions began at most a minute
+    # before the previous pass; the fixture's papers were stamped long ago).
+    loaded_store.papers.upsert_papers(
+        [make_record("2606.26139v9", "Multiscale Exit-Join Dynamics", source="t")]
+    )
+    search_service.update(embed=False)
     position = loaded_store.papers.max_last_changed()
     assert position is not None
     loaded_store.papers.upsert_papers(
