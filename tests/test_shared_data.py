@@ -21,6 +21,7 @@ USERS = [
     "tests/ingest/test_source_cli.py",
     "tests/ingest/test_jsonl.py",
     "tests/web/test_submissions.py::test_refusals_are_shown_on_the_form",
+    "tests/ingest/test_demo_signal.py",
 ]
 
 
@@ -61,7 +62,7 @@ def test_without_shared_data_its_tests_skip_and_collection_works(tmp_path: Path)
     assert collect.returncode == 0, collect.stdout[-3000:] + collect.stderr[-3000:]
     assert "error" not in collect.stdout.splitlines()[-1]
     run = subprocess.run(
-        [*pytest_cmd, "-rs", *USERS],
+        [*pytest_cmd, "-rs", "-m", "not slow and not browser", *USERS],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -91,9 +91,10 @@ def test_a_signed_in_404_does_not_hold_the_event_loop(db_url: str, tmp_path: Pat
     finally:
         store.close()
     assert health is not None and health.status_code == 200, "/api/health timed out"
-    # Normally tens of ms; the bound leaves room for a loaded machine. Before, the loop
-    # was held until the lock went: a timeout.
-    assert elapsed < 2.0, f"/api/health waited {elapsed:.2f} s behind a 404"
+    # Normally tens of ms; the bound leaves room for a loaded machine (8 s was seen with
+    # a load average of 7 on 2 cores). Before, the loop was held until the lock went
+    # (30 s): a timeout.
+    assert elapsed < 10.0, f"/api/health waited {elapsed:.2f} s behind a 404"
     [page] = answers
     assert page.status_code == 404
     assert "Ada Reader" in page.text  # rendered for the signed-in reader
