@@ -37,6 +37,7 @@ from paperboy.web.pages import (
     library_forms,
     library_io,
     moderation,
+    paper_markdown,
     papers,
     submissions,
     subscribe,
@@ -100,6 +101,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     # Pages first, then the JSON API, then the feeds (their order only matters where
     # paths overlap, and none do).
     for router in (
+        paper_markdown.router,  # before papers: /paper/{id}.md is not an id
         papers.router,
         account.router,
         votes.router,
