@@ -231,3 +231,15 @@ def paper_markdown(
 def markdown_document(store: Store, paper: StoredPaper, url: str) -> str:
     """``paper_markdown`` with the paper's stored code links and Hugging Face data."""
     return paper_markdown(paper, url, store.code.links_for(paper.id), store.hf.get(paper.id))
+
+
+def official_code_urls(store: Store, papers: list[StoredPaper]) -> dict[int, str]:
+    """Paper id -> the address of its official code repository, for the papers that
+    have one (a followed GitHub rename gives the repository's current address)."""
+    found: dict[int, str] = {}
+    for paper_id, links in store.code.links_for_papers(p.id for p in papers).items():
+        for link in links:
+            if link.official and link.is_repo:
+                found[paper_id] = link.repo.url if link.repo and link.repo.synced else link.url
+                break
+    return found
