@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.digest.scheduler import DigestScheduler
+from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
 from paperboy.ingest.hf_scheduler import HfSyncScheduler
 from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.indexer import BackgroundIndexer
@@ -67,7 +68,13 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         if settings.hf_sync_minutes > 0:
             hf_sync = HfSyncScheduler(store, settings)
             hf_sync.start()
+        github_job = None
+        if github_job_enabled(settings):
+            github_job = GithubSyncScheduler(store, settings)
+            github_job.start()
         yield
+        if github_job is not None:
+            github_job.stop()
         if hf_sync is not None:
             hf_sync.stop()
         if scheduler is not None:
