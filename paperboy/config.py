@@ -241,6 +241,13 @@ class Settings(BaseSettings):
         description="A repository checked less than this many hours ago is not asked "
         "again by the next sync (so a sync stopped by the rate limit resumes where it was).",
     )
+    github_sync_minutes: int = Field(
+        0,
+        ge=0,
+        le=10080,
+        description="Minutes between the service's own `paperboy sync github` runs (only "
+        "when `github_sync` is on); 0 turns the scheduled job off (use cron instead).",
+    )
     github_max_wait: float = Field(
         60.0,
         ge=0.0,

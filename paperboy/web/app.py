@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from paperboy import __version__
 from paperboy.config import Settings
 from paperboy.digest.scheduler import DigestScheduler
+from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
 from paperboy.ingest.hf_scheduler import HfSyncScheduler
 from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.indexer import BackgroundIndexer
@@ -38,6 +39,7 @@ from paperboy.web.pages import (
     library_forms,
     library_io,
     moderation,
+    paper_markdown,
     papers,
     submissions,
     subscribe,
@@ -71,7 +73,13 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         if settings.hf_sync_minutes > 0:
             hf_sync = HfSyncScheduler(store, settings)
             hf_sync.start()
+        github_job = None
+        if github_job_enabled(settings):
+            github_job = GithubSyncScheduler(store, settings)
+            github_job.start()
         yield
+        if github_job is not None:
+            github_job.stop()
         if hf_sync is not None:
             hf_sync.stop()
         if scheduler is not None:
@@ -106,6 +114,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     # Pages first, then the JSON API, then the feeds (their order only matters where
     # paths overlap, and none do).
     for router in (
+        paper_markdown.router,  # before papers: /paper/{id}.md is not an id
         papers.router,
         account.router,
         votes.router,

@@ -28,7 +28,8 @@ from paperboy.config import Settings
 from paperboy.errors import InvalidInput, NotFound
 from paperboy.feed.listing import load_feed
 from paperboy.feed.trending import check_window, load_trending
-from paperboy.store import StoredPaper
+from paperboy.library.citation import official_code_urls
+from paperboy.store import Store, StoredPaper
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds.xml import (
     ATOM_TYPE,
@@ -70,7 +71,9 @@ def _announced_at(paper: StoredPaper) -> datetime:
     return seen.replace(tzinfo=UTC) if seen.tzinfo is None else seen
 
 
-def paper_entry(settings: Settings, paper: StoredPaper, note: str | None = None) -> FeedEntry:
+def paper_entry(
+    settings: Settings, paper: StoredPaper, note: str | None = None, code_url: str | None = None
+) -> FeedEntry:
     """A paper as a feed entry; ``note`` (e.g. why it is recommended) leads the summary."""
     published = _announced_at(paper)
     revised = paper.updated.replace(tzinfo=UTC) if paper.updated else None
@@ -85,7 +88,16 @@ def paper_entry(settings: Settings, paper: StoredPaper, note: str | None = None)
         summary=summary,
         authors=paper.authors,
         categories=paper.categories,
+        code_url=code_url,
     )
+
+
+def paper_entries(
+    settings: Settings, store: Store, papers: Sequence[StoredPaper]
+) -> list[FeedEntry]:
+    """Entries for papers, each with its official code link when it has one."""
+    code = official_code_urls(store, list(papers))
+    return [paper_entry(settings, p, code_url=code.get(p.id)) for p in papers]
 
 
 def feed_urls(settings: Settings, path: str, query: dict[str, str]) -> tuple[str, str, str]:
@@ -181,7 +193,7 @@ def daily_feed(
         description=f"Papers announced on the newest arXiv day{scope}.",
         page="/day" + (f"?{urlencode({'cat': feed.category})}" if feed.category else ""),
     )
-    return feed_response(request, meta, [paper_entry(settings, p) for p in feed.papers])
+    return feed_response(request, meta, paper_entries(settings, store, feed.papers))
 
 
 def trending_feed(
@@ -207,11 +219,15 @@ def trending_feed(
         description=f"Papers ranked by upvotes with a time decay, over {days}.",
         page=f"/trending?window={window}",
     )
-    return feed_response(request, meta, [paper_entry(settings, t.paper) for t in ranked])
+    return feed_response(request, meta, paper_entries(settings, store, [t.paper for t in ranked]))
 
 
 def search_feed(
-    request: Request, params: SearchParamsDep, search: SearchDep, settings: SettingsDep
+    request: Request,
+    params: SearchParamsDep,
+    search: SearchDep,
+    settings: SettingsDep,
+    store: StoreDep,
 ) -> Response:
     pq = params.parsed()
     if pq.is_empty and not pq.arxiv_id:
@@ -238,7 +254,9 @@ def search_feed(
         description=f"Papers matching the search “{params.q.strip()}”.",
         page=f"/search?{urlencode(query)}",
     )
-    return feed_response(request, meta, [paper_entry(settings, h.paper) for h in results.hits])
+    return feed_response(
+        request, meta, paper_entries(settings, store, [h.paper for h in results.hits])
+    )
 
 
 def category_feed(
@@ -260,7 +278,7 @@ def category_feed(
         description=f"The newest papers in the arXiv category {category}, cross-lists included.",
         page=f"/day?{urlencode({'cat': category})}",
     )
-    return feed_response(request, meta, [paper_entry(settings, p) for p in page.papers])
+    return feed_response(request, meta, paper_entries(settings, store, page.papers))
 
 
 route(router, "/feeds/daily", daily_feed)

@@ -74,6 +74,7 @@ class FeedEntry:
     summary: str | None = None  # plain text
     authors: Sequence[str] = ()
     categories: Sequence[str] = ()
+    code_url: str | None = None  # the paper's official code: a "related" link
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,11 @@ def rss_document(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
         item = _sub(channel, "item")
         _sub(item, "title", html.escape(_one_line(entry.title), quote=False))
         _sub(item, "link", entry.link)
-        if entry.summary:
-            _sub(item, "description", html.escape(xml_text(entry.summary).strip(), quote=False))
+        description = entry.summary
+        if entry.code_url:  # RSS items have one link: the code goes in the text
+            description = "\n\n".join(p for p in (description, f"Code: {entry.code_url}") if p)
+        if description:
+            _sub(item, "description", html.escape(xml_text(description).strip(), quote=False))
         authors = _authors_line(entry.authors)
         if authors:
             _sub(item, f"{{{DC_NS}}}creator", authors)
@@ -175,6 +179,8 @@ def atom_document(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
         if entry.published is not None:
             sub(item, "published", rfc3339(entry.published))
         sub(item, "link", rel="alternate", type="text/html", href=entry.link)
+        if entry.code_url:
+            sub(item, "link", rel="related", type="text/html", href=entry.code_url, title="Code")
         for name in entry.authors:
             if _one_line(name):
                 sub(sub(item, "author"), "name", _one_line(name))

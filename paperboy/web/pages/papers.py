@@ -16,8 +16,10 @@ from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
 from paperboy.feed.trending import WINDOWS, check_window, load_trending
+from paperboy.library.citation import paper_share
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
+from paperboy.web.pages import paper_markdown
 from paperboy.web.rendering import render
 from paperboy.web.search_params import SearchParamsDep
 
@@ -113,6 +115,9 @@ def paper(
     context["picked"] = found.id in store.moderation.picked([found.id])
     context["code"] = votes.code.get(found.id, [])
     context["hf"] = hf_details(store, found)
+    context["share"] = paper_share(
+        found, paper_markdown.paper_url(settings.base_url, found.arxiv_id)
+    )
     context["comment_max_chars"] = request.app.state.settings.comment_max_chars
     return render(request, "paper.html", context)
 
