@@ -78,8 +78,13 @@ def recall_at(ranked: Sequence[str], relevant: set[str], k: int = DEPTH) -> floa
 
 
 def load_corpus(store: Store, corpus: Path) -> dict[str, str]:
-    """Store every document as a paper; returns synthetic id -> corpus id."""
+    """Store every document as a paper (unless a kept data folder already holds them);
+    returns synthetic id -> corpus id."""
     back: dict[str, str] = {}
+    if store.count_papers():
+        for n, doc in enumerate(read_jsonl(corpus)):
+            back[synthetic_id(n)] = str(doc["_id"])
+        return back
     batch = []
     for n, doc in enumerate(read_jsonl(corpus)):
         pid = synthetic_id(n)
@@ -137,7 +142,9 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, default=SCIFACT / "queries-train.jsonl")
     parser.add_argument("--qrels", type=Path, default=SCIFACT / "qrels-train.tsv")
     parser.add_argument("--runtime", default=None, help="embedding runtime (default: setting)")
-    parser.add_argument("--data-dir", type=Path, help="keep the built data folder here")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the built data folder here (and reuse it next time)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--tune", action="store_true", help="grid-search fusion settings")
     args = parser.parse_args()

@@ -8,13 +8,15 @@ the same whichever database paperboy runs on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,17 +26,34 @@ from markupsafe import Markup, escape
 
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
-from paperboy.search.query import ParsedQuery
+from paperboy.search.query import STOPWORDS, ParsedQuery
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
-SCHEMA_VERSION = 2  # 2: categories lower-cased
+SCHEMA_VERSION = 3  # 2: categories lower-cased; 3: unstemmed title, acronym plurals folded
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
 SYNC_OVERLAP = timedelta(seconds=60)
 RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
 MAX_CANDIDATES = 1000
 SNIPPET_CHARS = 260
+MLT_TERMS = 30  # words of a paper's text that query for similar papers
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalParams:
+    """BM25 field weights and the proximity bonus, tuned on the known-item tune half and
+    SciFact train (benchmarks/known_item.py --tune-lexical; docs/search.md)."""
+
+    title: float = 2.0
+    abstract: float = 1.0
+    authors: float = 1.0
+    title_exact: float = 0.0
+    proximity: float = 0.0  # weight of a sloppy-phrase match of two adjacent query words
+    slop: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +67,23 @@ def _day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
+def _forms(term: str) -> list[str]:
+    """The term and, for acronyms, its plural or singular: English stemming turns "gans"
+    into "gan" but leaves "llms", "cnns" or "vlms" (no vowel) as they are."""
+    stem = term.rstrip("s")
+    if len(term) < 2 or not stem or _VOWEL.search(stem) or term.isdigit():
+        return [term]
+    return [term, term[:-1]] if term.endswith("s") and len(term) > 2 else [term, term + "s"]
+
+
 def _build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("arxiv_id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
+    # The title again, lower-cased but not stemmed: exact word forms (model names,
+    # "organization" against "organ") score a little above stemmed look-alikes.
+    sb.add_text_field("title_exact", tokenizer_name="default")
     sb.add_text_field("authors", tokenizer_name="default")
     sb.add_text_field("categories", tokenizer_name="raw")
     sb.add_integer_field("announced", fast=True, indexed=True)
@@ -60,9 +91,13 @@ def _build_schema() -> tantivy.Schema:
 
 
 class LexicalIndex:
-    def __init__(self, path: Path, *, title_boost: float = 2.0) -> None:
+    def __init__(
+        self, path: Path, *, title_boost: float | None = None, params: LexicalParams | None = None
+    ) -> None:
         self.path = path
-        self.title_boost = title_boost
+        self.params = params or LexicalParams()
+        if title_boost is not None:
+            self.params = replace(self.params, title=title_boost)
         self.schema = _build_schema()
         self._lock = threading.Lock()
         self._checked = 0.0
@@ -167,6 +202,7 @@ class LexicalIndex:
         doc = tantivy.Document()
         doc.add_text("arxiv_id", paper.arxiv_id)
         doc.add_text("title", paper.title)
+        doc.add_text("title_exact", paper.title)
         doc.add_text("abstract", paper.abstract or "")
         for author in paper.authors:
             doc.add_text("authors", author)
@@ -193,16 +229,51 @@ class LexicalIndex:
 
     # -- querying ---------------------------------------------------------------------
 
-    def text_query(self, pq: ParsedQuery) -> tantivy.Query | None:
-        """The ranked part: words may match, phrases must. None without text."""
+    def text_query(
+        self, pq: ParsedQuery, fields: tuple[str, ...] | None = None
+    ) -> tantivy.Query | None:
+        """The ranked part: words may match, phrases must. None without text.
+
+        Each word is one clause over the fields (with their BM25 weights); an acronym's
+        plural is matched as the same word (the English stemmer keeps "llms" apart from
+        "llm"). Adjacent words found close together (a sloppy phrase) add a bonus.
+        ``fields`` restricts the query to some fields (the reranker's per-field scores).
+        """
         if not pq.has_text:
             return None
-        parts = [f'+"{" ".join(p)}"' for p in pq.phrases] + list(pq.terms)
-        return self.index.parse_query(
-            " ".join(parts),
-            ["title", "abstract", "authors"],
-            field_boosts={"title": self.title_boost},
-        )
+        p = self.params
+        boosts = {
+            "title": p.title,
+            "abstract": p.abstract,
+            "authors": p.authors,
+            "title_exact": p.title_exact,
+        }
+        chosen = [f for f in fields or boosts if boosts.get(f, 0) > 0]
+        if not chosen:
+            return None
+        weights = {f: boosts[f] for f in chosen}
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for term in dict.fromkeys(pq.terms):
+            variants = [
+                self.index.parse_query(v, chosen, field_boosts=weights) for v in _forms(term)
+            ]
+            query = (
+                variants[0] if len(variants) == 1 else tantivy.Query.disjunction_max_query(variants)
+            )
+            clauses.append((tantivy.Occur.Should, query))
+        for phrase in pq.phrases:
+            text = '"' + " ".join(phrase) + '"'
+            clauses.append(
+                (tantivy.Occur.Must, self.index.parse_query(text, chosen, field_boosts=weights))
+            )
+        near = [f for f in chosen if f in ("title", "abstract")]
+        if p.proximity > 0 and near and len(pq.terms) > 1:
+            for a, b in itertools.pairwise(pq.terms):
+                pair = self.index.parse_query(
+                    f'"{a} {b}"~{p.slop}', near, field_boosts={f: weights[f] for f in near}
+                )
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(pair, p.proximity)))
+        return tantivy.Query.boolean_query(clauses)
 
     def filter_query(self, pq: ParsedQuery) -> list[tantivy.Query]:
         must: list[tantivy.Query] = []
@@ -243,9 +314,10 @@ class LexicalIndex:
         limit: int = MAX_CANDIDATES,
         offset: int = 0,
         by_date: bool = False,
+        fields: tuple[str, ...] | None = None,
     ) -> LexicalHits:
         self.refresh()
-        ranked = self.text_query(pq)
+        ranked = self.text_query(pq, fields)
         clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
         if ranked is not None:
             clauses.append((tantivy.Occur.Must, ranked))
@@ -263,6 +335,34 @@ class LexicalIndex:
             scores.append(float(key) if ranked is not None and not by_date else 0.0)
         count: int | None = getattr(result, "count", None)  # the stubs lack it
         return LexicalHits(ids, scores, int(count or 0))
+
+    def more_like_this(
+        self, arxiv_id: str, *, limit: int, max_terms: int = MLT_TERMS
+    ) -> LexicalHits:
+        """BM25 with a paper's own title and abstract as the query (its ``max_terms`` most
+        distinctive words by tf-idf), the paper itself left out; [] if not indexed."""
+        self.refresh()
+        searcher = self.index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self.schema, "arxiv_id", arxiv_id), 1).hits
+        if not found:
+            return LexicalHits([], [], 0)
+        query = tantivy.Query.more_like_this_query(
+            found[0][1],
+            min_doc_frequency=2,
+            max_doc_frequency=None,
+            min_term_frequency=1,
+            max_query_terms=max_terms,
+            min_word_length=2,
+            stop_words=sorted(STOPWORDS),
+        )
+        result = searcher.search(query, limit + 1)
+        ids, scores = [], []
+        for score, address in result.hits:
+            other = searcher.doc(address)["arxiv_id"][0]
+            if other != arxiv_id:
+                ids.append(other)
+                scores.append(float(score))
+        return LexicalHits(ids[:limit], scores[:limit], len(ids))
 
     def snippets(self, pq: ParsedQuery, papers: list[StoredPaper]) -> dict[str, Markup]:
         """An abstract excerpt per paper with the query's words marked; papers that the

@@ -28,6 +28,7 @@ OVERLAP = timedelta(seconds=60)
 class VectorHits:
     ids: list[str]
     scores: list[float]
+    total: int = 0  # papers that passed the filters and the score floor (all, not just ids)
 
 
 @dataclass(frozen=True)
@@ -147,4 +148,14 @@ class VectorIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         keep = [int(i) for i in top if np.isfinite(scores[i]) and scores[i] >= min_score]
-        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep])
+        total = int(np.count_nonzero(scores >= min_score))  # -inf (filtered out) never counts
+        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep], total)
+
+    def cosines(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """The query's cosine to each of ``ids`` that has an embedding."""
+        snap = self._snap
+        rows = [(a, snap.row_of[a]) for a in ids if a in snap.row_of]
+        if not rows:
+            return {}
+        values = snap.matrix[[r for _, r in rows]] @ query_vector.astype(np.float32)
+        return {a: float(v) for (a, _), v in zip(rows, values, strict=True)}
