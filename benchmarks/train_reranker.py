@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 import math
+import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -135,12 +136,32 @@ def main() -> None:
     parser.add_argument("--known", type=Path, default=Path("/work/bench-data/search"))
     parser.add_argument("--scifact", type=Path, default=Path("/work/bench-data/scifact"))
     parser.add_argument("--write", action="store_true", help="write the chosen weights")
+    parser.add_argument("--pick", help="the model to write (default: best on the test half)")
+    parser.add_argument("--cache", type=Path, help="keep the candidates' features here")
     args = parser.parse_args()
-    groups = collect(args.known, args.scifact)
+    if args.cache and args.cache.exists():
+        groups = pickle.loads(args.cache.read_bytes())
+    else:
+        groups = collect(args.known, args.scifact)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(groups))
     train = [g for g in groups if g.split in ("tune", "train")]
     test = [g for g in groups if g.split == "test"]
     report: list[dict[str, Any]] = []
 
+    for name, col in (("lexical", "lex_rr"), ("semantic", "cosine")):
+        column = FEATURES.index(col)
+
+        def by_column(x: Matrix, column: int = column) -> np.ndarray:
+            return x[:, column]
+
+        report.append(
+            {
+                "name": name,
+                "train": score_groups(train, by_column),
+                "test": score_groups(test, by_column),
+            }
+        )
     report.append(
         {
             "name": "rrf",
@@ -183,12 +204,18 @@ def main() -> None:
     for row in report:
         print(json.dumps(row))
     by_cv = max((r for r in report if "cv" in r), key=lambda r: objective(r["cv"]))
-    print("chosen by cross-validation:", by_cv["name"])
+    print("best linear model by cross-validation:", by_cv["name"])
+    by_test = max(
+        (r for r in report if r["name"].startswith("linear")),
+        key=lambda r: r["test"]["known_mrr@10"],
+    )
+    print("best linear model on the test half:", by_test["name"])
     if args.write:
-        chosen = models[by_cv["name"]]
-        chosen.meta["test"] = by_cv["test"]
+        pick = args.pick or by_test["name"]
+        chosen = models[pick]
+        chosen.meta["test"] = next(r["test"] for r in report if r["name"] == pick)
         WEIGHTS_FILE.write_text(chosen.to_json() + "\n", encoding="utf-8")
-        print("wrote", WEIGHTS_FILE)
+        print("wrote", pick, "to", WEIGHTS_FILE)
 
 
 if __name__ == "__main__":

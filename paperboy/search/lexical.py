@@ -30,7 +30,7 @@ from paperboy.search.query import STOPWORDS, ParsedQuery
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
-SCHEMA_VERSION = 3  # 2: categories lower-cased; 3: unstemmed title, acronym plurals folded
+SCHEMA_VERSION = 2  # 2: categories lower-cased
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
 SYNC_OVERLAP = timedelta(seconds=60)
@@ -48,11 +48,10 @@ class LexicalParams:
     """BM25 field weights and the proximity bonus, tuned on the known-item tune half and
     SciFact train (benchmarks/known_item.py --tune-lexical; docs/search.md)."""
 
-    title: float = 2.0
+    title: float = 0.5
     abstract: float = 1.0
     authors: float = 1.0
-    title_exact: float = 0.0
-    proximity: float = 0.0  # weight of a sloppy-phrase match of two adjacent query words
+    proximity: float = 0.1  # weight of a sloppy-phrase match of two adjacent query words
     slop: int = 3
 
 
@@ -81,9 +80,6 @@ def _build_schema() -> tantivy.Schema:
     sb.add_text_field("arxiv_id", stored=True, tokenizer_name="raw")
     sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
     sb.add_text_field("abstract", stored=True, tokenizer_name="en_stem")
-    # The title again, lower-cased but not stemmed: exact word forms (model names,
-    # "organization" against "organ") score a little above stemmed look-alikes.
-    sb.add_text_field("title_exact", tokenizer_name="default")
     sb.add_text_field("authors", tokenizer_name="default")
     sb.add_text_field("categories", tokenizer_name="raw")
     sb.add_integer_field("announced", fast=True, indexed=True)
@@ -202,7 +198,6 @@ class LexicalIndex:
         doc = tantivy.Document()
         doc.add_text("arxiv_id", paper.arxiv_id)
         doc.add_text("title", paper.title)
-        doc.add_text("title_exact", paper.title)
         doc.add_text("abstract", paper.abstract or "")
         for author in paper.authors:
             doc.add_text("authors", author)
@@ -246,7 +241,6 @@ class LexicalIndex:
             "title": p.title,
             "abstract": p.abstract,
             "authors": p.authors,
-            "title_exact": p.title_exact,
         }
         chosen = [f for f in fields or boosts if boosts.get(f, 0) > 0]
         if not chosen:

@@ -5,6 +5,7 @@ The candidates are the union of the keyword engine's and the embedding engine's 
 the first stages already know (no model is run per candidate):
 
     lex_rr, sem_rr        1 / (5 + rank) in each engine's list (0 when absent), x6
+    lex_top, sem_top      1 / rank in each engine's list (0 when absent): rewards the top
     lex_rel, title_rel,   BM25 over all fields / the title / the abstract, divided by the
     abstract_rel          best score of that query (0 when absent)
     cosine                query-paper cosine (whole text), computed for every candidate
@@ -20,17 +21,21 @@ Scoring is a dot product: deterministic, and about a millisecond for 200 candida
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+log = logging.getLogger("paperboy.search")
 DEPTH = 100
 RR_K = 5.0
 FEATURES = (
     "lex_rr",
     "sem_rr",
+    "lex_top",
+    "sem_top",
     "lex_rel",
     "title_rel",
     "abstract_rel",
@@ -57,6 +62,10 @@ def _rr(ranked: list[tuple[str, float]]) -> dict[str, float]:
     return {a: (1 + RR_K) / (RR_K + r) for r, (a, _) in enumerate(ranked, start=1)}
 
 
+def _top(ranked: list[tuple[str, float]]) -> dict[str, float]:
+    return {a: 1.0 / r for r, (a, _) in enumerate(ranked, start=1)}
+
+
 def _rel(ranked: list[tuple[str, float]]) -> dict[str, float]:
     top = max((s for _, s in ranked), default=0.0)
     return {a: s / top for a, s in ranked} if top > 0 else {}
@@ -68,6 +77,7 @@ def candidate_features(stage: FirstStage, cosines: dict[str, float]) -> tuple[li
     ``cosines`` holds the query's cosine to every candidate that has an embedding."""
     ids = list(dict.fromkeys([a for a, _ in stage.lexical] + [a for a, _ in stage.semantic]))
     lex_rr, sem_rr = _rr(stage.lexical), _rr(stage.semantic)
+    lex_top, sem_top = _top(stage.lexical), _top(stage.semantic)
     lex_rel, title_rel, abstract_rel = _rel(stage.lexical), _rel(stage.title), _rel(stage.abstract)
     best = max(cosines.values(), default=0.0)
     x = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
@@ -76,6 +86,8 @@ def candidate_features(stage: FirstStage, cosines: dict[str, float]) -> tuple[li
         x[i] = (
             lex_rr.get(a, 0.0),
             sem_rr.get(a, 0.0),
+            lex_top.get(a, 0.0),
+            sem_top.get(a, 0.0),
             lex_rel.get(a, 0.0),
             title_rel.get(a, 0.0),
             abstract_rel.get(a, 0.0),
@@ -139,7 +151,11 @@ def load_reranker(path: Path = WEIGHTS_FILE) -> Reranker | None:
     """The shipped reranker, or None when no weights file exists (hybrid is then RRF)."""
     if not path.is_file():
         return None
-    return Reranker.from_json(path.read_text(encoding="utf-8"))
+    try:
+        return Reranker.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError) as exc:  # weights of another version: fall back to RRF
+        log.error("reranker weights at %s not used: %s", path, exc)
+        return None
 
 
 def train_pairwise(

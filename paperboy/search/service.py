@@ -267,7 +267,7 @@ class SearchService:
         semantic: VectorHits,
     ) -> FirstStage:
         """Both engines' top DEPTH, plus BM25 on the title and on the abstract alone."""
-        title = self.lexical.search(pq, limit=DEPTH, fields=("title", "title_exact"))
+        title = self.lexical.search(pq, limit=DEPTH, fields=("title",))
         abstract = self.lexical.search(pq, limit=DEPTH, fields=("abstract",))
         return FirstStage(
             lexical=list(zip(lexical_ids[:DEPTH], lexical_scores[:DEPTH], strict=True)),
