@@ -81,7 +81,10 @@ def run_mode(service: SearchService, query: str, mode: str, depth: int = DEPTH) 
     if mode == "reranked":
         ranked = service.ranked_ids(pq, "hybrid", depth, rerank=True)
     elif mode == "hybrid":
-        ranked = service.ranked_ids(pq, "hybrid", depth, rerank=False)
+        try:
+            ranked = service.ranked_ids(pq, "hybrid", depth, rerank=False)
+        except TypeError:  # code from before the reranker (a before/after comparison)
+            ranked = service.ranked_ids(pq, "hybrid", depth)
     else:
         ranked = service.ranked_ids(pq, mode, depth)  # type: ignore[arg-type]
     return [a for a, _ in ranked]

@@ -45,9 +45,9 @@ CONSTRAINT_CANDIDATES = 5000
 # Similar papers: RRF of embedding kNN and BM25 query-by-example, each to this depth;
 # k and weights chosen on the co-author proxy's tune half (benchmarks/similar.py).
 SIMILAR_DEPTH = 100
-SIMILAR_K = 60.0
+SIMILAR_K = 5.0
 SIMILAR_KNN_WEIGHT = 1.0
-SIMILAR_BM25_WEIGHT = 1.0
+SIMILAR_BM25_WEIGHT = 1.5
 SIMILAR_SLACK = 5  # extra neighbours fetched so hidden papers and copies can be dropped
 QUERY_CACHE_SIZE = 1024  # query embeddings kept (a few ms each to compute, 1.5 kB to keep)
 COUNT_EVERY = 5.0  # seconds between recounts of the papers (for the warm-up notice)
