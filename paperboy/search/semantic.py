@@ -47,6 +47,26 @@ def _day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
+def _changes(
+    snap: _Snapshot,
+    ids: list[str],
+    vectors: np.ndarray,
+    announced: list[date | None],
+    categories: list[list[str]],
+) -> bool:
+    """Whether any of these rows is new or differs from the snapshot."""
+    for i, arxiv_id in enumerate(ids):
+        row = snap.row_of.get(arxiv_id)
+        if (
+            row is None
+            or snap.categories[row] != categories[i]
+            or snap.days[row] != _day_number(announced[i])
+            or not np.array_equal(snap.matrix[row], vectors[i])
+        ):
+            return True
+    return False
+
+
 class VectorIndex:
     def __init__(self, store: Store, model: str, dim: int) -> None:
         self.store, self.model, self.dim = store, model, dim
@@ -71,6 +91,12 @@ class VectorIndex:
             if not rows.arxiv_ids:
                 return
             old = self._snap
+            if not _changes(old, rows.arxiv_ids, rows.vectors, rows.announced, rows.categories):
+                # The overlap re-reads the newest rows every time: nothing new, so the
+                # snapshot (a copy of the whole matrix) is not rebuilt.
+                if rows.newest is not None and (self._newest is None or rows.newest > self._newest):
+                    self._newest = rows.newest
+                return
             new = sum(1 for a in rows.arxiv_ids if a not in old.row_of)
             matrix = np.vstack([old.matrix, np.zeros((new, self.dim), np.float32)])
             days = np.concatenate([old.days, np.zeros(new, np.int32)])
