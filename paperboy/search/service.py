@@ -182,6 +182,11 @@ class SearchService:
                 self._query_cache.popitem(last=False)
         return vector
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure the cold path)."""
+        with self._query_cache_lock:
+            self._query_cache.clear()
+
     def embedding_progress(self) -> tuple[int, int]:
         """(papers with an embedding loaded, papers in the database); the count is re-read
         at most every few seconds."""

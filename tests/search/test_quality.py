@@ -147,3 +147,13 @@ def test_similar_papers_fuse_both_engines(search_service: SearchService) -> None
     assert set(hybrid) <= set(knn) | set(
         a for a, _ in search_service.similar_ids("2606.28729", 100, "bm25")
     ) | set(a for a, _ in search_service.similar_ids("2606.28729", 100, "knn"))
+
+
+def test_vector_refresh_does_not_rebuild_for_unchanged_rows(search_service: SearchService) -> None:
+    """The refresh re-reads the last minute's rows every time; unchanged, they must not
+    cost a rebuild of the whole matrix."""
+    vectors = search_service.vectors
+    vectors.refresh(force=True)
+    snapshot = vectors._snap
+    vectors.refresh(force=True)
+    assert vectors._snap is snapshot
