@@ -128,7 +128,10 @@ class Settings(BaseSettings):
         1.0, ge=0, description="Weight of the semantic (embedding) ranking in fusion."
     )
     title_boost: float = Field(
-        2.0, gt=0, description="BM25 boost of title matches over abstract matches."
+        0.5,
+        gt=0,
+        description="BM25 weight of title matches relative to abstract matches (tuned on "
+        "the known-item and SciFact training queries; docs/search.md).",
     )
     background_indexing: bool = Field(
         True,

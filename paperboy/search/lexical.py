@@ -8,13 +8,15 @@ the same whichever database paperboy runs on.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import re
 import shutil
 import threading
 import time
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from markupsafe import Markup, escape
 from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
-from paperboy.search.query import ParsedQuery
+from paperboy.search.query import STOPWORDS, ParsedQuery
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
@@ -36,6 +38,22 @@ SYNC_OVERLAP = timedelta(seconds=60)  # longest a write transaction may stay ope
 RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
 MAX_CANDIDATES = 1000
 SNIPPET_CHARS = 260
+MLT_TERMS = 30  # words of a paper's text that query for similar papers
+
+
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalParams:
+    """BM25 field weights and the proximity bonus, tuned on the known-item tune half and
+    SciFact train (benchmarks/known_item.py --tune-lexical; docs/search.md)."""
+
+    title: float = 0.5
+    abstract: float = 1.0
+    authors: float = 1.0
+    proximity: float = 0.1  # weight of a sloppy-phrase match of two adjacent query words
+    slop: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,15 @@ class LexicalHits:
 
 def _day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+def _forms(term: str) -> list[str]:
+    """The term and, for acronyms, its plural or singular: English stemming turns "gans"
+    into "gan" but leaves "llms", "cnns" or "vlms" (no vowel) as they are."""
+    stem = term.rstrip("s")
+    if len(term) < 2 or not stem or _VOWEL.search(stem) or term.isdigit():
+        return [term]
+    return [term, term[:-1]] if term.endswith("s") and len(term) > 2 else [term, term + "s"]
 
 
 def _build_schema() -> tantivy.Schema:
@@ -61,14 +88,23 @@ def _build_schema() -> tantivy.Schema:
 
 
 class LexicalIndex:
-    def __init__(self, path: Path, *, title_boost: float = 2.0) -> None:
+    def __init__(
+        self, path: Path, *, title_boost: float | None = None, params: LexicalParams | None = None
+    ) -> None:
         self.path = path
-        self.title_boost = title_boost
+        self.params = params or LexicalParams()
+        if title_boost is not None:
+            self.params = replace(self.params, title=title_boost)
         self.schema = _build_schema()
         self._lock = threading.Lock()
         self._checked = 0.0
         self.rewritten = 0  # documents the last sync wrote (re-read ones included)
         self.index = self._open()
+        # The current searcher with the arXiv ids of the documents it has returned so far:
+        # fetching a stored document costs ~70 us, and a hybrid query asks for ~400, many
+        # of them repeated. Replaced as a pair on every reload (addresses are only valid
+        # for the searcher that produced them).
+        self._view: tuple[tantivy.Searcher, dict[tuple[int, int], str]] | None = None
 
     # -- opening and state ------------------------------------------------------------
 
@@ -105,6 +141,23 @@ class LexicalIndex:
         if force or now - self._checked >= RELOAD_EVERY:
             self._checked = now
             self.index.reload()
+            self._view = None
+
+    def _searcher(self) -> tuple[tantivy.Searcher, dict[tuple[int, int], str]]:
+        view = self._view
+        if view is None:
+            view = self._view = (self.index.searcher(), {})
+        return view
+
+    @staticmethod
+    def _arxiv_id(
+        searcher: tantivy.Searcher, known: dict[tuple[int, int], str], address: tantivy.DocAddress
+    ) -> str:
+        key = (address.segment_ord, address.doc)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = str(searcher.doc(address)["arxiv_id"][0])
+        return found
 
     # -- writing ----------------------------------------------------------------------
 
@@ -221,16 +274,50 @@ class LexicalIndex:
 
     # -- querying ---------------------------------------------------------------------
 
-    def text_query(self, pq: ParsedQuery) -> tantivy.Query | None:
-        """The ranked part: words may match, phrases must. None without text."""
+    def text_query(
+        self, pq: ParsedQuery, fields: tuple[str, ...] | None = None
+    ) -> tantivy.Query | None:
+        """The ranked part: words may match, phrases must. None without text.
+
+        Each word is one clause over the fields (with their BM25 weights); an acronym's
+        plural is matched as the same word (the English stemmer keeps "llms" apart from
+        "llm"). Adjacent words found close together (a sloppy phrase) add a bonus.
+        ``fields`` restricts the query to some fields (the reranker's per-field scores).
+        """
         if not pq.has_text:
             return None
-        parts = [f'+"{" ".join(p)}"' for p in pq.phrases] + list(pq.terms)
-        return self.index.parse_query(
-            " ".join(parts),
-            ["title", "abstract", "authors"],
-            field_boosts={"title": self.title_boost},
-        )
+        p = self.params
+        boosts = {
+            "title": p.title,
+            "abstract": p.abstract,
+            "authors": p.authors,
+        }
+        chosen = [f for f in fields or boosts if boosts.get(f, 0) > 0]
+        if not chosen:
+            return None
+        weights = {f: boosts[f] for f in chosen}
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for term in dict.fromkeys(pq.terms):
+            variants = [
+                self.index.parse_query(v, chosen, field_boosts=weights) for v in _forms(term)
+            ]
+            query = (
+                variants[0] if len(variants) == 1 else tantivy.Query.disjunction_max_query(variants)
+            )
+            clauses.append((tantivy.Occur.Should, query))
+        for phrase in pq.phrases:
+            text = '"' + " ".join(phrase) + '"'
+            clauses.append(
+                (tantivy.Occur.Must, self.index.parse_query(text, chosen, field_boosts=weights))
+            )
+        near = [f for f in chosen if f in ("title", "abstract")]
+        if p.proximity > 0 and near and len(pq.terms) > 1:
+            for a, b in itertools.pairwise(pq.terms):
+                pair = self.index.parse_query(
+                    f'"{a} {b}"~{p.slop}', near, field_boosts={f: weights[f] for f in near}
+                )
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(pair, p.proximity)))
+        return tantivy.Query.boolean_query(clauses)
 
     def filter_query(self, pq: ParsedQuery) -> list[tantivy.Query]:
         must: list[tantivy.Query] = []
@@ -272,11 +359,12 @@ class LexicalIndex:
         offset: int = 0,
         by_date: bool = False,
         exclude: Collection[str] = (),
+        fields: tuple[str, ...] | None = None,
     ) -> LexicalHits:
         """Matches, best first; papers in ``exclude`` (arXiv ids) are left out before
         paging and counting."""
         self.refresh()
-        ranked = self.text_query(pq)
+        ranked = self.text_query(pq, fields)
         clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
         if ranked is not None:
             clauses.append((tantivy.Occur.Must, ranked))
@@ -287,17 +375,45 @@ class LexicalIndex:
             for a in sorted(exclude)
         ]
         query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-        searcher = self.index.searcher()
+        searcher, known = self._searcher()
         if by_date or ranked is None:
             result = searcher.search(query, limit, offset=offset, order_by_field="announced")
         else:
             result = searcher.search(query, limit, offset=offset)
         ids, scores = [], []
         for key, address in result.hits:
-            ids.append(searcher.doc(address)["arxiv_id"][0])
+            ids.append(self._arxiv_id(searcher, known, address))
             scores.append(float(key) if ranked is not None and not by_date else 0.0)
         count: int | None = getattr(result, "count", None)  # the stubs lack it
         return LexicalHits(ids, scores, int(count or 0))
+
+    def more_like_this(
+        self, arxiv_id: str, *, limit: int, max_terms: int = MLT_TERMS
+    ) -> LexicalHits:
+        """BM25 with a paper's own title and abstract as the query (its ``max_terms`` most
+        distinctive words by tf-idf), the paper itself left out; [] if not indexed."""
+        self.refresh()
+        searcher = self.index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self.schema, "arxiv_id", arxiv_id), 1).hits
+        if not found:
+            return LexicalHits([], [], 0)
+        query = tantivy.Query.more_like_this_query(
+            found[0][1],
+            min_doc_frequency=2,
+            max_doc_frequency=None,
+            min_term_frequency=1,
+            max_query_terms=max_terms,
+            min_word_length=2,
+            stop_words=sorted(STOPWORDS),
+        )
+        result = searcher.search(query, limit + 1)
+        ids, scores = [], []
+        for score, address in result.hits:
+            other = searcher.doc(address)["arxiv_id"][0]
+            if other != arxiv_id:
+                ids.append(other)
+                scores.append(float(score))
+        return LexicalHits(ids[:limit], scores[:limit], len(ids))
 
     def snippets(self, pq: ParsedQuery, papers: list[StoredPaper]) -> dict[str, Markup]:
         """An abstract excerpt per paper with the query's words marked; papers that the

@@ -28,6 +28,7 @@ OVERLAP = timedelta(seconds=60)
 class VectorHits:
     ids: list[str]
     scores: list[float]
+    total: int = 0  # papers that passed the filters and the score floor (all, not just ids)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,26 @@ class _Snapshot:
 
 def _day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
+
+
+def _changes(
+    snap: _Snapshot,
+    ids: list[str],
+    vectors: np.ndarray,
+    announced: list[date | None],
+    categories: list[list[str]],
+) -> bool:
+    """Whether any of these rows is new or differs from the snapshot."""
+    for i, arxiv_id in enumerate(ids):
+        row = snap.row_of.get(arxiv_id)
+        if (
+            row is None
+            or snap.categories[row] != categories[i]
+            or snap.days[row] != _day_number(announced[i])
+            or not np.array_equal(snap.matrix[row], vectors[i])
+        ):
+            return True
+    return False
 
 
 class VectorIndex:
@@ -70,6 +91,12 @@ class VectorIndex:
             if not rows.arxiv_ids:
                 return
             old = self._snap
+            if not _changes(old, rows.arxiv_ids, rows.vectors, rows.announced, rows.categories):
+                # The overlap re-reads the newest rows every time: nothing new, so the
+                # snapshot (a copy of the whole matrix) is not rebuilt.
+                if rows.newest is not None and (self._newest is None or rows.newest > self._newest):
+                    self._newest = rows.newest
+                return
             new = sum(1 for a in rows.arxiv_ids if a not in old.row_of)
             matrix = np.vstack([old.matrix, np.zeros((new, self.dim), np.float32)])
             days = np.concatenate([old.days, np.zeros(new, np.int32)])
@@ -147,4 +174,14 @@ class VectorIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         keep = [int(i) for i in top if np.isfinite(scores[i]) and scores[i] >= min_score]
-        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep])
+        total = int(np.count_nonzero(scores >= min_score))  # -inf (filtered out) never counts
+        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep], total)
+
+    def cosines(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """The query's cosine to each of ``ids`` that has an embedding."""
+        snap = self._snap
+        rows = [(a, snap.row_of[a]) for a in ids if a in snap.row_of]
+        if not rows:
+            return {}
+        values = snap.matrix[[r for _, r in rows]] @ query_vector.astype(np.float32)
+        return {a: float(v) for (a, _), v in zip(rows, values, strict=True)}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -22,17 +24,35 @@ from paperboy.search.embed import DIM, Embedder, load_embedder, paper_text
 from paperboy.search.fusion import reciprocal_rank_fusion
 from paperboy.search.lexical import LexicalIndex
 from paperboy.search.query import ParsedQuery
-from paperboy.search.semantic import VectorIndex
+from paperboy.search.rerank import (
+    DEPTH,
+    FirstStage,
+    Matrix,
+    Reranker,
+    candidate_features,
+    load_reranker,
+)
+from paperboy.search.semantic import VectorHits, VectorIndex
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
 Mode = Literal["hybrid", "lexical", "semantic"]
 Sort = Literal["relevance", "date"]
+SimilarMethod = Literal["hybrid", "knn", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "semantic")
 EMBED_BATCH = 64
 STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
 MAX_PAGE = 500
 CONSTRAINT_CANDIDATES = 5000
+# Similar papers: RRF of embedding kNN and BM25 query-by-example, each to this depth;
+# k and weights chosen on the co-author proxy's tune half (benchmarks/similar.py).
+SIMILAR_DEPTH = 100
+SIMILAR_K = 5.0
+SIMILAR_KNN_WEIGHT = 1.0
+SIMILAR_BM25_WEIGHT = 1.5
+SIMILAR_SLACK = 5  # extra neighbours fetched so hidden papers and copies can be dropped
+QUERY_CACHE_SIZE = 1024  # query embeddings kept (a few ms each to compute, 1.5 kB to keep)
+COUNT_EVERY = 5.0  # seconds between recounts of the papers (for the warm-up notice)
 
 
 def model_key(runtime: str) -> str:
@@ -58,16 +78,56 @@ class SearchResults:
     hits: list[SearchHit] = field(default_factory=list)
     exact: StoredPaper | None = None  # the query was this paper's arXiv id
     notice: str | None = None  # e.g. semantic search unavailable, showing keyword results
+    # How many papers match in all, when more than ``total`` (the ranked, pageable ones):
+    # hybrid and semantic rank only their best candidates. None: ``total`` is all of them.
+    matches: int | None = None
+    # Semantic search warming up: (papers embedded, papers in all) while embeddings are
+    # still being computed and the mode uses them; None otherwise.
+    warming_up: tuple[int, int] | None = None
 
     @property
     def pages(self) -> int:
         return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+
+    @property
+    def count_text(self) -> str:
+        """The result count as a reader should read it: exact, or "about" with the
+        number that can actually be paged through."""
+        if self.matches is None or self.matches <= self.total:
+            return f"{self.total:,} result{'' if self.total == 1 else 's'}"
+        return f"about {_round_count(self.matches):,} results; the best {self.total:,} are ranked"
+
+    @property
+    def warmup_notice(self) -> str | None:
+        if self.warming_up is None:
+            return None
+        done, total = self.warming_up
+        return (
+            f"Semantic search is warming up: {done:,} of {total:,} papers are embedded so far; "
+            "until then results lean on keywords."
+        )
+
+
+def _round_count(n: int) -> int:
+    """2,777 -> 2,800; 412 -> 410; 88 -> 88 (two significant figures from 100 up)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2)
+    return int(round(n / step) * step)
 
 
 @dataclass(slots=True)
 class IndexUpdate:
     indexed: int | None = 0  # None: another process holds the keyword index writer
     embedded: int = 0
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.lower().split())
+
+
+def _union(stage: FirstStage) -> list[str]:
+    return list(dict.fromkeys([a for a, _ in stage.lexical] + [a for a, _ in stage.semantic]))
 
 
 class SearchService:
@@ -82,6 +142,10 @@ class SearchService:
         self._vectors_lock = threading.Lock()  # not _init_lock: loading the model is slow
         self._embed_lock = threading.Lock()
         self._embedded_upto: datetime | None = None  # papers' last change, all embedded
+        self.reranker: Reranker | None = load_reranker()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_lock = threading.Lock()
+        self._paper_count: tuple[float, int] = (-COUNT_EVERY, 0)
 
     # -- components, loaded on first use ----------------------------------------------
 
@@ -107,33 +171,118 @@ class SearchService:
         return self._vectors
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
+        """The query's embedding, from a small LRU cache when it was asked recently."""
+        with self._query_cache_lock:
+            cached = self._query_cache.get(text)
+            if cached is not None:
+                self._query_cache.move_to_end(text)
+                return cached
+        vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        with self._query_cache_lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query embeddings (benchmarks measure the cold path)."""
+        with self._query_cache_lock:
+            self._query_cache.clear()
+
+    def embedding_progress(self) -> tuple[int, int]:
+        """(papers with an embedding loaded, papers in the database); the count is re-read
+        at most every few seconds."""
+        embedded = len(self.vectors)
+        checked, count = self._paper_count
+        now = time.monotonic()
+        if now - checked >= COUNT_EVERY:
+            count = self.store.papers.count_papers()
+            self._paper_count = (now, count)
+        return embedded, max(count, embedded)
 
     # -- ranking ----------------------------------------------------------------------
 
-    def ranked_ids(self, pq: ParsedQuery, mode: Mode, limit: int) -> list[tuple[str, float]]:
-        """The best ``limit`` papers for the query, best first, with their scores."""
+    def ranked_ids(
+        self, pq: ParsedQuery, mode: Mode, limit: int, *, rerank: bool | None = None
+    ) -> list[tuple[str, float]]:
+        """The best ``limit`` papers for the query, best first, with their scores.
+
+        Hybrid reorders its top candidates with the reranker when one is shipped
+        (``rerank`` None) or asked for (True); False gives the plain fusion."""
+        return self._ranked(pq, mode, limit, rerank)[0]
+
+    def _ranked(
+        self, pq: ParsedQuery, mode: Mode, limit: int, rerank: bool | None
+    ) -> tuple[list[tuple[str, float]], int]:
+        """Ranked papers and an estimate of how many papers match in all."""
         if mode == "lexical" or not pq.has_text:
             hits = self.lexical.search(pq, limit=limit)
-            return list(zip(hits.ids, hits.scores, strict=True))
+            return list(zip(hits.ids, hits.scores, strict=True)), hits.total
         allowed = self._constraint_ids(pq)
         self.vectors.refresh()
+        vector = self.embed_query(pq.text)
         semantic = self.vectors.search(
-            self.embed_query(pq.text),
-            limit=limit,
+            vector,
+            limit=max(limit, DEPTH),
             pq=pq,
             allowed_ids=allowed,
             min_score=self.settings.semantic_min_score,
         )
         if mode == "semantic":
-            return list(zip(semantic.ids, semantic.scores, strict=True))
-        lexical = self.lexical.search(pq, limit=limit)
+            return list(zip(semantic.ids, semantic.scores, strict=True))[:limit], semantic.total
+        lexical = self.lexical.search(pq, limit=max(limit, DEPTH))
         fused = reciprocal_rank_fusion(
             [lexical.ids, semantic.ids],
             [self.settings.fusion_lexical_weight, self.settings.fusion_semantic_weight],
             k=self.settings.fusion_k,
         )
-        return fused[:limit]
+        matches = max(lexical.total, semantic.total, len(fused))
+        reranker = self.reranker if rerank is not False else None
+        if rerank and reranker is None:
+            raise ValueError("no reranker weights are installed")
+        if reranker is None:
+            return fused[:limit], matches
+        stage = self.first_stage(pq, lexical.ids, lexical.scores, semantic)
+        ids, x = candidate_features(stage, self.vectors.cosines(vector, _union(stage)))
+        reranked = reranker.rerank(ids, x)
+        seen = {a for a, _ in reranked}
+        # Below the reranked candidates, the rest of the fused list keeps its order.
+        floor = min((s for _, s in reranked), default=0.0)
+        rest = [(a, floor - 1.0 - i) for i, (a, _) in enumerate(fused) if a not in seen]
+        return (reranked + rest)[:limit], matches
+
+    def candidates(self, pq: ParsedQuery) -> tuple[list[str], Matrix]:
+        """The reranker's candidates for a query and their features (for training)."""
+        vector = self.embed_query(pq.text)
+        self.vectors.refresh()
+        semantic = self.vectors.search(
+            vector,
+            limit=DEPTH,
+            pq=pq,
+            allowed_ids=self._constraint_ids(pq),
+            min_score=self.settings.semantic_min_score,
+        )
+        lexical = self.lexical.search(pq, limit=DEPTH)
+        stage = self.first_stage(pq, lexical.ids, lexical.scores, semantic)
+        return candidate_features(stage, self.vectors.cosines(vector, _union(stage)))
+
+    def first_stage(
+        self,
+        pq: ParsedQuery,
+        lexical_ids: list[str],
+        lexical_scores: list[float],
+        semantic: VectorHits,
+    ) -> FirstStage:
+        """Both engines' top DEPTH, plus BM25 on the title and on the abstract alone."""
+        title = self.lexical.search(pq, limit=DEPTH, fields=("title",))
+        abstract = self.lexical.search(pq, limit=DEPTH, fields=("abstract",))
+        return FirstStage(
+            lexical=list(zip(lexical_ids[:DEPTH], lexical_scores[:DEPTH], strict=True)),
+            semantic=list(zip(semantic.ids[:DEPTH], semantic.scores[:DEPTH], strict=True)),
+            title=list(zip(title.ids, title.scores, strict=True)),
+            abstract=list(zip(abstract.ids, abstract.scores, strict=True)),
+        )
 
     def _constraint_ids(self, pq: ParsedQuery) -> set[str] | None:
         """Phrases and author names are hard constraints: the semantic side may only
@@ -179,13 +328,17 @@ class SearchService:
             ranked = list(zip(hits.ids, hits.scores, strict=True))
         else:
             try:
-                ranked = self.ranked_ids(pq, mode, self.settings.search_candidates)
+                ranked, matches = self._ranked(pq, mode, self.settings.search_candidates, None)
+                embedded, in_all = self.embedding_progress()
+                if embedded < in_all:
+                    results.warming_up = (embedded, in_all)
             except PaperboyError as exc:
                 log.error("semantic search unavailable: %s", exc.detail)
                 results.notice = "Semantic search is unavailable; showing keyword matches."
-                ranked = self.ranked_ids(pq, "lexical", self.settings.search_candidates)
+                ranked, matches = self._ranked(pq, "lexical", self.settings.search_candidates, None)
             ranked = [r for r in ranked if r[0] not in hidden]
             results.total = len(ranked)
+            results.matches = matches if matches > len(ranked) else None
             if sort == "date":
                 ranked = self._newest_first(ranked)
             start = (page - 1) * per_page
@@ -211,19 +364,48 @@ class SearchService:
         )
 
     def similar(self, arxiv_id: str, limit: int = 10) -> list[tuple[StoredPaper, float]]:
-        """Nearest papers by embedding, the paper itself excluded ([] until embedded)."""
-        vectors = self.vectors
-        vectors.refresh()
-        vector = vectors.vector_of(arxiv_id)
-        if vector is None:
-            return []
-        hits = vectors.search(vector, limit=limit, exclude=arxiv_id)
-        papers = self.store.papers.get_papers(hits.ids)
-        return [
+        """Papers like this one: embedding neighbours and BM25 with the paper's own text
+        as the query, fused; the paper and copies of it (same title) left out."""
+        source = self.store.papers.get_paper(arxiv_id)
+        ranked = self.similar_ids(arxiv_id, limit + SIMILAR_SLACK)
+        papers = self.store.papers.get_papers([a for a, _ in ranked])
+        own = _title_key(source.title) if source is not None else None
+        out = [
             (papers[a], s)
-            for a, s in zip(hits.ids, hits.scores, strict=True)
-            if a in papers and not papers[a].hidden
+            for a, s in ranked
+            if a in papers and not papers[a].hidden and _title_key(papers[a].title) != own
         ]
+        return out[:limit]
+
+    def similar_ids(
+        self, arxiv_id: str, limit: int, method: SimilarMethod = "hybrid"
+    ) -> list[tuple[str, float]]:
+        """Ranked neighbours of a paper by ``method``: "knn" (embeddings), "bm25" (query
+        by example) or "hybrid" (both, reciprocal rank fusion; docs/search.md)."""
+        depth = max(limit, SIMILAR_DEPTH)
+        knn: list[tuple[str, float]] = []
+        qbe: list[tuple[str, float]] = []
+        if method in ("knn", "hybrid"):
+            vectors = self.vectors
+            vectors.refresh()
+            vector = vectors.vector_of(arxiv_id)
+            if vector is not None:
+                hits = vectors.search(vector, limit=depth, exclude=arxiv_id)
+                knn = list(zip(hits.ids, hits.scores, strict=True))
+        if method in ("bm25", "hybrid"):
+            self.lexical.refresh()
+            found = self.lexical.more_like_this(arxiv_id, limit=depth)
+            qbe = list(zip(found.ids, found.scores, strict=True))
+        if method == "knn":
+            return knn[:limit]
+        if method == "bm25":
+            return qbe[:limit]
+        fused = reciprocal_rank_fusion(
+            [[a for a, _ in knn], [a for a, _ in qbe]],
+            [SIMILAR_KNN_WEIGHT, SIMILAR_BM25_WEIGHT],
+            k=SIMILAR_K,
+        )
+        return fused[:limit]
 
     # -- keeping indexes current ------------------------------------------------------
 

@@ -269,7 +269,22 @@ class SearchOut(BaseModel):
     query: str
     mode: str = Field(examples=["hybrid"])
     sort: str = Field(examples=["relevance"])
-    total: int = Field(description="Matching papers (hybrid/semantic: the fused candidates)")
+    total: int = Field(description="Ranked papers that can be paged through")
+    matches: int | None = Field(
+        None,
+        description="Estimated number of matching papers when more match than are ranked "
+        "(hybrid and semantic rank their best candidates only); null when `total` is all",
+    )
+    total_text: str = Field(
+        "", description="The count as shown on the page", examples=["about 2,800 results"]
+    )
+    embedded: int | None = Field(
+        None, description="While embeddings are being computed: papers embedded so far"
+    )
+    papers: int | None = Field(None, description="While embeddings warm up: papers in all")
+    warmup_notice: str | None = Field(
+        None, description="Set while semantic search is warming up (embeddings incomplete)"
+    )
     page: int = Field(description="This page's number, from 1")
     pages: int = Field(description="Number of pages")
     next_page: int | None = Field(None, description="Number of the next page; null on the last")
