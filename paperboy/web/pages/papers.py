@@ -15,7 +15,7 @@ from paperboy.community.moderation import day_picks
 from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
-from paperboy.feed.trending import WINDOWS, check_window, load_trending
+from paperboy.feed.trending import WINDOWS, check_window, trending_list
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.rendering import render
@@ -126,7 +126,7 @@ def trending_page(
 ) -> HTMLResponse:
     check_window(window)
     user = get_current_user(request)
-    ranked = load_trending(
+    answer = trending_list(
         store,
         window=window,
         limit=settings.page_size,
@@ -134,11 +134,19 @@ def trending_page(
         offset_hours=settings.trending_offset_hours,
         include_hidden=bool(user and user.is_admin),
     )
+    ranked = answer.papers
     votes = vote_view(store, user, [t.paper for t in ranked])
     return render(
         request,
         "trending.html",
-        {"ranked": ranked, "window": window, "windows": WINDOWS, "votes": votes},
+        {
+            "ranked": ranked,
+            "as_of": answer.as_of,
+            "whys": {t.paper.id: t.why for t in ranked},
+            "window": window,
+            "windows": WINDOWS,
+            "votes": votes,
+        },
     )
 
 
