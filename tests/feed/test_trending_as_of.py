@@ -68,3 +68,17 @@ def test_a_local_vote_today_ends_the_as_of_view(
     assert [p["id"] for p in body["papers"]] == [first["id"]]
     why = body["papers"][0]["why"]
     assert why == {"hf": first["why"]["hf"], "here": 1, "text": f"HF {first['why']['hf']} · here 1"}
+
+
+def test_front_page_of_a_fresh_demo_leads_to_trending(demo_client: TestClient) -> None:
+    html = demo_client.get("/").text
+    assert 'class="trending-banner"' in html
+    assert '<a href="/trending">Trending papers</a>' in html
+
+
+def test_trending_feed_says_as_of(demo_client: TestClient, sqlite_store: Store) -> None:
+    newest = sqlite_store.hf.newest_signal_day()
+    assert newest is not None
+    xml = demo_client.get("/feeds/trending.rss?window=7").text
+    assert f"as of {newest.day} {newest.strftime('%b %Y')} (no newer signal)" in xml
+    assert xml.count("<item>") >= 10

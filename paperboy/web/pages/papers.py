@@ -53,7 +53,9 @@ def _feed_page(
         day_picks(store, feed.period.start, admin=admin) if view == "day" and feed.period else []
     )
     votes = vote_view(store, user, [*picks, *feed.papers])
-    context = {"feed": feed, "view": view, "votes": votes, "picks": picks}
+    # A list where nobody upvoted anything (a fresh demo's newest day): lead to /trending.
+    quiet = bool(feed.papers) and not any(votes.totals.get(p.id, 0) for p in feed.papers)
+    context = {"feed": feed, "view": view, "votes": votes, "picks": picks, "quiet": quiet}
     return render(request, "feed.html", context)
 
 
