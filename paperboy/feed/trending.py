@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from paperboy.clock import utcnow
 from paperboy.errors import InvalidInput
@@ -33,7 +33,15 @@ from paperboy.store.votes import TrendingCandidate
 WINDOWS = (1, 7, 30)
 CACHE_SLACK = timedelta(minutes=15)
 RESULT_FRESH = timedelta(seconds=60)
-__all__ = ["WINDOWS", "TrendingPaper", "check_window", "load_trending", "trending_score"]
+__all__ = [
+    "WINDOWS",
+    "TrendingList",
+    "TrendingPaper",
+    "check_window",
+    "load_trending",
+    "trending_list",
+    "trending_score",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,62 @@ class TrendingPaper:
     upvotes: int
     score: float
     age_hours: float
+    hf: int = 0
+    here: int = 0
+
+    @property
+    def why(self) -> str:
+        """Where the upvotes come from, e.g. "HF 55 · here 2" (only the sources that
+        gave any)."""
+        parts = [f"HF {self.hf}"] if self.hf else []
+        if self.here:
+            parts.append(f"here {self.here}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingList:
+    """A trending answer. ``as_of`` is set when the window ending now held no signal
+    and the ranking was computed as of the end of the newest day with HF upvotes."""
+
+    papers: list[TrendingPaper]
+    as_of: date | None = None
+
+
+def trending_list(
+    store: Store,
+    *,
+    window: int,
+    limit: int,
+    gravity: float,
+    offset_hours: float,
+    now: datetime | None = None,
+    include_hidden: bool = False,
+) -> TrendingList:
+    """load_trending, but when the window ending ``now`` holds no upvoted paper (a fresh
+    demo: its HF counts are from 2023-24), the window ending at the newest day with
+    signal instead: [as_of - window + 1, as_of], ages measured from the end of as_of."""
+    now = now or utcnow()
+
+    def ranked(at: datetime) -> list[TrendingPaper]:
+        return load_trending(
+            store,
+            window=window,
+            limit=limit,
+            gravity=gravity,
+            offset_hours=offset_hours,
+            now=at,
+            include_hidden=include_hidden,
+        )
+
+    found = ranked(now)
+    if found:
+        return TrendingList(found)
+    day = store.hf.newest_signal_day()
+    if day is None or day >= now.date():
+        return TrendingList(found)
+    older = ranked(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    return TrendingList(older, as_of=day if older else None)
 
 
 def check_window(window: int) -> int:
@@ -83,7 +147,7 @@ def load_trending(
     top = scored[:limit]
     found = store.papers.get_papers_by_ids(s[3].paper_id for s in top)
     result = [
-        TrendingPaper(found[c.paper_id], total, score, age)
+        TrendingPaper(found[c.paper_id], total, score, age, c.imported_upvotes, c.votes)
         for score, total, age, c in top
         if c.paper_id in found
     ]

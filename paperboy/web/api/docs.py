@@ -168,11 +168,18 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
         TrendingOut,
         {
             "window": 7,
+            "as_of": None,
             "gravity": 1.5,
             "offset_hours": 2.0,
             "page": 1,
             "next_page": 2,
-            "papers": [{**_PAPER, "score": 0.0123}],
+            "papers": [
+                {
+                    **_PAPER,
+                    "score": 0.0123,
+                    "why": {"hf": _PAPER["upvotes"], "here": 0, "text": f"HF {_PAPER['upvotes']}"},
+                }
+            ],
         },
     ),
     ("get", "/api/search"): _checked(

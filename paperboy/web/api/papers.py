@@ -14,7 +14,7 @@ from paperboy.community.submissions import submit_arxiv_paper
 from paperboy.errors import InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
-from paperboy.feed.trending import WINDOWS, check_window, load_trending
+from paperboy.feed.trending import WINDOWS, check_window, trending_list
 from paperboy.search.lexical import opening as _opening
 from paperboy.web.api.schemas import (
     CommentOut,
@@ -28,6 +28,7 @@ from paperboy.web.api.schemas import (
     SubmissionIn,
     TrendingOut,
     TrendingPaperOut,
+    TrendingWhyOut,
     VoteOut,
 )
 from paperboy.web.deps import (
@@ -120,16 +121,18 @@ def trending(
     age since the announcement). See docs/ranking.md."""
     check_window(window)
     offset = (page - 1) * limit
-    ranked = load_trending(
+    answer = trending_list(
         store,
         window=window,
         limit=offset + limit + 1,  # one more: is there a next page?
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
     )
+    ranked = answer.papers
     shown = ranked[offset : offset + limit]
     return TrendingOut(
         window=window,
+        as_of=answer.as_of,
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
         page=page,
@@ -138,6 +141,7 @@ def trending(
             TrendingPaperOut(
                 **PaperOut.of(t.paper, settings.base_url, t.upvotes).model_dump(),
                 score=round(t.score, 8),
+                why=TrendingWhyOut(hf=t.hf, here=t.here, text=t.why),
             )
             for t in shown
         ],

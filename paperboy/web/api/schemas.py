@@ -304,12 +304,24 @@ class VoteOut(BaseModel):
     voted: bool = Field(description="Whether the signed-in account now votes for the paper")
 
 
+class TrendingWhyOut(BaseModel):
+    hf: int = Field(0, description="Hugging Face upvotes (synced or shipped with the demo)")
+    here: int = Field(0, description="Upvotes by this instance's readers")
+    text: str = Field(examples=["HF 55 · here 2"], description="The same, as shown on /trending")
+
+
 class TrendingPaperOut(PaperOut):
     score: float = Field(description="votes / (age_hours + offset) ** gravity")
+    why: TrendingWhyOut = Field(description="Where the paper's upvotes come from")
 
 
 class TrendingOut(BaseModel):
     window: int = Field(examples=[7], description="Days the ranking looks back")
+    as_of: date | None = Field(
+        None,
+        description="Set when the window ending today held no upvoted paper: the ranking "
+        "is that of the window ending on this day, the newest with Hugging Face upvotes",
+    )
     gravity: float
     offset_hours: float
     page: int = Field(1, description="This page's number, from 1")

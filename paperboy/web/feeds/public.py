@@ -27,7 +27,7 @@ from fastapi.responses import Response
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, NotFound
 from paperboy.feed.listing import load_feed
-from paperboy.feed.trending import check_window, load_trending
+from paperboy.feed.trending import check_window, trending_list
 from paperboy.library.citation import official_code_urls
 from paperboy.store import Store, StoredPaper
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
@@ -203,14 +203,17 @@ def trending_feed(
     window: Annotated[int, Query()] = 7,
 ) -> Response:
     check_window(window)
-    ranked = load_trending(
+    answer = trending_list(
         store,
         window=window,
         limit=settings.page_size,
         gravity=settings.trending_gravity,
         offset_hours=settings.trending_offset_hours,
     )
+    ranked = answer.papers
     days = "today" if window == 1 else f"the last {window} days"
+    if answer.as_of is not None:
+        days += f" as of {answer.as_of.day} {answer.as_of.strftime('%b %Y')} (no newer signal)"
     meta = feed_meta(
         settings,
         "/feeds/trending",

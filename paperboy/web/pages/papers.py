@@ -15,7 +15,7 @@ from paperboy.community.moderation import day_picks
 from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
-from paperboy.feed.trending import WINDOWS, check_window, load_trending
+from paperboy.feed.trending import WINDOWS, check_window, trending_list
 from paperboy.library.citation import paper_share
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
@@ -55,7 +55,9 @@ def _feed_page(
         day_picks(store, feed.period.start, admin=admin) if view == "day" and feed.period else []
     )
     votes = vote_view(store, user, [*picks, *feed.papers])
-    context = {"feed": feed, "view": view, "votes": votes, "picks": picks}
+    # A list where nobody upvoted anything (a fresh demo's newest day): lead to /trending.
+    quiet = bool(feed.papers) and not any(votes.totals.get(p.id, 0) for p in feed.papers)
+    context = {"feed": feed, "view": view, "votes": votes, "picks": picks, "quiet": quiet}
     return render(request, "feed.html", context)
 
 
@@ -131,7 +133,7 @@ def trending_page(
 ) -> HTMLResponse:
     check_window(window)
     user = get_current_user(request)
-    ranked = load_trending(
+    answer = trending_list(
         store,
         window=window,
         limit=settings.page_size,
@@ -139,11 +141,19 @@ def trending_page(
         offset_hours=settings.trending_offset_hours,
         include_hidden=bool(user and user.is_admin),
     )
+    ranked = answer.papers
     votes = vote_view(store, user, [t.paper for t in ranked])
     return render(
         request,
         "trending.html",
-        {"ranked": ranked, "window": window, "windows": WINDOWS, "votes": votes},
+        {
+            "ranked": ranked,
+            "as_of": answer.as_of,
+            "whys": {t.paper.id: t.why for t in ranked},
+            "window": window,
+            "windows": WINDOWS,
+            "votes": votes,
+        },
     )
 
 
