@@ -112,9 +112,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         library_io.router,
         library.router,
         library_forms.router,
+        api_hf.router,  # before api_papers: /api/papers/search is not a paper id
         api_papers.router,
         foryou.api_router,
-        api_hf.router,
         api_library.router,
         public_feeds.router,
         private_feed.router,
