@@ -111,8 +111,8 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     def swagger_page() -> HTMLResponse:
         return api_docs.docs_page("/api/openapi.json")
 
-    # Pages first, then the JSON API, then the feeds (their order only matters where
-    # paths overlap, and none do).
+    # Pages first, then the JSON API, then the feeds. Order matters only where a path
+    # would also match a route with a catch-all id (marked below).
     for router in (
         paper_markdown.router,  # before papers: /paper/{id}.md is not an id
         papers.router,
@@ -127,9 +127,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         library_io.router,
         library.router,
         library_forms.router,
+        api_hf.router,  # before api_papers: /api/papers/search is not a paper id
         api_papers.router,
         api_foryou.router,
-        api_hf.router,
         api_library.router,
         public_feeds.router,
         private_feed.router,

@@ -124,6 +124,7 @@ _PAPER: dict[str, Any] = {
         "project": None,
     },
     "hf": None,
+    "paper": None,
 }
 _RESULT: dict[str, Any] = {
     "id": "2606.28374",
@@ -219,6 +220,19 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
                 "ai_summary": None,
                 "ai_keywords": [],
                 "synced_at": "2026-07-01T09:00:00",
+            },
+            "paper": {
+                **EXAMPLE_RECORD["paper"],
+                "id": "2606.28374",
+                "title": _PAPER["title"],
+                "summary": _PAPER["abstract"],
+                "authors": [
+                    {"_id": "9c0f6a1e2b3d4c5e6f708192", "name": name, "hidden": False}
+                    for name in _PAPER["authors"]
+                ],
+                "publishedAt": "2026-06-29T17:59:59.000Z",
+                "submittedOnDailyAt": "2026-06-30T00:00:00.000Z",
+                "upvotes": 12,
             },
         },
     ),

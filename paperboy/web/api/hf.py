@@ -35,19 +35,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperboy.config import Settings
-from paperboy.feed.periods import parse_day
+from paperboy.feed.hf_daily import daily_page
+from paperboy.search.quick import search_papers
 from paperboy.store import Store, StoredPaper
+from paperboy.store.hf import HfInfo
 from paperboy.store.submissions import Submission
 from paperboy.web.api.papers import ERRORS
-from paperboy.web.deps import SettingsDep, StoreDep
+from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/api", tags=["hugging face compatible"])
 HF_THUMBNAIL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
@@ -167,6 +170,7 @@ def hf_record(
     comments: int,
     submission: Submission | None,
     settings: Settings,
+    hf: HfInfo | None = None,
 ) -> HfDailyPaper:
     published = paper.submitted or _midnight(paper.announced) or paper.first_seen
     on_daily = (
@@ -181,6 +185,13 @@ def hf_record(
             fullname=user.display_name,
             name=user.display_name,
             isMod=user.is_curator,
+        )
+    elif hf is not None and hf.submitter:
+        submitter = HfUser(
+            id=_opaque_id("hf-user", hf.submitter),
+            fullname=hf.submitter_name or hf.submitter,
+            name=hf.submitter,
+            isMod=False,
         )
     return HfDailyPaper(
         paper=HfPaper(
@@ -206,26 +217,34 @@ def hf_record(
     )
 
 
-def daily_records(
-    store: Store, settings: Settings, day: date, *, limit: int, page: int
-) -> tuple[list[HfDailyPaper], int]:
-    """One page of the day's papers (most upvoted first) as HF records, and the day's total."""
-    found = store.papers.feed(day, day, limit=limit, offset=page * limit, sort="votes")
-    ids = [p.id for p in found.papers]
+def records_of(
+    store: Store, settings: Settings, papers: Sequence[StoredPaper]
+) -> list[HfDailyPaper]:
+    """HF records of stored papers, with votes, comments, the submitter and HF's fields."""
+    ids = [p.id for p in papers]
     totals = store.votes.vote_totals(ids)
     comments = store.comments.comment_counts(ids)
     submitted = store.submissions.submissions_of(ids)
-    records = [
+    hf = store.hf.get_many(ids)
+    return [
         hf_record(
             p,
             upvotes=totals.get(p.id, p.imported_upvotes),
             comments=comments.get(p.id, 0),
             submission=submitted.get(p.id),
             settings=settings,
+            hf=hf.get(p.id),
         )
-        for p in found.papers
+        for p in papers
     ]
-    return records, found.total
+
+
+def daily_records(
+    store: Store, settings: Settings, day: date, *, limit: int, page: int
+) -> tuple[list[HfDailyPaper], int]:
+    """One page of the day's papers (most upvoted first) as HF records, and the day's total."""
+    found = daily_page(store, day=day.isoformat(), limit=limit, page=page)
+    return records_of(store, settings, found.papers), found.total
 
 
 @router.get(
@@ -247,21 +266,65 @@ def daily_papers(
             pattern=r"^\d{4}-\d{2}-\d{2}$",
         ),
     ] = None,
+    week: Annotated[
+        str | None,
+        Query(description="An ISO week (YYYY-Www), Monday to Sunday", examples=["2026-W27"]),
+    ] = None,
+    month: Annotated[
+        str | None, Query(description="A month (YYYY-MM)", examples=["2026-06"])
+    ] = None,
+    sort: Annotated[
+        Literal["publishedAt", "trending"] | None,
+        Query(
+            description="`trending`: most upvoted first (the default); `publishedAt`: newest first"
+        ),
+    ] = None,
+    submitter: Annotated[
+        str | None,
+        Query(
+            description="Only papers this user put on the list: the Hugging Face user name, "
+            "or a paperboy reader's display name",
+            max_length=100,
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Papers per page")] = 50,
     p: Annotated[int, Query(ge=0, le=MAX_PAGE, description="Page number, from 0")] = 0,
 ) -> list[HfDailyPaper]:
-    """The papers announced on one day, most upvoted first, in the record shape of
-    `https://huggingface.co/api/daily_papers` (a bare list, as there), so Hugging Face
-    clients work against paperboy by changing the host. The day's total is in the
-    `X-Total-Count` header and the next page (when there is one) in a `Link: rel="next"`
-    header. Empty list for a day without papers."""
-    day = parse_day(date) if date else store.papers.latest_announced()
-    if day is None:
-        response.headers["X-Total-Count"] = "0"
+    """The papers announced on one day (or in one ISO `week` or `month`), most upvoted
+    first, in the record shape of `https://huggingface.co/api/daily_papers` (a bare list,
+    as there), so Hugging Face clients (`HfApi(endpoint=...).list_daily_papers`) work
+    against paperboy by changing the host. The total is in the `X-Total-Count` header and
+    the next page (when there is one) in a `Link: rel="next"` header. Empty list for a
+    period without papers."""
+    found = daily_page(
+        store, day=date, week=week, month=month, sort=sort, submitter=submitter, limit=limit, page=p
+    )
+    response.headers["X-Total-Count"] = str(found.total)
+    if found.period is None:
         return []
-    records, total = daily_records(store, settings, day, limit=limit, page=p)
-    response.headers["X-Total-Count"] = str(total)
-    if (p + 1) * limit < total:
-        query = urlencode({"date": day.isoformat(), "limit": limit, "p": p + 1})
+    records = records_of(store, settings, found.papers)
+    if (p + 1) * limit < found.total:
+        given = {"date": date, "week": week, "month": month, "sort": sort, "submitter": submitter}
+        if not any(given.values()):
+            given["date"] = found.period.start.isoformat()
+        query = urlencode({**{k: v for k, v in given.items() if v}, "limit": limit, "p": p + 1})
         response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
     return records
+
+
+@router.get(
+    "/papers/search",
+    response_model=list[HfDailyPaper],
+    summary="Search papers, Hugging Face compatible",
+    responses={422: ERRORS[422]},
+)
+def papers_search(
+    store: StoreDep,
+    settings: SettingsDep,
+    search: SearchDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Search words")],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Most results")] = 50,
+) -> list[HfDailyPaper]:
+    """paperboy's hybrid search answered in the record shape of Hugging Face's
+    `/api/papers/search` (`HfApi(endpoint=...).list_papers(query=...)`), best match first."""
+    return records_of(store, settings, search_papers(search, q, limit=limit))

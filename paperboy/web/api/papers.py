@@ -321,14 +321,18 @@ def similar(
 def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
     """A paper by arXiv id (`2503.11731`, with or without a version, or old-style
     `hep-th/9901001`)."""
+    from paperboy.web.api.hf import records_of  # hf.py imports this module
+
     found = find_paper(store, arxiv_id)
-    return PaperOut.of(
+    out = PaperOut.of(
         found,
         settings.base_url,
         store.votes.vote_totals([found.id]).get(found.id),
         hf_details(store, found),
         code=store.code.links_for(found.id),
     )
+    out.paper = records_of(store, settings, [found])[0].paper.model_dump(by_alias=True)
+    return out
 
 
 class HealthOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from markupsafe import Markup
 from pydantic import BaseModel, Field
@@ -135,6 +135,12 @@ class PaperOut(BaseModel):
     )
     hf: HfOut | None = Field(
         None, description="Hugging Face daily papers' data (only on `/api/papers/{id}`)"
+    )
+    paper: dict[str, Any] | None = Field(
+        None,
+        description="The paper in Hugging Face's `paper` shape (authors as objects, "
+        "`publishedAt`, `summary`, `upvotes`, `discussionId`), so "
+        "`huggingface_hub`'s `paper_info` reads this endpoint (only on `/api/papers/{id}`)",
     )
 
     @classmethod
