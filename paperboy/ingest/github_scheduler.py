@@ -12,10 +12,10 @@ the service keeps serving.
 from __future__ import annotations
 
 import logging
-import threading
 
 from paperboy.config import Settings
 from paperboy.ingest.github import sync_github
+from paperboy.periodic import PeriodicJob
 from paperboy.store import Store
 
 log = logging.getLogger("paperboy.ingest.github")
@@ -36,44 +36,22 @@ def github_job_enabled(settings: Settings) -> bool:
     return True
 
 
-class GithubSyncScheduler:
+class GithubSyncScheduler(PeriodicJob):
     def __init__(
         self,
         store: Store,
         settings: Settings,
         *,
         first_run: float = FIRST_RUN_SECONDS,
-        interval: float | None = None,
+        interval: float | None = None,  # seconds; tests pass less than the minutes setting
     ) -> None:
-        self.store, self.settings = store, settings
-        self.first_run = first_run
-        # seconds between runs; tests pass a shorter one than the settings' minutes
-        self.interval = interval if interval is not None else settings.github_sync_minutes * 60.0
-        self.runs = 0  # finished runs, successful or not
-        self.failures = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="paperboy-github-sync", daemon=True)
+        def run() -> None:
+            log.info("%s", sync_github(store, settings).summary())
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        wait = self.first_run
-        while not self._stop.wait(wait):
-            wait = self.interval
-            try:
-                report = sync_github(self.store, self.settings)
-                log.info("%s", report.summary())
-            except Exception:  # keep serving; the next run retries
-                self.failures += 1
-                log.exception("scheduled GitHub sync failed")
-            finally:
-                self.runs += 1
+        super().__init__(
+            "GitHub sync",
+            run,
+            first_run=first_run,
+            interval=interval if interval is not None else settings.github_sync_minutes * 60.0,
+            log=log,
+        )
