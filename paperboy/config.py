@@ -310,7 +310,11 @@ def unknown_env_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
 def settings_table() -> str:
     """The Markdown configuration table that the README embeds."""
     rows = ["| Variable | Default | Description |", "| --- | --- | --- |"]
-    for name, field in Settings.model_fields.items():
+    # The service's own settings first, then the sources', then the readers'.
+    own = [name for name in Settings.model_fields if name in vars(Settings)["__annotations__"]]
+    order = [*own, *SourceSettings.model_fields, *ReaderSettings.model_fields]
+    for name in order:
+        field = Settings.model_fields[name]
         default = field.default
         if name == "database_url":
             shown = "SQLite in data folder"
