@@ -408,11 +408,9 @@ api_tokens = cast(Table, ApiToken.__table__)
 
 
 class CodeLinkRow(Base):
-    """A code or project link found in a paper's text (or given by Hugging Face).
-
-    Derived from the paper (``paperboy.codelinks``): rewritten whenever the paper's
-    content changes. ``repo_key`` is the lower-cased ``owner/name`` of a GitHub link (the
-    key of ``github_repos``), None for every other kind."""
+    """A code or project link of a paper, derived from its text (``paperboy.codelinks``)
+    and rewritten when it changes. ``repo_key``: a GitHub link's lower-cased
+    ``owner/name`` (the key of ``github_repos``), else None."""
 
     __tablename__ = "code_links"
 

@@ -23,7 +23,7 @@ from paperboy.config import Settings
 from paperboy.errors import NotFound
 from paperboy.rank.foryou import recommend_for_reader
 from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep
-from paperboy.web.feeds.public import (
+from paperboy.web.feeds.render import (
     FORMATS,
     feed_meta,
     feed_response,
