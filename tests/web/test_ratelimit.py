@@ -118,7 +118,9 @@ def test_over_budget_is_429_with_retry_after(limited: TestClient) -> None:
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert [a.headers["x-ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
     refused = answers[-1]
-    assert refused.headers["retry-after"] == "20"  # one request per 60 s / 3, rounded up
+    # One request per 60 s / 3: 20 s, less whatever refilled while the four requests ran
+    # (a slow first request on a loaded machine takes a second or more).
+    assert 15 <= int(refused.headers["retry-after"]) <= 20
     assert refused.headers["x-ratelimit-limit"] == "3"
     assert refused.headers["x-content-type-options"] == "nosniff"  # still a paperboy answer
     error = refused.json()["error"]
