@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from paperboy.arxiv import parse_arxiv_id
-from paperboy.clock import utcnow
+from paperboy.clock import utc_naive, utcnow
 from paperboy.config import Settings
 from paperboy.errors import (
     AlreadyExists,
@@ -37,10 +37,6 @@ class AlreadyOnPaperboy(Conflict):
     def __init__(self, paper: StoredPaper) -> None:
         super().__init__("That paper is already on paperboy.")
         self.paper = paper
-
-
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _daily_limit_reached(settings: Settings, now: datetime) -> TooManyRequests:
@@ -99,7 +95,7 @@ def submit_arxiv_paper(
         raise NotFound(f"arXiv does not know the paper {arxiv_id}.")
     record = records[0]
     oldest = now - timedelta(days=settings.submission_max_age_days)
-    if record.submitted is not None and _naive_utc(record.submitted) < oldest:
+    if record.submitted is not None and utc_naive(record.submitted) < oldest:
         raise InvalidInput(
             f"Only papers submitted to arXiv in the last "
             f"{settings.submission_max_age_days} days can be submitted."

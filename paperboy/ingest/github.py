@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from paperboy.clock import utcnow
+from paperboy.clock import utc_naive, utcnow
 from paperboy.config import Settings
 from paperboy.errors import PaperboyError, SourceError
 from paperboy.ingest.http import parse_retry_after
@@ -141,7 +141,7 @@ def _parse_time(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return utc_naive(moment)
 
 
 def _licence(value: object) -> str | None:

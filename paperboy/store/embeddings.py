@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from paperboy.clock import utcnow
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.models import paper_embeddings, papers
 
@@ -78,7 +79,7 @@ class EmbeddingStore(Repository):
         self, model: str, items: Sequence[TextToEmbed], vectors: np.ndarray
     ) -> None:
         """Store one batch atomically (replacing older vectors of the same papers)."""
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utcnow()
         rows: list[dict[str, Any]] = [
             {
                 "paper_id": item.paper_id,
