@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on demand and in CI (.ci/run): installs everything the tests need (a virtualenv
 # with the package and its test extras, Debian's chromium for browser tests, the
-# machine's PostgreSQL 15 for storage tests), checks lint and types, runs the suite.
+# machine's PostgreSQL 15 for storage tests; the test role may end autovacuum workers so
+# a test's database can always be dropped), checks lint and types, runs the suite.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k feed -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ if [ -z "${PAPERBOY_TEST_POSTGRES_URL:-}" ] && command -v pg_ctlcluster >/dev/nu
   port=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $3}')
   [ -n "$version" ] && { as_root pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true; }
   if pg_lsclusters --no-header 2>/dev/null | awk '{print $4}' | grep -q online; then
-    as_root su postgres -c "psql -q -p $port -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'paperboy_test') THEN CREATE ROLE paperboy_test LOGIN CREATEDB PASSWORD 'paperboy_test'; END IF; END \\\$\\\$;\"" \
+    as_root su postgres -c "psql -q -p $port -c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'paperboy_test') THEN CREATE ROLE paperboy_test LOGIN CREATEDB PASSWORD 'paperboy_test'; END IF; END \\\$\\\$; GRANT pg_signal_backend TO paperboy_test;\"" \
       && export PAPERBOY_TEST_POSTGRES_URL="postgresql+psycopg://paperboy_test:paperboy_test@127.0.0.1:$port/postgres" \
       || echo "warning: could not prepare PostgreSQL; its tests will skip"
   fi

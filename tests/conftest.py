@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from paperboy.config import Settings
 from paperboy.ingest.jsonl import ingest_jsonl
@@ -67,9 +69,26 @@ def postgres_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """FORCE ends the test's own leftover connections; it refuses when one of them belongs
+    to a process the test role may not signal (an autovacuum worker on the fresh database,
+    without pg_signal_backend). A plain DROP waits for autovacuum to yield, so retry so."""
+    for attempt in range(20):
+        force = " WITH (FORCE)" if attempt % 2 == 0 else ""
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"{force}'))
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,6 +6,8 @@ portable SQLAlchemy Core and calls the helpers here where SQLite and PostgreSQL 
 from __future__ import annotations
 
 import fcntl
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,13 +80,29 @@ def _cannot_open(path: Path, reason: str) -> ConfigError:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _enable_wal(cursor)
     # NORMAL is durable across process crashes in WAL mode (only power loss can drop
     # the last transactions), and several times faster than FULL for bulk ingest.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch a new database file to WAL. The switch needs the file to itself and SQLite
+    answers "database is locked" at once, without its busy timeout, while another process
+    opens the same new file (two first starts at one moment): so wait and retry here."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def is_sqlite(engine: Engine) -> bool:
