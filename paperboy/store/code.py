@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from paperboy.codelinks import CodeLink, extract_links
-from paperboy.store._rows import Repository, chunked
+from paperboy.store._rows import Repository, bump_counter, chunked
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import code_links, github_repos, github_star_snapshots, papers, votes
 
@@ -349,6 +349,8 @@ class CodeStore(Repository):
 
     @staticmethod
     def _snapshot(conn: Connection, key: str, day: date, stars: int) -> None:
+        # Trending counts star gains: its cache must see the new snapshot at once.
+        bump_counter(conn, "stars")
         conn.execute(
             delete(github_star_snapshots).where(
                 github_star_snapshots.c.repo_key == key, github_star_snapshots.c.day == day
