@@ -25,8 +25,10 @@ from pathlib import Path
 
 from paperboy.clock import utcnow
 from paperboy.config import Settings
-from paperboy.feed.trending import load_trending
+from paperboy.feed.trending import TrendingWeights, load_trending
 from paperboy.store import Store
+
+W = TrendingWeights()
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv-2025-2026.jsonl.gz"
 READERS, VOTES = 2000, 50_000
@@ -97,11 +99,11 @@ def main() -> None:
         ids = [r[0] for r in conn.execute("SELECT id FROM papers ORDER BY id DESC LIMIT 50")]
     print(f"{papers} papers, {votes} votes")
     for window in (1, 7, 30):
-        load_trending(store, window=window, limit=30, gravity=1.8, offset_hours=2)
+        load_trending(store, window=window, limit=30, weights=W)
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            found = load_trending(store, window=window, limit=30, gravity=1.8, offset_hours=2)
+            found = load_trending(store, window=window, limit=30, weights=W)
             times.append((time.perf_counter() - start) * 1000)
         report(f"trending {window:>2} d", times, len(found))
         # The first request after a vote (any process) recomputes.
@@ -109,7 +111,7 @@ def main() -> None:
         for run in range(min(args.runs, 10)):
             store.votes.toggle_vote(1000 + run, ids[run % len(ids)])
             start = time.perf_counter()
-            load_trending(store, window=window, limit=30, gravity=1.8, offset_hours=2)
+            load_trending(store, window=window, limit=30, weights=W)
             times.append((time.perf_counter() - start) * 1000)
             store.votes.toggle_vote(1000 + run, ids[run % len(ids)])
         report("  after a vote", times, len(found))

@@ -62,7 +62,7 @@ class ReaderSettings(BaseSettings):
         ge=0.0,
         le=5.0,
         description="How fast a paper's trending score decays with age: "
-        "score = votes / (age_hours + offset) ** gravity (see docs/ranking.md).",
+        "score = points / (age_hours + offset) ** gravity (see docs/ranking.md).",
     )
     trending_offset_hours: float = Field(
         2.0,
@@ -70,6 +70,25 @@ class ReaderSettings(BaseSettings):
         le=240.0,
         description="Hours added to a paper's age in the trending score, so brand-new "
         "papers do not get an unbounded boost.",
+    )
+    trending_hf_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Points per Hugging Face upvote in the trending score (0 ignores HF's counts).",
+    )
+    trending_local_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Points per upvote by this instance's readers in the trending score.",
+    )
+    trending_star_weight: float = Field(
+        1.0,
+        ge=0.0,
+        le=100.0,
+        description="Points per square root of the GitHub stars a paper's official "
+        "repository gained within the trending window (0 ignores stars).",
     )
     comment_max_chars: int = Field(
         5000,

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from paperboy.codelinks import CodeLink, extract_links
+from paperboy.codelinks import REPO_KINDS, CodeLink, extract_links
 from paperboy.store._rows import Repository, bump_counter, chunked
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import code_links, github_repos, github_star_snapshots, papers, votes
@@ -70,7 +70,7 @@ class StoredCodeLink:
 
     @property
     def is_repo(self) -> bool:
-        return self.kind in {"github", "gitlab", "bitbucket"}
+        return self.kind in REPO_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,6 +388,48 @@ class CodeStore(Repository):
         keys = sorted({r.lower() for r in repos})
         with self.engine.connect() as conn:
             return self._gains(conn, keys, days, today)
+
+    def papers_with_code(self, paper_ids: Iterable[int]) -> set[int]:
+        """Which of these papers link a code repository (GitHub, GitLab, Bitbucket)."""
+        ids = list(dict.fromkeys(paper_ids))
+        found: set[int] = set()
+        with self.engine.connect() as conn:
+            for chunk in chunked(ids):
+                rows = conn.execute(
+                    select(code_links.c.paper_id)
+                    .where(
+                        code_links.c.paper_id.in_(chunk), code_links.c.kind.in_(sorted(REPO_KINDS))
+                    )
+                    .distinct()
+                )
+                found.update(int(pid) for (pid,) in rows)
+        return found
+
+    def official_star_gains(
+        self, paper_ids: Iterable[int], days: int, *, today: date
+    ) -> dict[int, StarGain]:
+        """Each paper's official GitHub repository's star gain over ``days`` up to
+        ``today``. Papers without one are left out, and so are gains that end before the
+        window starts (a repository not synced lately says nothing about this week)."""
+        ids = list(dict.fromkeys(paper_ids))
+        official: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunked(ids):
+                rows = conn.execute(
+                    select(code_links.c.paper_id, code_links.c.repo_key).where(
+                        code_links.c.paper_id.in_(chunk),
+                        code_links.c.official.is_(True),
+                        code_links.c.repo_key.is_not(None),
+                    )
+                )
+                official.update({int(pid): str(key) for pid, key in rows})
+            gains = self._gains(conn, sorted(set(official.values())), days, today)
+        start = today - timedelta(days=days)
+        return {
+            pid: gains[key]
+            for pid, key in official.items()
+            if key in gains and gains[key].until > start
+        }
 
     @staticmethod
     def _gains(

@@ -191,7 +191,8 @@ votes = cast(Table, Vote.__table__)
 
 class ChangeCounter(Base):
     """A number bumped in the same transaction as every change of one kind (``votes``:
-    a vote added or taken back; ``hidden``: a paper hidden or shown), so every process
+    a vote added or taken back; ``hidden``: a paper hidden or shown; ``stars``: a GitHub
+    star snapshot), so every process
     can tell with one row read whether what it cached is still current."""
 
     __tablename__ = "change_counters"
@@ -199,7 +200,18 @@ class ChangeCounter(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+class VoteChange(Base):
+    """Which paper the vote numbered ``seq`` (the ``votes`` counter after it) touched, so
+    a process whose trending cache is a few votes behind re-reads only those papers.
+    Only the newest few thousand are kept."""
+
+    __tablename__ = "vote_changes"
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    paper_id: Mapped[int] = mapped_column(Integer)
+
+
 change_counters = cast(Table, ChangeCounter.__table__)
+vote_changes = cast(Table, VoteChange.__table__)
 
 
 class Comment(Base):

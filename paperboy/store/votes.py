@@ -8,17 +8,24 @@ concurrent toggle of the same account won the race) it deletes it instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Subquery, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
 from paperboy.errors import NotFound
 from paperboy.store._rows import Repository, bump_counter, chunked, upvote_counts
-from paperboy.store.models import change_counters, papers, votes
+from paperboy.store.models import (
+    change_counters,
+    code_links,
+    github_repos,
+    papers,
+    vote_changes,
+    votes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,25 @@ class TrendingCandidate:
     last_vote: datetime | None = None  # the newest community vote
 
 
+# vote_changes keeps about this many of the newest votes; a cache further behind than
+# that recomputes from scratch.
+VOTE_CHANGES_KEPT = 5000
+
+
+def _record_vote_change(conn: Connection, paper_id: int) -> None:
+    """Bump the ``votes`` counter and log which paper the vote touched, in the vote's
+    transaction (which holds the counter row, so the numbers are unique and gapless)."""
+    bump_counter(conn, "votes")
+    seq = int(
+        conn.execute(
+            select(change_counters.c.value).where(change_counters.c.name == "votes")
+        ).scalar_one()
+    )
+    conn.execute(insert(vote_changes).values(seq=seq, paper_id=paper_id))
+    if seq % 500 == 0:
+        conn.execute(delete(vote_changes).where(vote_changes.c.seq <= seq - VOTE_CHANGES_KEPT))
+
+
 class VoteStore(Repository):
     def toggle_vote(
         self, user_id: int, paper_id: int, *, now: datetime | None = None
@@ -50,7 +76,7 @@ class VoteStore(Repository):
                 conn.execute(
                     insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
                 )
-                bump_counter(conn, "votes")
+                _record_vote_change(conn, paper_id)
         except IntegrityError:
             with self.engine.begin() as conn:
                 exists = conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first()
@@ -59,7 +85,7 @@ class VoteStore(Repository):
                 conn.execute(
                     delete(votes).where(votes.c.user_id == user_id, votes.c.paper_id == paper_id)
                 )
-                bump_counter(conn, "votes")
+                _record_vote_change(conn, paper_id)
             voted = False
         return VoteResult(paper_id, self.vote_totals([paper_id]).get(paper_id, 0), voted)
 
@@ -70,7 +96,7 @@ class VoteStore(Repository):
                 conn.execute(
                     insert(votes).values(user_id=user_id, paper_id=paper_id, created_at=at)
                 )
-                bump_counter(conn, "votes")
+                _record_vote_change(conn, paper_id)
         except IntegrityError:
             pass
 
@@ -127,49 +153,93 @@ class VoteStore(Repository):
 
     def trending_candidates(self, since: datetime) -> list[TrendingCandidate]:
         """Papers announced (or first seen) since ``since`` with at least one imported
-        upvote or vote, and papers voted for since then (with their newest vote's time,
-        so a caller can narrow the list to a later ``since``): one query."""
-        recent_votes = select(votes.c.paper_id).where(votes.c.created_at >= since)
-        counted = (
-            select(
-                votes.c.paper_id,
-                func.count().label("n"),
-                func.max(votes.c.created_at).label("last_vote"),
-            )
-            .group_by(votes.c.paper_id)
-            .subquery()
-        )
+        upvote or vote or a synced official repository, and papers voted for since then
+        (with their newest vote's time, so a caller can narrow the list to a later
+        ``since``): one query."""
+        counted = _vote_counts()
         n = func.coalesce(counted.c.n, 0)
+        # Papers whose official code repository is synced with GitHub may trend on star
+        # gains alone (the caller computes the gains).
+        with_stars = (
+            select(code_links.c.paper_id)
+            .join(github_repos, github_repos.c.key == code_links.c.repo_key)
+            .where(code_links.c.official.is_(True), github_repos.c.status == "ok")
+        )
         announced_recently = or_(
             papers.c.announced >= since.date(),
             (papers.c.announced.is_(None)) & (papers.c.first_seen >= since),
         )
-        query = (
-            select(
-                papers.c.id,
-                papers.c.imported_upvotes,
-                n.label("n"),
-                papers.c.announced,
-                papers.c.first_seen,
-                counted.c.last_vote,
-            )
-            .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
-            .where(
-                or_(
-                    announced_recently & ((papers.c.imported_upvotes > 0) | (n > 0)),
-                    papers.c.id.in_(recent_votes),
-                )
-            )
+        recent_votes = select(votes.c.paper_id).where(votes.c.created_at >= since)
+        condition = or_(
+            announced_recently
+            & ((papers.c.imported_upvotes > 0) | (n > 0) | papers.c.id.in_(with_stars)),
+            papers.c.id.in_(recent_votes),
         )
         with self.engine.connect() as conn:
-            return [
-                TrendingCandidate(
-                    paper_id=int(pid),
-                    imported_upvotes=int(imported or 0),
-                    votes=int(count or 0),
-                    announced=(datetime(ann.year, ann.month, ann.day) if ann is not None else None),
-                    first_seen=first_seen,
-                    last_vote=last_vote,
+            return _candidates(conn, counted, condition)
+
+    def candidates_for(self, paper_ids: Iterable[int]) -> list[TrendingCandidate]:
+        """The candidate rows of these papers as they are now, whatever their age (a
+        trending cache re-reads the papers a few new votes touched)."""
+        ids = sorted(set(paper_ids))
+        found: list[TrendingCandidate] = []
+        with self.engine.connect() as conn:
+            for chunk in chunked(ids):
+                counted = _vote_counts(chunk)
+                found.extend(_candidates(conn, counted, papers.c.id.in_(chunk)))
+        return found
+
+    def vote_changes_between(self, after: int, upto: int) -> list[int] | None:
+        """The papers touched by votes number ``after + 1`` to ``upto`` (values of the
+        ``votes`` counter), or None when the log no longer holds all of them."""
+        if upto - after > VOTE_CHANGES_KEPT // 2:
+            return None
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(vote_changes.c.seq, vote_changes.c.paper_id).where(
+                    vote_changes.c.seq > after, vote_changes.c.seq <= upto
                 )
-                for pid, imported, count, ann, first_seen, last_vote in conn.execute(query)
-            ]
+            ).all()
+        if len(rows) != upto - after:
+            return None
+        return sorted({int(pid) for _seq, pid in rows})
+
+
+def _vote_counts(paper_ids: Sequence[int] | None = None) -> Subquery:
+    """Votes per paper with the newest vote's time (of these papers only, if given)."""
+    query = select(
+        votes.c.paper_id,
+        func.count().label("n"),
+        func.max(votes.c.created_at).label("last_vote"),
+    )
+    if paper_ids is not None:
+        query = query.where(votes.c.paper_id.in_(paper_ids))
+    return query.group_by(votes.c.paper_id).subquery()
+
+
+def _candidates(
+    conn: Connection, counted: Subquery, condition: ColumnElement[bool]
+) -> list[TrendingCandidate]:
+    query = (
+        select(
+            papers.c.id,
+            papers.c.imported_upvotes,
+            func.coalesce(counted.c.n, 0),
+            papers.c.announced,
+            papers.c.first_seen,
+            counted.c.last_vote,
+        )
+        .select_from(papers.outerjoin(counted, counted.c.paper_id == papers.c.id))
+        .where(condition)
+    )
+    return [
+        TrendingCandidate(
+            paper_id=int(pid),
+            imported_upvotes=int(imported or 0),
+            votes=int(count or 0),
+            announced=(datetime(ann.year, ann.month, ann.day) if ann is not None else None),
+            first_seen=first_seen,
+            last_vote=last_vote,
+        )
+        for pid, imported, count, ann, first_seen, last_vote in conn.execute(query)
+    ]

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
-from paperboy.feed.trending import load_trending
+from paperboy.feed.trending import TrendingWeights, load_trending
 from paperboy.store import Store
 from tests.store.test_papers import rec
+
+W = TrendingWeights()
 
 NOW = datetime(2026, 7, 10, 12, 0)
 
@@ -32,7 +34,7 @@ def statements(store: Store) -> Iterator[list[str]]:
 
 
 def ranked(store: Store, window: int = 7, now: datetime = NOW) -> list[tuple[str, int]]:
-    found = load_trending(store, window=window, limit=10, gravity=1.8, offset_hours=2, now=now)
+    found = load_trending(store, window=window, limit=10, weights=W, now=now)
     return [(t.paper.arxiv_id, t.upvotes) for t in found]
 
 
@@ -111,3 +113,55 @@ def test_cached_ranking_equals_a_fresh_one_as_time_passes(sqlite_url: str) -> No
                 fresh.close()
     finally:
         cached.close()
+
+
+def test_new_votes_are_applied_without_the_candidate_query(db_url: str) -> None:
+    """A process a few votes behind reads only the papers those votes touched, and its
+    ranking is the one a fresh process computes: new candidates, taken-back votes and a
+    paper whose only vote in the window was taken back included."""
+    reader, writer = Store.open(db_url), Store.open(db_url)
+    try:
+        users = _setup(writer)
+        writer.papers.upsert_papers([rec("2607.00005", announced=date(2026, 7, 10))])
+        ranked(reader)
+        ids = {a: writer.papers.get_paper(a) for a in ("2607.00002", "2607.00004", "2607.00005")}
+        old, new, second = ids["2607.00004"], ids["2607.00005"], ids["2607.00002"]
+        assert old is not None and new is not None and second is not None
+        writer.votes.toggle_vote(users[0], new.id, now=NOW - timedelta(hours=1))  # new one
+        writer.votes.toggle_vote(users[1], old.id, now=NOW - timedelta(hours=1))  # June's
+        writer.votes.toggle_vote(users[2], second.id)  # taken back
+        with statements(reader) as seen:
+            after = ranked(reader)
+        assert "imported_upvotes >" not in "\n".join(seen).lower()  # no candidate query
+        fresh = Store.open(db_url)
+        try:
+            assert after == ranked(fresh)
+        finally:
+            fresh.close()
+        assert dict(after)["2607.00005"] == 1 and dict(after)["2607.00004"] == 1
+        assert dict(after)["2607.00002"] == 7
+        # The June paper's only vote in the window taken back: it leaves the list.
+        writer.votes.toggle_vote(users[1], old.id)
+        assert "2607.00004" not in dict(ranked(reader))
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_a_cache_further_behind_than_the_vote_log_recomputes(sqlite_url: str) -> None:
+    reader, writer = Store.open(sqlite_url), Store.open(sqlite_url)
+    try:
+        users = _setup(writer)
+        ranked(reader)
+        paper = writer.papers.get_paper("2607.00003")
+        assert paper is not None
+        for user in users[:4]:
+            writer.votes.toggle_vote(user, paper.id, now=NOW - timedelta(hours=1))
+        with writer.engine.begin() as conn:  # as if pruned: the log misses these votes
+            conn.execute(text("DELETE FROM vote_changes"))
+        with statements(reader) as seen:
+            assert dict(ranked(reader))["2607.00003"] == 44
+        assert "imported_upvotes >" in "\n".join(seen).lower()  # the full query ran
+    finally:
+        reader.close()
+        writer.close()

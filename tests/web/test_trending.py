@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from paperboy.errors import InvalidInput
-from paperboy.feed.trending import load_trending, trending_score
+from paperboy.feed.trending import TrendingWeights, load_trending, trending_score
 from paperboy.store import Store
 from tests.store.test_papers import rec
+
+W = TrendingWeights()
 
 NOW = datetime(2026, 7, 10, 12, 0)
 
@@ -48,7 +50,7 @@ def test_ranking_follows_the_formula(sqlite_store: Store) -> None:
     votes("2607.00004", 2, NOW - timedelta(days=2))
 
     def ranked(window: int) -> list[tuple[str, int]]:
-        found = load_trending(store, window=window, limit=10, gravity=1.8, offset_hours=2, now=NOW)
+        found = load_trending(store, window=window, limit=10, weights=W, now=NOW)
         return [(t.paper.arxiv_id, t.upvotes) for t in found]
 
     # scores: 3/14^1.8 = 0.0262, 8/38^1.8 = 0.0111, 40/158^1.8 = 0.0044, 2/946^1.8 ~ 0
@@ -63,8 +65,8 @@ def test_ranking_follows_the_formula(sqlite_store: Store) -> None:
     assert ranked(1) == [("2607.00001", 3), ("2607.00002", 8)]
     assert [a for a, _ in ranked(30)] == ["2607.00001", "2607.00002", "2607.00003", "2607.00004"]
     # no gravity: pure vote count
-    flat = load_trending(store, window=7, limit=10, gravity=0, offset_hours=2, now=NOW)
+    flat = load_trending(store, window=7, limit=10, weights=TrendingWeights(gravity=0), now=NOW)
     assert [t.paper.arxiv_id for t in flat][:2] == ["2607.00003", "2607.00002"]
-    assert len(load_trending(store, window=7, limit=2, gravity=1.8, offset_hours=2, now=NOW)) == 2
+    assert len(load_trending(store, window=7, limit=2, weights=W, now=NOW)) == 2
     with pytest.raises(InvalidInput):
-        load_trending(store, window=3, limit=10, gravity=1.8, offset_hours=2, now=NOW)
+        load_trending(store, window=3, limit=10, weights=W, now=NOW)

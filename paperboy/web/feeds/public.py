@@ -23,7 +23,7 @@ from fastapi.responses import Response
 
 from paperboy.errors import InvalidInput, NotFound
 from paperboy.feed.listing import load_feed
-from paperboy.feed.trending import check_window, trending_list
+from paperboy.feed.trending import TrendingWeights, check_window, trending_list
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds.render import EARLIEST_DAY, feed_meta, feed_response, paper_entries, route
 from paperboy.web.search_params import SearchParamsDep
@@ -56,26 +56,30 @@ def trending_feed(
     store: StoreDep,
     settings: SettingsDep,
     window: Annotated[int, Query()] = 7,
+    has_code: Annotated[bool, Query()] = False,
 ) -> Response:
     check_window(window)
     answer = trending_list(
         store,
         window=window,
         limit=settings.page_size,
-        gravity=settings.trending_gravity,
-        offset_hours=settings.trending_offset_hours,
+        weights=TrendingWeights.of(settings),
+        has_code=has_code,
     )
     ranked = answer.papers
     days = "today" if window == 1 else f"the last {window} days"
     if answer.as_of is not None:
         days += f" as of {answer.as_of.day} {answer.as_of.strftime('%b %Y')} (no newer signal)"
+    query = {"window": str(window)} | ({"has_code": "1"} if has_code else {})
+    coded = " with code" if has_code else ""
     meta = feed_meta(
         settings,
         "/feeds/trending",
-        {"window": str(window)},
-        title=f"paperboy: trending {days}",
-        description=f"Papers ranked by upvotes with a time decay, over {days}.",
-        page=f"/trending?window={window}",
+        query,
+        title=f"paperboy: trending{coded} {days}",
+        description=f"Papers{coded} ranked by upvotes and star gains with a time decay, "
+        f"over {days}.",
+        page=f"/trending?{urlencode(query)}",
     )
     return feed_response(request, meta, paper_entries(settings, store, [t.paper for t in ranked]))
 

@@ -15,7 +15,7 @@ from paperboy.community.moderation import day_picks
 from paperboy.community.votes import vote_view
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import VIEWS
-from paperboy.feed.trending import WINDOWS, check_window, trending_list
+from paperboy.feed.trending import WINDOWS, TrendingWeights, check_window, trending_list
 from paperboy.library.citation import paper_share
 from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
@@ -130,6 +130,7 @@ def trending_page(
     store: StoreDep,
     settings: SettingsDep,
     window: Annotated[int, Query()] = 7,
+    has_code: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     check_window(window)
     user = get_current_user(request)
@@ -137,9 +138,9 @@ def trending_page(
         store,
         window=window,
         limit=settings.page_size,
-        gravity=settings.trending_gravity,
-        offset_hours=settings.trending_offset_hours,
+        weights=TrendingWeights.of(settings),
         include_hidden=bool(user and user.is_admin),
+        has_code=has_code,
     )
     ranked = answer.papers
     votes = vote_view(store, user, [t.paper for t in ranked])
@@ -152,6 +153,7 @@ def trending_page(
             "whys": {t.paper.id: t.why for t in ranked},
             "window": window,
             "windows": WINDOWS,
+            "has_code": has_code,
             "votes": votes,
         },
     )

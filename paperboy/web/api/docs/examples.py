@@ -130,15 +130,22 @@ SUCCESS_EXAMPLES: dict[tuple[str, str], Any] = {
         {
             "window": 7,
             "as_of": None,
-            "gravity": 1.5,
+            "gravity": 1.8,
             "offset_hours": 2.0,
+            "weights": {"hf": 1.0, "local": 1.0, "stars": 1.0},
             "page": 1,
             "next_page": 2,
             "papers": [
                 {
                     **_PAPER,
                     "score": 0.0123,
-                    "why": {"hf": _PAPER["upvotes"], "here": 0, "text": f"HF {_PAPER['upvotes']}"},
+                    "why": {
+                        "hf": _PAPER["upvotes"],
+                        "here": 0,
+                        "stars": 340,
+                        "stars_days": 7,
+                        "text": f"HF {_PAPER['upvotes']} · ★ +340 this week",
+                    },
                 }
             ],
         },

@@ -9,7 +9,7 @@ from fastapi import Query
 from paperboy.errors import InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
-from paperboy.feed.trending import WINDOWS, check_window, trending_list
+from paperboy.feed.trending import WINDOWS, TrendingWeights, check_window, trending_list
 from paperboy.web.api.papers.common import MAX_TRENDING_PAGE, router
 from paperboy.web.api.schemas import (
     FeedOut,
@@ -18,6 +18,7 @@ from paperboy.web.api.schemas import (
     SearchResultOut,
     TrendingOut,
     TrendingPaperOut,
+    TrendingWeightsOut,
     TrendingWhyOut,
 )
 from paperboy.web.deps import (
@@ -86,33 +87,43 @@ def trending(
     ] = 7,
     limit: Annotated[int, Query(ge=1, le=100, description="Papers per page")] = 20,
     page: Annotated[int, Query(ge=1, le=MAX_TRENDING_PAGE, description="Page, from 1")] = 1,
+    has_code: Annotated[bool, Query(description="Only papers that link a code repository")] = False,
 ) -> TrendingOut:
     """Papers announced or voted for within the window, ranked by
-    `votes / (age_hours + offset) ** gravity` (votes: imported + community upvotes;
-    age since the announcement). See docs/ranking.md."""
+    `points / (age_hours + offset) ** gravity`, where points add up HF upvotes, local
+    votes and the square root of the stars the paper's official repository gained in
+    the window, each with its weight (age since the announcement). See docs/ranking.md."""
     check_window(window)
     offset = (page - 1) * limit
+    weights = TrendingWeights.of(settings)
     answer = trending_list(
         store,
         window=window,
         limit=offset + limit + 1,  # one more: is there a next page?
-        gravity=settings.trending_gravity,
-        offset_hours=settings.trending_offset_hours,
+        weights=weights,
+        has_code=has_code,
     )
     ranked = answer.papers
     shown = ranked[offset : offset + limit]
     return TrendingOut(
         window=window,
         as_of=answer.as_of,
-        gravity=settings.trending_gravity,
-        offset_hours=settings.trending_offset_hours,
+        gravity=weights.gravity,
+        offset_hours=weights.offset_hours,
+        weights=TrendingWeightsOut(hf=weights.hf, local=weights.local, stars=weights.stars),
         page=page,
         next_page=page + 1 if len(ranked) > offset + limit else None,
         papers=[
             TrendingPaperOut(
                 **PaperOut.of(t.paper, settings.base_url, t.upvotes).model_dump(),
                 score=round(t.score, 8),
-                why=TrendingWhyOut(hf=t.hf, here=t.here, text=t.why),
+                why=TrendingWhyOut(
+                    hf=t.hf,
+                    here=t.here,
+                    stars=t.star_gain,
+                    stars_days=t.star_days if t.star_gain is not None else None,
+                    text=t.why,
+                ),
             )
             for t in shown
         ],

@@ -25,6 +25,7 @@ from paperboy.web.api.schemas.listing import (
     SimilarOut,
     TrendingOut,
     TrendingPaperOut,
+    TrendingWeightsOut,
     TrendingWhyOut,
 )
 from paperboy.web.api.schemas.papers import CodeLinkOut, HfOut, PaperLinks, PaperOut, UpvoteSources
@@ -53,6 +54,7 @@ __all__ = [
     "SubmissionIn",
     "TrendingOut",
     "TrendingPaperOut",
+    "TrendingWeightsOut",
     "TrendingWhyOut",
     "UpvoteSources",
     "VoteOut",

@@ -122,11 +122,30 @@ class SimilarOut(BaseModel):
 class TrendingWhyOut(BaseModel):
     hf: int = Field(0, description="Hugging Face upvotes (synced or shipped with the demo)")
     here: int = Field(0, description="Upvotes by this instance's readers")
-    text: str = Field(examples=["HF 55 · here 2"], description="The same, as shown on /trending")
+    stars: int | None = Field(
+        None,
+        description="GitHub stars the paper's official repository gained within the "
+        "window (null: no synced repository)",
+    )
+    stars_days: int | None = Field(
+        None,
+        description="Days the star gain spans (less than the window when the "
+        "repository's first snapshot is younger)",
+    )
+    text: str = Field(
+        examples=["HF 55 · ★ +340 this week · here 2"],
+        description="The same, as shown on /trending",
+    )
+
+
+class TrendingWeightsOut(BaseModel):
+    hf: float = Field(description="Points per Hugging Face upvote")
+    local: float = Field(description="Points per local upvote")
+    stars: float = Field(description="Points per square root of stars gained")
 
 
 class TrendingPaperOut(PaperOut):
-    score: float = Field(description="votes / (age_hours + offset) ** gravity")
+    score: float = Field(description="points / (age_hours + offset) ** gravity")
     why: TrendingWhyOut = Field(description="Where the paper's upvotes come from")
 
 
@@ -139,6 +158,7 @@ class TrendingOut(BaseModel):
     )
     gravity: float
     offset_hours: float
+    weights: TrendingWeightsOut
     page: int = Field(1, description="This page's number, from 1")
     next_page: int | None = Field(None, description="Number of the next page; null on the last")
     papers: list[TrendingPaperOut]
