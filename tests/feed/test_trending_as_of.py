@@ -67,7 +67,13 @@ def test_a_local_vote_today_ends_the_as_of_view(
     assert body["as_of"] is None
     assert [p["id"] for p in body["papers"]] == [first["id"]]
     why = body["papers"][0]["why"]
-    assert why == {"hf": first["why"]["hf"], "here": 1, "text": f"HF {first['why']['hf']} · here 1"}
+    assert why == {
+        "hf": first["why"]["hf"],
+        "here": 1,
+        "stars": None,
+        "stars_days": None,
+        "text": f"HF {first['why']['hf']} · here 1",
+    }
 
 
 def test_front_page_of_a_fresh_demo_leads_to_trending(demo_client: TestClient) -> None:
