@@ -11,32 +11,27 @@ official repository, and papers voted for within the window); star gains and the
 are computed here, in Python, over those candidates. A paper whose points are 0 never
 appears.
 
-The candidates are cached per store and window: the query runs for a window a little
-longer than asked (CACHE_SLACK) and each request narrows it exactly in Python, so the
-ranking is the one the query would give. A change marker (counters bumped by votes,
-moderation and star snapshots, plus the papers' newest change) tells whether the cache
-is current. When only votes moved and the vote log still holds them all, just the
-papers those votes touched are read again (a few rows, not the window); anything else
-runs the query again. The ranked answer is reused for up to RESULT_FRESH while the
-marker stays (a vote anywhere shows at once; only the ages in the scores may lag).
+The candidates are cached per store and window (``paperboy.feed.trending_cache``), and
+the ranked answer is reused for up to RESULT_FRESH while the change marker stays (a
+vote anywhere shows at once; only the ages in the scores may lag).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import numpy as np
 
 from paperboy.clock import utcnow
 from paperboy.errors import InvalidInput
-from paperboy.rank.trending import TrendingWeights, age_hours, signal_points, trending_score
+from paperboy.feed.trending_cache import candidates, seconds
+from paperboy.rank.trending import TrendingWeights, points_array, score_array, trending_score
 from paperboy.store import Store, StoredPaper
-from paperboy.store.code import StarGain
-from paperboy.store.votes import TrendingCandidate
 
 WINDOWS = (1, 7, 30)
-CACHE_SLACK = timedelta(minutes=15)
 RESULT_FRESH = timedelta(seconds=60)
 _WINDOW_WORDS = {1: "today", 7: "this week", 30: "this month"}
 __all__ = [
@@ -156,139 +151,57 @@ def load_trending(
 ) -> list[TrendingPaper]:
     """The ``limit`` highest scoring papers of the last ``window`` days (papers hidden
     by an admin only with ``include_hidden``; only papers linking a code repository
-    with ``has_code``)."""
+    with ``has_code``). The score is ``paperboy.rank.trending``'s, on arrays."""
     check_window(window)
     now = now or utcnow()
     marker = store.votes.change_marker()
     key = (window, limit, weights, include_hidden, has_code)
-    with _cache_lock:
+    with _results_lock:
         kept = _results.setdefault(store, {}).get(key)
     if kept is not None and kept[0] == marker and kept[1] <= now < kept[1] + RESULT_FRESH:
         return kept[2]
-    cached = _candidates(store, window, now, marker)
-    candidates = [c for c in cached.candidates if _in_window(c, now - timedelta(days=window))]
+    col = candidates(store, window, now, marker).columns
+    rows = col.in_window(now - timedelta(days=window))
     if not include_hidden:
         hidden = store.moderation.hidden_paper_ids()
-        candidates = [c for c in candidates if c.paper_id not in hidden]
+        if hidden:
+            rows &= ~np.isin(col.ids, np.fromiter(hidden, dtype=np.int64))
     if has_code:
-        candidates = [c for c in candidates if c.paper_id in cached.with_code]
-    scored = []
-    for c in candidates:
-        gain = cached.gains.get(c.paper_id)
-        points = signal_points(c.imported_upvotes, c.votes, gain.gain if gain else 0, weights)
-        if points <= 0:
-            continue
-        age = age_hours(c.announced, c.first_seen, now)
-        score = trending_score(points, age, weights.gravity, weights.offset_hours)
-        scored.append((score, c.imported_upvotes + c.votes, age, points, c))
-    scored.sort(key=lambda s: (-s[0], -s[1], -s[4].paper_id))
-    top = scored[:limit]
-    found = store.papers.get_papers_by_ids(s[4].paper_id for s in top)
-    result = []
-    for score, total, age, points, c in top:
-        if c.paper_id not in found:
-            continue
-        gain = cached.gains.get(c.paper_id)
-        days = (gain.until - gain.since).days if gain else 0
-        result.append(
-            TrendingPaper(
-                found[c.paper_id],
-                total,
-                score,
-                age,
-                hf=c.imported_upvotes,
-                here=c.votes,
-                star_gain=gain.gain if gain else None,
-                star_days=days,
-                window=window,
-                points=points,
-            )
+        rows &= col.coded
+    points = points_array(col.hf, col.here, col.gain, weights)
+    rows &= points > 0
+    age = (seconds(now) - col.born) / 3600
+    score = score_array(points, age, weights.gravity, weights.offset_hours)
+    total = col.hf + col.here
+    picked = np.nonzero(rows)[0]
+    # Highest score first; ties: more upvotes, then the newer paper (higher id).
+    order = picked[np.lexsort((-col.ids[picked], -total[picked], -score[picked]))][:limit]
+    found = store.papers.get_papers_by_ids(int(col.ids[r]) for r in order)
+    result = [
+        TrendingPaper(
+            found[int(col.ids[r])],
+            int(total[r]),
+            float(score[r]),
+            float(age[r]),
+            hf=int(col.hf[r]),
+            here=int(col.here[r]),
+            star_gain=int(col.gain[r]) if col.gain_days[r] >= 0 else None,
+            star_days=max(0, int(col.gain_days[r])),
+            window=window,
+            points=float(points[r]),
         )
-    with _cache_lock:
+        for r in order
+        if int(col.ids[r]) in found
+    ]
+    with _results_lock:
         _results.setdefault(store, {})[key] = (marker, now, result)
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class _Cached:
-    marker: tuple[int, ...]
-    window: int
-    since: datetime  # the window start the candidate query ran with
-    today: date  # the day the star gains end on
-    candidates: list[TrendingCandidate]
-    gains: dict[int, StarGain]  # paper id -> its official repository's gain
-    with_code: set[int]  # candidates that link a code repository
-
-
-_cache: weakref.WeakKeyDictionary[Store, dict[int, _Cached]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
 # The answers themselves, reused for RESULT_FRESH while nothing changed: scores and ages
 # move with the clock, so a reused list is at most that much older than the request.
 _ResultKey = tuple[int, int, TrendingWeights, bool, bool]
 _results: weakref.WeakKeyDictionary[
     Store, dict[_ResultKey, tuple[tuple[int, ...], datetime, list[TrendingPaper]]]
 ] = weakref.WeakKeyDictionary()
-
-
-def _candidates(store: Store, window: int, now: datetime, marker: tuple[int, ...]) -> _Cached:
-    """The window's candidates with their star gains, from the cache when it is current
-    (or a few votes behind: then only the papers those votes touched are read again)."""
-    since = now - timedelta(days=window)
-    with _cache_lock:
-        cached = _cache.setdefault(store, {}).get(window)
-    fits = (
-        cached is not None
-        and cached.since <= since <= cached.since + CACHE_SLACK
-        and cached.today == now.date()
-    )
-    if cached is not None and fits and cached.marker != marker:
-        cached = _catch_up(store, cached, marker)
-    if cached is None or not fits or cached.marker != marker:
-        start = since - CACHE_SLACK / 2
-        candidates = store.votes.trending_candidates(start)
-        ids = [c.paper_id for c in candidates]
-        cached = _Cached(
-            marker,
-            window,
-            start,
-            now.date(),
-            candidates,
-            store.code.official_star_gains(ids, window, today=now.date()),
-            store.code.papers_with_code(ids),
-        )
-    with _cache_lock:
-        _cache.setdefault(store, {})[window] = cached
-    return cached
-
-
-def _catch_up(store: Store, cached: _Cached, marker: tuple[int, ...]) -> _Cached | None:
-    """The cache with the votes since its marker applied, or None when more than votes
-    changed or the vote log no longer covers them. The marker's first number is the
-    ``votes`` counter; the rest must not have moved."""
-    if marker[1:] != cached.marker[1:]:
-        return None
-    touched = store.votes.vote_changes_between(cached.marker[0], marker[0])
-    if touched is None:
-        return None
-    fresh = {c.paper_id: c for c in store.votes.candidates_for(touched)}
-    kept = [c for c in cached.candidates if c.paper_id not in fresh]
-    # A touched paper stays a candidate if the query would still return it: voted for
-    # within the cached window, or of the window with some vote or upvote.
-    added = [c for c in fresh.values() if _in_window(c, cached.since)]
-    new_ids = [c.paper_id for c in added if c.paper_id not in cached.with_code]
-    with_code = cached.with_code | store.code.papers_with_code(new_ids)
-    gains = dict(cached.gains)
-    missing = [c.paper_id for c in added if c.paper_id not in gains]
-    if missing:
-        gains.update(store.code.official_star_gains(missing, cached.window, today=cached.today))
-    return replace(cached, marker=marker, candidates=kept + added, gains=gains, with_code=with_code)
-
-
-def _in_window(c: TrendingCandidate, since: datetime) -> bool:
-    """The candidate query's condition, for a ``since`` at or after the one it ran with
-    (a paper in the cache only for its synced repository counts when announced since)."""
-    if c.last_vote is not None and c.last_vote >= since:
-        return True
-    if c.announced is not None:
-        return c.announced.date() >= since.date()
-    return c.first_seen >= since
+_results_lock = threading.Lock()

@@ -12,9 +12,11 @@ papers of a day gather 50-300 upvotes; a popular repository gains thousands of s
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
+
+import numpy as np
+import numpy.typing as npt
 
 from paperboy.config import Settings
 
@@ -41,15 +43,38 @@ class TrendingWeights:
         )
 
 
+def points_array(
+    hf: npt.NDArray[np.int64],
+    here: npt.NDArray[np.int64],
+    star_gain: npt.NDArray[np.int64],
+    weights: TrendingWeights,
+) -> npt.NDArray[np.float64]:
+    """What each paper's sources add up to before its age counts (a repository that lost
+    stars adds nothing)."""
+    stars = np.sqrt(np.maximum(star_gain, 0))
+    return np.asarray(weights.hf * hf + weights.local * here + weights.stars * stars)
+
+
+def score_array(
+    points: npt.NDArray[np.float64],
+    age_hours: npt.NDArray[np.float64],
+    gravity: float,
+    offset_hours: float,
+) -> npt.NDArray[np.float64]:
+    """Hacker News style: more points rank higher, and every paper sinks as it ages."""
+    return np.asarray(points / (np.maximum(age_hours, 0.0) + offset_hours) ** gravity)
+
+
 def signal_points(hf: int, here: int, star_gain: int, weights: TrendingWeights) -> float:
-    """What a paper's sources add up to before its age counts (see the module docstring)."""
-    stars = math.sqrt(star_gain) if star_gain > 0 else 0.0
-    return weights.hf * hf + weights.local * here + weights.stars * stars
+    """points_array for one paper."""
+    one = np.array([hf, here, star_gain], dtype=np.int64)
+    return float(points_array(one[:1], one[1:2], one[2:], weights)[0])
 
 
 def trending_score(votes: float, age_hours: float, gravity: float, offset_hours: float) -> float:
-    """Hacker News style: more points rank higher, and every paper sinks as it ages."""
-    return float(votes / (max(0.0, age_hours) + offset_hours) ** gravity)
+    """score_array for one paper."""
+    points = np.array([votes], dtype=np.float64)
+    return float(score_array(points, np.array([age_hours]), gravity, offset_hours)[0])
 
 
 def age_hours(announced: date | None, first_seen: datetime, now: datetime) -> float:
