@@ -24,6 +24,7 @@ class Feed:
     next: Period | None
     categories: list[tuple[str, int]]
     sort: str = "newest"
+    has_code: bool = False  # only papers that link a code repository
 
 
 def _check_category(category: str | None) -> str | None:
@@ -45,8 +46,10 @@ def load_feed(
     page_size: int = 50,
     sort: str = "newest",
     include_hidden: bool = False,
+    has_code: bool = False,
 ) -> Feed:
-    """Papers of one period (the newest day with papers when ``key`` is None)."""
+    """Papers of one period (the newest day with papers when ``key`` is None); only
+    those linking a code repository with ``has_code``."""
     category = _check_category(category)
     if sort not in SORTS:
         raise InvalidInput(f"invalid sort {sort[:20]!r}: must be newest or votes")
@@ -55,7 +58,7 @@ def load_feed(
     if key is None:
         latest = store.papers.latest_announced()
         if latest is None:
-            return Feed(None, [], 0, 1, 0, category, None, None, [], sort)
+            return Feed(None, [], 0, 1, 0, category, None, None, [], sort, has_code)
         period = period_containing(view, latest)
     else:
         period = parse_period(view, key)
@@ -67,6 +70,7 @@ def load_feed(
         offset=(page - 1) * page_size,
         sort=sort,
         include_hidden=include_hidden,
+        has_code=has_code,
     )
     before, after = store.papers.neighbour_days(period.start, period.end)
     return Feed(
@@ -80,4 +84,5 @@ def load_feed(
         next=period_containing(period.view, after) if after else None,
         categories=store.papers.category_counts(period.start, period.end),
         sort=sort,
+        has_code=has_code,
     )

@@ -339,6 +339,8 @@ class LexicalIndex:
                         self.schema, "authors", list[str | tuple[int, str]](name)
                     )
                 )
+        if pq.within is not None:
+            must.append(tantivy.Query.term_set_query(self.schema, "arxiv_id", sorted(pq.within)))
         if pq.date_from or pq.date_to:
             must.append(
                 tantivy.Query.range_query(

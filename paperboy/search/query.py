@@ -25,7 +25,7 @@ MAX_QUERY_LENGTH = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORD = re.compile(r"[^\W_]+")
 _FILTER = re.compile(
-    r'(?<!\S)(author|au|cat|category|year|from|after|to|before):("[^"]*"|\S+)', re.I
+    r'(?<!\S)(author|au|cat|category|year|from|after|to|before|has):("[^"]*"|\S+)', re.I
 )
 _PHRASE = re.compile(r'"([^"]*)"')
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]{0,19}(?:\.[A-Za-z\-]{1,20})?$")
@@ -125,6 +125,9 @@ class ParsedQuery:
     date_from: date | None = None
     date_to: date | None = None
     arxiv_id: str | None = None
+    has_code: bool = False  # has:code: only papers that link a code repository
+    # Set by the search service for has:code: the arXiv ids that may match.
+    within: frozenset[str] | None = None
 
     @property
     def has_text(self) -> bool:
@@ -132,7 +135,9 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.authors or self.categories or self.date_from or self.date_to)
+        return bool(
+            self.authors or self.categories or self.date_from or self.date_to or self.has_code
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -158,12 +163,13 @@ def parse_query(
     categories: list[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    has_code: bool = False,
 ) -> ParsedQuery:
-    """Parse the search box; form filters (category, dates) are merged in."""
+    """Parse the search box; form filters (category, dates, code) are merged in."""
     if len(raw) > MAX_QUERY_LENGTH:
         raise InvalidInput(f"query is longer than {MAX_QUERY_LENGTH} characters")
     text = _CONTROL.sub(" ", raw).strip()
-    parsed = ParsedQuery(raw=raw, date_from=date_from, date_to=date_to)
+    parsed = ParsedQuery(raw=raw, date_from=date_from, date_to=date_to, has_code=has_code)
     for cat in categories or []:
         _add_category(parsed, cat)
     if text and " " not in text:
@@ -189,6 +195,10 @@ def parse_query(
             if not 1990 <= first <= last <= 2100:
                 raise InvalidInput(f"year: {value[:40]!r} is out of range")
             parsed.date_from, parsed.date_to = date(first, 1, 1), date(last, 12, 31)
+        elif name == "has":
+            if value.lower() != "code":
+                raise InvalidInput(f"has: only has:code is known, not {value[:40]!r}")
+            parsed.has_code = True
         elif name in ("from", "after"):
             parsed.date_from = _parse_day(value, name)
         else:

@@ -138,10 +138,11 @@ class VectorIndex:
             for cat in pq.categories:
                 m[snap.rows_of_category.get(cat.lower(), [])] = True
             masks.append(m)
-        if allowed_ids is not None:
-            m = np.zeros(n, dtype=bool)
-            m[[snap.row_of[a] for a in allowed_ids if a in snap.row_of]] = True
-            masks.append(m)
+        for ids in (allowed_ids, pq.within if pq is not None else None):
+            if ids is not None:
+                m = np.zeros(n, dtype=bool)
+                m[[snap.row_of[a] for a in ids if a in snap.row_of]] = True
+                masks.append(m)
         if not masks:
             return None
         combined = masks[0]

@@ -53,6 +53,7 @@ SIMILAR_BM25_WEIGHT = 1.5
 SIMILAR_SLACK = 5  # extra neighbours fetched so hidden papers and copies can be dropped
 QUERY_CACHE_SIZE = 1024  # query embeddings kept (a few ms each to compute, 1.5 kB to keep)
 COUNT_EVERY = 5.0  # seconds between recounts of the papers (for the warm-up notice)
+CODE_IDS_FRESH = 30.0  # seconds the has:code id set is reused
 
 
 def model_key(runtime: str) -> str:
@@ -146,6 +147,8 @@ class SearchService:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_lock = threading.Lock()
         self._paper_count: tuple[float, int] = (-COUNT_EVERY, 0)
+        self._lock = threading.Lock()  # small shared state: the has:code ids
+        self._code_ids: tuple[float, frozenset[str]] | None = None
 
     # -- components, loaded on first use ----------------------------------------------
 
@@ -210,7 +213,22 @@ class SearchService:
 
         Hybrid reorders its top candidates with the reranker when one is shipped
         (``rerank`` None) or asked for (True); False gives the plain fusion."""
-        return self._ranked(pq, mode, limit, rerank)[0]
+        return self._ranked(self._with_code_ids(pq), mode, limit, rerank)[0]
+
+    def _with_code_ids(self, pq: ParsedQuery) -> ParsedQuery:
+        """For has:code, the query with the ids of the papers that link a code repository
+        (every engine then ranks only those). The set is read at most every
+        CODE_IDS_FRESH seconds: a new code link shows in has:code within that time."""
+        if not pq.has_code:
+            return pq
+        now = time.monotonic()
+        with self._lock:
+            kept = self._code_ids
+        if kept is None or now - kept[0] > CODE_IDS_FRESH:
+            kept = (now, frozenset(self.store.code.arxiv_ids_with_code()))
+            with self._lock:
+                self._code_ids = kept
+        return replace(pq, within=kept[1])
 
     def _ranked(
         self, pq: ParsedQuery, mode: Mode, limit: int, rerank: bool | None
@@ -304,6 +322,7 @@ class SearchService:
     ) -> SearchResults:
         """Papers an admin hid are left out unless ``include_hidden`` (for admins)."""
         results = SearchResults(pq, mode, sort, page, per_page)
+        pq = self._with_code_ids(pq)
         if pq.arxiv_id:
             results.exact = self.store.papers.get_paper(pq.arxiv_id)
             if results.exact is not None:

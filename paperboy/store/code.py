@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from paperboy.codelinks import REPO_KINDS, CodeLink, extract_links
 from paperboy.store._rows import Repository, bump_counter, chunked
@@ -99,6 +99,12 @@ def links_of(row: dict[str, Any]) -> list[CodeLink]:
         github_repo=first(_REPO_KEYS),
         project_page=first(_PROJECT_KEYS),
     )
+
+
+def with_code_repository() -> Select[Any]:
+    """The ids of papers that link a code repository (GitHub, GitLab, Bitbucket), as a
+    subquery for ``papers.c.id.in_(...)``."""
+    return select(code_links.c.paper_id).where(code_links.c.kind.in_(sorted(REPO_KINDS)))
 
 
 def write_paper_links(conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
@@ -396,14 +402,18 @@ class CodeStore(Repository):
         with self.engine.connect() as conn:
             for chunk in chunked(ids):
                 rows = conn.execute(
-                    select(code_links.c.paper_id)
-                    .where(
-                        code_links.c.paper_id.in_(chunk), code_links.c.kind.in_(sorted(REPO_KINDS))
-                    )
-                    .distinct()
+                    with_code_repository().where(code_links.c.paper_id.in_(chunk)).distinct()
                 )
                 found.update(int(pid) for (pid,) in rows)
         return found
+
+    def arxiv_ids_with_code(self) -> list[str]:
+        """The arXiv ids of every paper that links a code repository."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(papers.c.arxiv_id).where(papers.c.id.in_(with_code_repository()))
+            )
+            return [str(a) for (a,) in rows]
 
     def official_star_gains(
         self, paper_ids: Iterable[int], days: int, *, today: date

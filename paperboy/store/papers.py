@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
 from paperboy.store._rows import Repository, as_date, chunked
-from paperboy.store.code import write_paper_links
+from paperboy.store.code import with_code_repository, write_paper_links
 from paperboy.store.models import paper_categories, papers, source_state, votes
 
 # Columns whose values make up a paper's content (and its content hash).
@@ -305,10 +305,12 @@ class PaperStore(Repository):
         offset: int = 0,
         sort: str = "newest",
         include_hidden: bool = False,
+        has_code: bool = False,
     ) -> FeedPage:
         """Papers announced in ``[start, end]``, newest day first (``sort="votes"``: most
         upvotes, imported and community, first; ties newest first). Papers hidden by an
-        admin only with ``include_hidden``."""
+        admin only with ``include_hidden``; only papers linking a code repository with
+        ``has_code``."""
         where = [papers.c.announced >= start, papers.c.announced <= end]
         if not include_hidden:
             where.append(papers.c.hidden.is_(False))
@@ -320,6 +322,8 @@ class PaperStore(Repository):
                     )
                 )
             )
+        if has_code:
+            where.append(papers.c.id.in_(with_code_repository()))
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(papers).where(*where))
             count = int(total.scalar_one())

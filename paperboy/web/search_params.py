@@ -21,6 +21,7 @@ class SearchParams:
     sort: Sort
     mode: Mode
     page: int
+    has_code: bool = False
 
     def parsed(self) -> ParsedQuery:
         return parse_query(
@@ -28,6 +29,7 @@ class SearchParams:
             categories=[self.cat] if self.cat else None,
             date_from=parse_day(self.date_from) if self.date_from else None,
             date_to=parse_day(self.date_to) if self.date_to else None,
+            has_code=self.has_code,
         )
 
 
@@ -36,7 +38,7 @@ def search_params(
         str,
         Query(
             description='Words, "phrases", author:NAME, cat:CATEGORY, year:2025, '
-            "from:/to:YYYY-MM-DD, or an arXiv id/URL",
+            "from:/to:YYYY-MM-DD, has:code, or an arXiv id/URL",
             examples=['"sparse attention" long context cat:cs.CL'],
             max_length=MAX_QUERY_LENGTH,
         ),
@@ -55,8 +57,13 @@ def search_params(
         Mode, Query(description="hybrid (fused), lexical (BM25) or semantic (embeddings)")
     ] = "hybrid",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    has_code: Annotated[
+        bool, Query(description="Only papers that link a code repository (as has:code)")
+    ] = False,
 ) -> SearchParams:
-    return SearchParams(q, cat or None, date_from or None, date_to or None, sort, mode, page)
+    return SearchParams(
+        q, cat or None, date_from or None, date_to or None, sort, mode, page, has_code
+    )
 
 
 SearchParamsDep = Annotated[SearchParams, Depends(search_params)]

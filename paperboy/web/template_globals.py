@@ -5,6 +5,7 @@ side effect of being imported)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from jinja2 import Environment
 
@@ -31,6 +32,16 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p for p in (text or "").split("\n\n") if p.strip()]
 
 
+def _query(state: dict[str, object], **changes: object) -> str:
+    """A listing's query string ("?cat=cs.CL&has_code=1", or "") from its filter state
+    with some values changed; None, False and "" leave a parameter out."""
+    merged = {**state, **changes}
+    kept = {
+        k: ("1" if v is True else str(v)) for k, v in merged.items() if v not in (None, False, "")
+    }
+    return f"?{urlencode(kept)}" if kept else ""
+
+
 def register_template_globals(env: Environment) -> None:
     """Install the filters and globals into ``env`` (idempotent)."""
     env.filters["fmt_date"] = _fmt_date
@@ -38,6 +49,7 @@ def register_template_globals(env: Environment) -> None:
     env.filters["paragraphs"] = _paragraphs
     env.filters["sparkline"] = sparkline_svg  # a VoteView trend as an inline SVG
     env.globals["version"] = __version__
+    env.globals["query"] = _query  # listing links that keep the other filters
     env.globals["upvote_sources"] = upvote_sources  # "HF 55 · here 2"
     env.globals["api_tokens_of"] = tokens_lister(API_TOKEN)  # profile: API tokens
     env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)  # profile: feeds

@@ -36,17 +36,24 @@ def daily_feed(
     store: StoreDep,
     settings: SettingsDep,
     category: Annotated[str | None, Query(max_length=64)] = None,
+    has_code: Annotated[bool, Query()] = False,
 ) -> Response:
-    feed = load_feed(store, "day", None, category=category, page_size=settings.page_size)
-    scope = f" in {feed.category}" if feed.category else ""
-    query = {"category": feed.category} if feed.category else {}
+    feed = load_feed(
+        store, "day", None, category=category, page_size=settings.page_size, has_code=has_code
+    )
+    scope = (" with code" if has_code else "") + (f" in {feed.category}" if feed.category else "")
+    query = ({"category": feed.category} if feed.category else {}) | (
+        {"has_code": "1"} if has_code else {}
+    )
+    page = ({"cat": feed.category} if feed.category else {}) | query
+    page.pop("category", None)
     meta = feed_meta(
         settings,
         "/feeds/daily",
         query,
         title=f"paperboy: newest papers{scope}",
-        description=f"Papers announced on the newest arXiv day{scope}.",
-        page="/day" + (f"?{urlencode({'cat': feed.category})}" if feed.category else ""),
+        description=f"Papers{scope} announced on the newest arXiv day.",
+        page="/day" + (f"?{urlencode(page)}" if page else ""),
     )
     return feed_response(request, meta, paper_entries(settings, store, feed.papers))
 
@@ -105,6 +112,7 @@ def search_feed(
         ("to", params.date_to),
         ("sort", None if params.sort == "relevance" else params.sort),
         ("mode", None if params.mode == "hybrid" else params.mode),
+        ("has_code", "1" if params.has_code else None),
     ):
         if value:
             query[key] = value

@@ -38,6 +38,7 @@ def _feed_page(
     cat: str | None,
     page: int,
     sort: str,
+    has_code: bool,
 ) -> HTMLResponse:
     user = get_current_user(request)
     admin = bool(user and user.is_admin)
@@ -50,6 +51,7 @@ def _feed_page(
         page_size=settings.page_size,
         sort=sort,
         include_hidden=admin,
+        has_code=has_code,
     )
     picks = (
         day_picks(store, feed.period.start, admin=admin) if view == "day" and feed.period else []
@@ -69,8 +71,9 @@ def _latest_period_route(view: str) -> Callable[..., HTMLResponse]:
         cat: CatQuery = None,
         page: PageQuery = 1,
         sort: SortQuery = "newest",
+        has_code: bool = False,
     ) -> HTMLResponse:
-        return _feed_page(request, store, settings, view, None, cat, page, sort)
+        return _feed_page(request, store, settings, view, None, cat, page, sort, has_code)
 
     return handler
 
@@ -84,8 +87,9 @@ def _period_route(view: str) -> Callable[..., HTMLResponse]:
         cat: CatQuery = None,
         page: PageQuery = 1,
         sort: SortQuery = "newest",
+        has_code: bool = False,
     ) -> HTMLResponse:
-        return _feed_page(request, store, settings, view, key, cat, page, sort)
+        return _feed_page(request, store, settings, view, key, cat, page, sort, has_code)
 
     return handler
 

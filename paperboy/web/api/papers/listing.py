@@ -53,6 +53,7 @@ def feed(
         Literal["newest", "votes"],
         Query(description="`newest` (default) or `votes` (most upvotes first)"),
     ] = "newest",
+    has_code: Annotated[bool, Query(description="Only papers that link a code repository")] = False,
 ) -> FeedOut:
     """The daily feed: papers announced on a day, in a week or in a month, newest first
     (or most upvoted first with `sort=votes`)."""
@@ -64,6 +65,7 @@ def feed(
         page=page,
         page_size=limit or settings.page_size,
         sort=sort,
+        has_code=has_code,
     )
     totals = store.votes.vote_totals(p.id for p in result.papers)
     return FeedOut.of(result, view, settings.base_url, totals)
@@ -140,7 +142,8 @@ def search(
 ) -> SearchOut:
     """Hybrid keyword + semantic search. A query that is an arXiv id or URL returns that
     paper alone, with `exact: true`."""
-    if not params.q.strip() and not params.cat and not params.date_from and not params.date_to:
+    filters = (params.cat, params.date_from, params.date_to, params.has_code)
+    if not params.q.strip() and not any(filters):
         raise InvalidInput("q must not be empty")
     results = search.search(
         params.parsed(), mode=params.mode, sort=params.sort, page=params.page, per_page=limit
