@@ -6,11 +6,14 @@ every subscriber of that period, so composing 10,000 digests does not mean 10,00
 of the database. Subscribers with equal preferences share one trending selection.
 
 Trending section: the period's papers that match the preferences, by trending score
-(votes decayed by age, as on /trending); papers without votes follow, newest first, so a
-quiet category still gets its new papers. "For you": for a subscriber whose account has
-upvoted or saved papers, the period's papers the "For you" ranker scores highest (the
-same ranker as the /for-you page, "not interested" marks included), each explained by
-the closest saved or upvoted paper.
+(upvotes decayed by age, as on /trending; star gains are left to /trending, since a
+period's new papers have had no time to gain any); papers without votes follow, newest
+first, so a quiet category still gets its new papers, and a section where nobody
+upvoted anything is titled "New papers", not "Trending".
+
+"For you": for a subscriber whose account has upvoted or saved papers, the period's
+papers the "For you" ranker scores highest (the same ranker as the /for-you page, "not
+interested" marks included), each explained by the closest saved or upvoted paper.
 """
 
 from __future__ import annotations

@@ -90,12 +90,19 @@ def _sections(digest: Digest, fragment: Any) -> list[dict[str, Any]]:
     sections = []
     if digest.trending:
         filters = filters_phrase(digest.preferences)
+        # Nobody upvoted any of them yet (a quiet period, a new site): say so rather
+        # than call newest-first "trending".
+        quiet = not any(e.votes for e in digest.trending)
+        if quiet:
+            title = "New in your topics" if filters else "New papers"
+            note = "No upvotes yet on this period's papers: newest first" + (
+                f" ({filters})." if filters else "."
+            )
+        else:
+            title = "Trending in your topics" if filters else "Trending papers"
+            note = f"Most upvoted new papers first ({filters})." if filters else ""
         sections.append(
-            {
-                "title": "Trending in your topics" if filters else "Trending papers",
-                "note": f"Most upvoted new papers first ({filters})." if filters else "",
-                "fragments": [fragment(e) for e in digest.trending],
-            }
+            {"title": title, "note": note, "fragments": [fragment(e) for e in digest.trending]}
         )
     if digest.for_you:
         sections.append(

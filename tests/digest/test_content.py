@@ -234,3 +234,22 @@ def test_non_ascii_subject_and_text_survive_the_wire(
     assert message["Subject"] == digest_subject(digest)
     assert title.split(" long")[0] in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert title.split(" long")[0] in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_period_nobody_upvoted_is_not_called_trending(
+    settings: Settings, loaded_store: Store
+) -> None:
+    store = loaded_store
+    sub = subscribe(store, "quiet@example.org", max_papers=3)
+
+    def texts() -> str:
+        message = render_digest(_compose(store, settings, sub.id), settings)
+        return message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    quiet = texts()
+    assert "New papers" in quiet and "No upvotes yet on this period's papers" in quiet
+    assert "Trending papers" not in quiet
+    paper = store.papers.feed(date(2026, 6, 30), date(2026, 6, 30), limit=1).papers[0]
+    user = store.accounts.create_user("voter@example.org")
+    store.votes.add_vote(user.id, paper.id, DUE - timedelta(hours=2))
+    assert "Trending papers" in texts() and "No upvotes yet" not in texts()
