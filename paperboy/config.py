@@ -167,6 +167,24 @@ class Settings(SourceSettings, ReaderSettings):
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body the web app accepts."
     )
+    page_cache_seconds: float = Field(
+        60.0,
+        ge=0.0,
+        le=3600.0,
+        description="Longest time a page for signed-out readers is served from the "
+        "in-process cache (any vote, comment, moderation or new paper empties it at "
+        "once); 0 turns the cache off.",
+    )
+    page_cache_mb: int = Field(
+        32, ge=1, le=4096, description="Memory the anonymous page cache may use per process."
+    )
+    page_cache_proxy_seconds: int = Field(
+        30,
+        ge=0,
+        le=3600,
+        description="max-age sent with cacheable anonymous pages, for a reverse proxy or "
+        "browser in front of paperboy (0: they must revalidate with the ETag).",
+    )
 
     @field_validator("digest_timezone")
     @classmethod

@@ -155,7 +155,7 @@ def load_trending(
     check_window(window)
     now = now or utcnow()
     marker = store.votes.change_marker()
-    key = (window, limit, weights, include_hidden, has_code)
+    key = (window, limit, weights, include_hidden, has_code, now.date())
     with _results_lock:
         kept = _results.setdefault(store, {}).get(key)
     if kept is not None and kept[0] == marker and kept[1] <= now < kept[1] + RESULT_FRESH:
@@ -194,13 +194,16 @@ def load_trending(
         if int(col.ids[r]) in found
     ]
     with _results_lock:
-        _results.setdefault(store, {})[key] = (marker, now, result)
+        answers = _results.setdefault(store, {})
+        answers[key] = (marker, now, result)
+        while len(answers) > 64:  # windows x limits x filters x days: keep it small
+            answers.pop(next(iter(answers)))
     return result
 
 
 # The answers themselves, reused for RESULT_FRESH while nothing changed: scores and ages
 # move with the clock, so a reused list is at most that much older than the request.
-_ResultKey = tuple[int, int, TrendingWeights, bool, bool]
+_ResultKey = tuple[int, int, TrendingWeights, bool, bool, date]
 _results: weakref.WeakKeyDictionary[
     Store, dict[_ResultKey, tuple[tuple[int, ...], datetime, list[TrendingPaper]]]
 ] = weakref.WeakKeyDictionary()

@@ -108,16 +108,22 @@ class Cached:
     columns: Columns
 
 
-_cache: weakref.WeakKeyDictionary[Store, dict[int, Cached]] = weakref.WeakKeyDictionary()
+# Per store, keyed by (window, the day ``now`` falls on): trending "as of" an older day
+# and trending now then keep an entry each instead of evicting each other.
+_cache: weakref.WeakKeyDictionary[Store, dict[tuple[int, date], Cached]] = (
+    weakref.WeakKeyDictionary()
+)
 _cache_lock = threading.Lock()
+_KEPT_PER_STORE = 8
 
 
 def candidates(store: Store, window: int, now: datetime, marker: tuple[int, ...]) -> Cached:
     """The window's candidates with their star gains, from the cache when it is current
     (or a few votes behind: then only the papers those votes touched are read again)."""
     since = now - timedelta(days=window)
+    key = (window, now.date())
     with _cache_lock:
-        cached = _cache.setdefault(store, {}).get(window)
+        cached = _cache.setdefault(store, {}).get(key)
     fits = (
         cached is not None
         and cached.since <= since <= cached.since + CACHE_SLACK
@@ -129,7 +135,10 @@ def candidates(store: Store, window: int, now: datetime, marker: tuple[int, ...]
         start = since - CACHE_SLACK / 2
         cached = Cached(marker, window, start, now.date(), _read(store, start, window, now))
     with _cache_lock:
-        _cache.setdefault(store, {})[window] = cached
+        kept = _cache.setdefault(store, {})
+        kept[key] = cached
+        while len(kept) > _KEPT_PER_STORE:
+            kept.pop(next(iter(kept)))
     return cached
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from paperboy.clock import utcnow
 from paperboy.errors import NotFound
-from paperboy.store._rows import Repository
+from paperboy.store._rows import Repository, bump_counter
 from paperboy.store.models import comments, papers, users
 
 
@@ -84,6 +84,7 @@ class CommentStore(Repository):
         parent must be a comment on the same paper (NotFound otherwise)."""
         at = now or utcnow()
         with self.engine.begin() as conn:
+            bump_counter(conn, "content")  # anonymous pages show it
             if conn.execute(select(papers.c.id).where(papers.c.id == paper_id)).first() is None:
                 raise NotFound("no such paper")
             if parent_id is not None:
@@ -221,6 +222,7 @@ class CommentStore(Repository):
         if not rendered:
             return
         with self.engine.begin() as conn:
+            bump_counter(conn, "content")  # anonymous pages show it
             for comment_id, html in rendered.items():
                 conn.execute(
                     update(comments).where(comments.c.id == comment_id).values(body_html=html)
@@ -230,6 +232,7 @@ class CommentStore(Repository):
         self, comment_id: int, body: str, *, html: str | None = None, now: datetime | None = None
     ) -> None:
         with self.engine.begin() as conn:
+            bump_counter(conn, "content")  # anonymous pages show it
             conn.execute(
                 update(comments)
                 .where(comments.c.id == comment_id)
@@ -240,6 +243,7 @@ class CommentStore(Repository):
         """Remove a comment; one with replies stays as an emptied ``deleted`` placeholder."""
         replies = select(comments.c.id).where(comments.c.parent_id == comment_id)
         with self.engine.begin() as conn:
+            bump_counter(conn, "content")  # anonymous pages show it
             if conn.execute(select(exists(replies))).scalar():
                 conn.execute(
                     update(comments)
@@ -251,4 +255,5 @@ class CommentStore(Repository):
 
     def set_comment_hidden(self, comment_id: int, hidden: bool) -> None:
         with self.engine.begin() as conn:
+            bump_counter(conn, "content")  # anonymous pages show it
             conn.execute(update(comments).where(comments.c.id == comment_id).values(hidden=hidden))

@@ -49,5 +49,11 @@ class Store:
             upgrade_schema(engine)
         return cls(engine)
 
+    def data_marker(self) -> tuple[int, ...]:
+        """Changes whenever anything a public page shows changes: votes, moderation, star
+        snapshots, comments, picks, HF counts, papers added or changed (one cheap read
+        of counters; the page cache checks it on every request)."""
+        return self.votes.change_marker(extra=("content",))
+
     def close(self) -> None:
         self.engine.dispose()

@@ -192,7 +192,7 @@ votes = cast(Table, Vote.__table__)
 class ChangeCounter(Base):
     """A number bumped in the same transaction as every change of one kind (``votes``:
     a vote added or taken back; ``hidden``: a paper hidden or shown; ``stars``: a GitHub
-    star snapshot), so every process
+    star snapshot; ``content``: a comment, pick or HF count written), so every process
     can tell with one row read whether what it cached is still current."""
 
     __tablename__ = "change_counters"

@@ -27,6 +27,7 @@ class ModerationStore(Repository):
         the paper is picked afterwards."""
         try:
             with self.engine.begin() as conn:
+                bump_counter(conn, "content")  # anonymous pages show it
                 conn.execute(
                     insert(picks).values(
                         paper_id=paper_id, day=day, user_id=user_id, created_at=now or utcnow()
@@ -35,6 +36,7 @@ class ModerationStore(Repository):
             return True
         except IntegrityError:
             with self.engine.begin() as conn:
+                bump_counter(conn, "content")  # anonymous pages show it
                 conn.execute(delete(picks).where(picks.c.paper_id == paper_id))
             return False
 

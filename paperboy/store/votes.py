@@ -133,23 +133,18 @@ class VoteStore(Repository):
                     found.setdefault(int(pid), []).append(at)
         return found
 
-    def change_marker(self) -> tuple[int, ...]:
+    def change_marker(self, extra: tuple[str, ...] = ()) -> tuple[int, ...]:
         """Changes when anything trending depends on changes: a vote, a paper hidden or
-        shown, a star snapshot, a paper added or changed (imported upvotes). One cheap
-        query."""
+        shown, a star snapshot, a paper added or changed (imported upvotes); plus the
+        ``extra`` counters. The ``votes`` counter comes first. One cheap query."""
         c = change_counters
         with self.engine.connect() as conn:
             counters = {str(n): int(v) for n, v in conn.execute(select(c.c.name, c.c.value))}
             newest = conn.execute(select(func.max(papers.c.last_changed))).scalar_one()
             count = conn.execute(select(func.max(papers.c.id))).scalar_one()
         stamp = int(newest.timestamp() * 1_000_000) if isinstance(newest, datetime) else 0
-        return (
-            counters.get("votes", 0),
-            counters.get("hidden", 0),
-            counters.get("stars", 0),
-            stamp,
-            count or 0,
-        )
+        names = ("votes", "hidden", "stars", *extra)
+        return (*(counters.get(n, 0) for n in names), stamp, count or 0)
 
     def trending_candidates(self, since: datetime) -> list[TrendingCandidate]:
         """Papers announced (or first seen) since ``since`` with at least one imported

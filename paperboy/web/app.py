@@ -31,6 +31,7 @@ from paperboy.web.errors import install_error_handlers
 from paperboy.web.feeds import private as private_feed
 from paperboy.web.feeds import public as public_feeds
 from paperboy.web.middleware import DOCS_PATH, BodyLimitAndHeaders
+from paperboy.web.page_cache import AnonymousPageCache
 from paperboy.web.pages import (
     account,
     comments,
@@ -145,6 +146,16 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         same_site="lax",
         https_only=settings.base_url.startswith("https://"),
     )
+    if settings.page_cache_seconds > 0:
+        # Outside the session (a hit needs none), inside the rate limiter and body limit.
+        app.add_middleware(
+            AnonymousPageCache,
+            store=store,
+            seconds=settings.page_cache_seconds,
+            max_bytes=settings.page_cache_mb * 1024 * 1024,
+            session_cookie=SESSION_COOKIE,
+            proxy_seconds=settings.page_cache_proxy_seconds,
+        )
     limiter = limiter_for(settings)
     if limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=limiter, store=store)

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from paperboy.config import Settings
+from paperboy.feed.trending import TrendingWeights, trending_list
 from paperboy.ingest.demo import load_demo
 from paperboy.store import Store
 from paperboy.web.app import create_app
@@ -88,3 +90,21 @@ def test_trending_feed_says_as_of(demo_client: TestClient, sqlite_store: Store) 
     xml = demo_client.get("/feeds/trending.rss?window=7").text
     assert f"as of {newest.day} {newest.strftime('%b %Y')} (no newer signal)" in xml
     assert xml.count("<item>") >= 10
+
+
+def test_trending_as_of_is_cached_like_trending_now(sqlite_store: Store) -> None:
+    """The window ending now (empty) and the "as of" window keep a cache entry each: a
+    repeated request runs neither candidate query again."""
+    load_demo(sqlite_store)
+    first = trending_list(sqlite_store, window=7, limit=20, weights=TrendingWeights())
+    assert first.as_of is not None and first.papers
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", record)
+    again = trending_list(sqlite_store, window=7, limit=20, weights=TrendingWeights())
+    event.remove(sqlite_store.engine, "before_cursor_execute", record)
+    assert [t.paper.id for t in again.papers] == [t.paper.id for t in first.papers]
+    assert not [sql for sql in seen if "imported_upvotes >" in sql.lower()]

@@ -162,7 +162,8 @@ def test_made_up_tokens_count_against_the_address(limited: TestClient) -> None:
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert [a.headers["x-ratelimit-remaining"] for a in answers[:2]] == ["2", "1"]
     assert "unknown or revoked API tokens" in answers[2].json()["error"]["detail"]
-    assert answers[2].headers["retry-after"] == "30"  # one bad-token lookup per 60 s / 2
+    # One bad-token lookup per 60 s / 2: 30 s, or a little less on a slow machine.
+    assert 25 <= int(answers[2].headers["retry-after"]) <= 30
     assert limited.get("/api/feed?limit=1").status_code == 200  # the last read of the address
     assert limited.get("/api/feed?limit=1").status_code == 429
 

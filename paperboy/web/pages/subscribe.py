@@ -42,8 +42,12 @@ TermsField = Annotated[str, Form(max_length=4000)]
 
 
 @router.get("/subscribe", response_class=HTMLResponse)
-def subscribe_form(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "subscribe.html", {"email": user.email if user else "", "error": None})
+def subscribe_form(
+    request: Request, user: CurrentUser, email: Annotated[str, Query(max_length=254)] = ""
+) -> HTMLResponse:
+    """The form; ``email`` pre-fills it (the footer of public pages sends it here)."""
+    prefilled = email.strip() or (user.email if user else "")
+    return render(request, "subscribe.html", {"email": prefilled, "error": None})
 
 
 @router.post("/subscribe", response_class=HTMLResponse, response_model=None)

@@ -1,6 +1,7 @@
-"""Trending's change tracking: a counter for GitHub star snapshots (trending now counts
-star gains) and a log of which paper each recent vote touched (so a cache a few votes
-behind re-reads those papers only).
+"""Change tracking for caches: counters for GitHub star snapshots (trending counts star
+gains) and for content that anonymous pages show (comments, picks, HF counts), and a log
+of which paper each recent vote touched (so a trending cache a few votes behind
+re-reads those papers only).
 
 Revision ID: 0013
 Revises: 0012
@@ -22,7 +23,7 @@ counters = sa.table(
 
 
 def upgrade() -> None:
-    op.bulk_insert(counters, [{"name": "stars", "value": 0}])
+    op.bulk_insert(counters, [{"name": "stars", "value": 0}, {"name": "content", "value": 0}])
     op.create_table(
         "vote_changes",
         sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -33,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("vote_changes")
-    op.execute(counters.delete().where(counters.c.name == "stars"))
+    op.execute(counters.delete().where(counters.c.name.in_(["stars", "content"])))

@@ -1,0 +1,244 @@
+"""Anonymous pages from memory: a signed-out reader gets the front page, a day, week or
+month, trending, a paper page, a public feed or a public API listing from a per-process
+cache keyed by URL, as long as nothing it shows has changed.
+
+What is cached: GET of the paths in CACHED_PREFIXES, from a request without a
+session cookie or Authorization header, answered 200 without setting a cookie (a page
+that hands out a CSRF token sets the session cookie, so it is never cached). Search is
+not cached (queries rarely repeat); neither are private feeds or anything signed in.
+
+When it is stale: every request reads the store's data marker (``Store.data_marker``:
+counters bumped in the same transaction as votes, moderation, comments, picks, HF
+counts and star snapshots, plus the papers' newest change and id), so any such write
+from any process empties the cache at the next request; entries also expire after
+``page_cache_seconds`` (relative dates, the embedding warm-up). Reading the marker is
+one small query, done in a worker thread like any route.
+
+Headers: every cacheable anonymous answer gets an ``ETag`` (the body's hash, or the
+route's own) and ``Cache-Control: public, max-age=N`` with ``Vary: Cookie,
+Authorization``, so a reverse proxy may keep it N seconds too (docs/operations.md);
+``If-None-Match`` gets 304. Bounded: at most ``page_cache_mb`` of bodies, least
+recently used first out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from paperboy.store import Store
+
+CACHED_PREFIXES = (
+    "/day",
+    "/week",
+    "/month",
+    "/trending",
+    "/paper/",
+    "/feeds/daily",
+    "/feeds/trending",
+    "/feeds/category/",
+    "/api/feed",
+    "/api/trending",
+    "/api/papers/",
+    "/api/daily_papers",
+)
+MAX_BODY = 2 * 1024 * 1024  # larger answers are served but not kept
+# Headers this middleware sets itself (or that describe one transfer only).
+_HEADERS_REPLACED = frozenset({b"content-length", b"etag", b"cache-control", b"vary", b"date"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    marker: tuple[int, ...]
+    stored: float
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+    cache_control: bytes
+
+
+def cacheable_path(path: str) -> bool:
+    return path == "/" or path.startswith(CACHED_PREFIXES)
+
+
+class AnonymousPageCache:
+    """ASGI middleware: see the module docstring."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        store: Store,
+        seconds: float,
+        max_bytes: int,
+        session_cookie: str,
+        proxy_seconds: int,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self.cookie = session_cookie.encode() + b"="
+        self.cache_control = f"public, max-age={proxy_seconds}".encode()
+        self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._applies(scope):
+            await self.app(scope, receive, send)
+            return
+        key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        marker = await run_in_threadpool(self.store.data_marker)
+        entry = self._get(key, marker)
+        if entry is not None:
+            self.hits += 1
+            await self._replay(scope, send, entry)
+            return
+        self.misses += 1
+        await self._fill(scope, receive, send, key, marker)
+
+    def _applies(self, scope: Scope) -> bool:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return False
+        if not cacheable_path(scope["path"]):
+            return False
+        for name, value in scope.get("headers") or []:
+            if name == b"authorization":
+                return False
+            if name == b"cookie" and self.cookie in value:
+                return False
+        return True
+
+    def _get(self, key: bytes, marker: tuple[int, ...]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.marker != marker or time.monotonic() - entry.stored > self.seconds:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def _drop(self, key: bytes) -> None:
+        gone = self._entries.pop(key, None)
+        if gone is not None:
+            self._bytes -= len(gone.body)
+
+    def _put(self, key: bytes, entry: _Entry) -> None:
+        with self._lock:
+            self._drop(key)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._bytes > self.max_bytes and self._entries:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _headers(self, entry: _Entry, length: int) -> list[tuple[bytes, bytes]]:
+        return [
+            *entry.headers,
+            (b"etag", entry.etag),
+            (b"cache-control", entry.cache_control),
+            (b"vary", b"Cookie, Authorization"),
+            (b"content-length", str(length).encode()),
+        ]
+
+    async def _replay(self, scope: Scope, send: Send, entry: _Entry) -> None:
+        if _matches(scope, entry.etag):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [
+                        (b"etag", entry.etag),
+                        (b"cache-control", entry.cache_control),
+                        (b"vary", b"Cookie, Authorization"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = self._headers(entry, len(entry.body))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _fill(
+        self, scope: Scope, receive: Receive, send: Send, key: bytes, marker: tuple[int, ...]
+    ) -> None:
+        """Run the app, collecting a cacheable 200 in full; anything else streams through."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        passing = False
+
+        async def collect(message: Message) -> None:
+            nonlocal start, size, passing
+            if passing:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                headers = message.get("headers") or []
+                if message["status"] != 200 or any(_private(n, v) for n, v in headers):
+                    passing = True
+                    await send(message)
+                    return
+                start = message
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_BODY and start is not None:  # too big to keep: stream it
+                passing = True
+                await send(start)
+                await send({**message, "body": b"".join(chunks)})
+                return
+            if not message.get("more_body", False) and start is not None:
+                await self._finish(scope, send, key, marker, start, b"".join(chunks))
+
+        await self.app(scope, receive, collect)
+
+    async def _finish(
+        self,
+        scope: Scope,
+        send: Send,
+        key: bytes,
+        marker: tuple[int, ...],
+        start: Message,
+        body: bytes,
+    ) -> None:
+        headers = [(n.lower(), v) for n, v in start.get("headers") or []]
+        own = next((v for n, v in headers if n == b"etag"), None)
+        etag = own or b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        kept = [(n, v) for n, v in headers if n not in _HEADERS_REPLACED]
+        # A route that chose its own Cache-Control (the feeds, /paper/{id}.md) keeps it.
+        control = next((v for n, v in headers if n == b"cache-control"), self.cache_control)
+        entry = _Entry(marker, time.monotonic(), kept, body, etag, control)
+        self._put(key, entry)
+        await self._replay(scope, send, entry)
+
+
+def _private(name: bytes, value: bytes) -> bool:
+    """An answer that must not be shared: it sets a cookie or says so itself."""
+    name = name.lower()
+    if name == b"set-cookie":
+        return True
+    return name == b"cache-control" and (b"no-store" in value or b"private" in value)
+
+
+def _matches(scope: Scope, etag: bytes) -> bool:
+    for name, value in scope.get("headers") or []:
+        if name == b"if-none-match":
+            return etag in [v.strip() for v in value.split(b",")] or value.strip() == b"*"
+    return False

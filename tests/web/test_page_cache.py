@@ -1,0 +1,123 @@
+"""The anonymous page cache: hits for signed-out readers, a write anywhere (votes,
+comments, moderation, new papers, from this process or another) shows at the next
+request, signed-in readers and cookie-setting pages never share an answer, ETag/304."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from paperboy.config import Settings
+from paperboy.store import Store
+from paperboy.web import create_app
+from paperboy.web.page_cache import AnonymousPageCache
+from tests.store.test_papers import rec
+
+
+@pytest.fixture
+def app_client(settings: Settings, loaded_store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, loaded_store)) as c:
+        yield c
+
+
+def _cache(client: TestClient) -> AnonymousPageCache:
+    app = client.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(app, AnonymousPageCache):
+        app = app.app
+    return app
+
+
+def _queries(store: Store) -> list[str]:
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_repeated_anonymous_page_is_served_from_memory(
+    app_client: TestClient, loaded_store: Store
+) -> None:
+    first = app_client.get("/day/2026-06-30")
+    cache = _cache(app_client)
+    assert first.status_code == 200 and cache.misses == 1
+    seen = _queries(loaded_store)
+    again = app_client.get("/day/2026-06-30")
+    assert again.text == first.text and cache.hits == 1
+    assert len(seen) <= 3  # the data marker only: no page query ran
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "public, max-age=30"
+    assert again.headers["vary"] == "Cookie, Authorization"
+    assert again.headers["content-security-policy"]  # security headers on hits too
+    not_modified = app_client.get(
+        "/day/2026-06-30", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert not_modified.status_code == 304 and not_modified.content == b""
+
+
+def test_writes_from_another_process_show_at_once(
+    app_client: TestClient, settings: Settings
+) -> None:
+    paper = "/paper/2606.27670"
+    before = app_client.get(paper).text
+    app_client.get("/api/feed?view=month&date=2026-06")
+    other = Store.open(settings.resolved_database_url)  # another process, in effect
+    try:
+        stored = other.papers.get_paper("2606.27670")
+        assert stored is not None
+        user = other.accounts.create_user("voter@example.org")
+        other.votes.toggle_vote(user.id, stored.id)
+        after_vote = app_client.get(paper).text
+        assert after_vote != before
+        other.comments.add_comment(stored.id, user.id, "A cached page must show this.")
+        assert "A cached page must show this." in app_client.get(paper).text
+        other.papers.upsert_papers([rec("2606.99999", announced=date(2026, 6, 30))])
+        month = app_client.get("/api/feed?view=month&date=2026-06&limit=500").json()
+        assert "2606.99999" in {p["id"] for p in month["papers"]}
+        other.moderation.set_paper_hidden(stored.id, True)
+        month = app_client.get("/api/feed?view=month&date=2026-06&limit=500").json()
+        assert "2606.27670" not in {p["id"] for p in month["papers"]}
+    finally:
+        other.close()
+
+
+def test_signed_in_readers_and_cookie_pages_are_never_cached(
+    app_client: TestClient, loaded_store: Store
+) -> None:
+    cache = _cache(app_client)
+    # A page with a form hands out a CSRF token in the session cookie: not shared.
+    signin = app_client.get("/signin")
+    assert "set-cookie" in signin.headers and cache.misses == 0
+    assert app_client.cookies  # this client now has a session cookie
+    app_client.get("/day/2026-06-30")
+    app_client.get("/day/2026-06-30")
+    assert cache.hits == 0 and cache.misses == 0  # bypassed entirely
+    api = app_client.get("/api/feed", headers={"Authorization": "Bearer pb_x"})
+    assert api.status_code in (200, 401) and cache.hits == 0
+
+
+def test_search_and_private_paths_are_not_cached(app_client: TestClient) -> None:
+    cache = _cache(app_client)
+    for _ in range(2):
+        app_client.get("/search?q=time+series")
+        app_client.get("/api/search?q=time+series")
+    assert cache.hits == 0 and cache.misses == 0
+
+
+def test_the_cache_is_bounded(app_client: TestClient) -> None:
+    cache = _cache(app_client)
+    cache.max_bytes = 100_000  # a day page is ~30 kB
+    for n in range(20):
+        assert app_client.get(f"/day/2026-06-30?x={n}").status_code == 200
+    assert 0 < cache._bytes <= 100_000
+    assert 1 <= len(cache._entries) <= 4
+    assert list(cache._entries)[-1] == b"/day/2026-06-30?x=19"  # the newest stays
+
+
+def test_off_when_the_setting_is_zero(settings: Settings, loaded_store: Store) -> None:
+    off = settings.model_copy(update={"page_cache_seconds": 0})
+    with TestClient(create_app(off, loaded_store)) as client:
+        page = client.get("/day/2026-06-30")
+        assert "etag" not in page.headers
