@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from paperboy.cli.main import AppContext, cli, pass_app
+from paperboy.errors import ConfigError
 
 
 @cli.command("mcp")
@@ -22,7 +23,16 @@ def mcp_command(app: AppContext) -> None:
     Example (a quick check by hand; the client speaks first, so this waits):
       PAPERBOY_DATA_DIR=data paperboy mcp
     """
+    settings = app.settings
+    default_file = (settings.data_dir / "paperboy.db").resolve()
+    if not settings.database_url and not default_file.is_file():
+        # An MCP client starts this from its own folder: a relative or mistyped data
+        # folder must not quietly become a new, empty database.
+        raise ConfigError(
+            f"no database at {default_file}: set PAPERBOY_DATA_DIR to the (absolute) data "
+            "folder `paperboy serve` uses, or PAPERBOY_DATABASE_URL"
+        )
     # Imported here: the SDK is only loaded by this command.
     from paperboy.mcp.server import serve_stdio
 
-    serve_stdio(app.settings, app.store)
+    serve_stdio(settings, app.store)

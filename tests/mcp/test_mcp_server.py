@@ -352,3 +352,11 @@ def test_without_embeddings_search_says_so_and_nothing_is_written(
         assert "Note: Semantic search is not ready" in text
     assert (folder / "index" / "lexical").is_dir()
     assert _digest(folder) == before
+
+
+def test_a_data_folder_without_a_database_is_refused(tmp_path: Path) -> None:
+    """A client started from another folder must not create an empty database there."""
+    result = CliRunner().invoke(cli, ["mcp"], env={"PAPERBOY_DATA_DIR": str(tmp_path / "nope")})
+    assert result.exit_code == 1
+    assert f"no database at {tmp_path / 'nope' / 'paperboy.db'}" in result.output
+    assert not (tmp_path / "nope").exists()
