@@ -64,6 +64,9 @@ ArxivId = Annotated[
     ),
 ]
 Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A day, YYYY-MM-DD")]
+HasCode = Annotated[
+    bool, Field(description="Only papers that link a code repository (GitHub, GitLab, Bitbucket)")
+]
 Category = Annotated[
     str, Field(min_length=1, max_length=64, description="An arXiv category, e.g. cs.CL")
 ]
@@ -103,7 +106,7 @@ def build_server(tools: PaperTools) -> MCPServer:
                 max_length=MAX_QUERY_LENGTH,
                 description='Words, "exact phrases", and filters in the query itself: '
                 "author:NAME, cat:cs.CL, year:2025 (or 2024-2025), from:YYYY-MM-DD, "
-                "to:YYYY-MM-DD. An arXiv id or URL returns that paper alone.",
+                "to:YYYY-MM-DD, has:code. An arXiv id or URL returns that paper alone.",
             ),
         ],
         mode: Annotated[
@@ -122,6 +125,7 @@ def build_server(tools: PaperTools) -> MCPServer:
         sort: Annotated[
             Literal["relevance", "date"], Field(description="relevance, or newest first")
         ] = "relevance",
+        has_code: HasCode = False,
     ) -> Annotated[CallToolResult, SearchAnswer]:
         """Search the papers of this paperboy instance by words, phrases, authors,
         categories and dates; best first, each with its upvotes (Hugging Face and local),
@@ -136,6 +140,7 @@ def build_server(tools: PaperTools) -> MCPServer:
                 date_from=date_from,
                 date_to=date_to,
                 sort=sort,
+                has_code=has_code,
             )
         return _answer(found, text.search_text(found))
 
@@ -155,13 +160,16 @@ def build_server(tools: PaperTools) -> MCPServer:
             Literal[1, 7, 30], Field(description="Days to look back: 1, 7 or 30")
         ] = 7,
         limit: Annotated[int, Field(ge=1, le=MAX_TRENDING, description="Papers to return")] = 20,
+        has_code: HasCode = False,
     ) -> Annotated[CallToolResult, TrendingAnswer]:
-        """The papers trending over the last `window` days, ranked by upvotes with an age
-        decay (docs/ranking.md), each with why it is there (e.g. "HF 55 · here 2").
+        """The papers trending over the last `window` days, ranked by Hugging Face
+        upvotes, local upvotes and the GitHub star gain of their official repository, with
+        an age decay (docs/ranking.md), each with why it is there (e.g. "HF 55 · ★ +340
+        this week · here 2").
         When the window ending today has no upvoted paper, the ranking is of the window
         ending on the newest day with upvotes, and `as_of` names that day."""
         with _tool_errors():
-            found = tools.trending(window=window, limit=limit)
+            found = tools.trending(window=window, limit=limit, has_code=has_code)
         return _answer(found, text.trending_text(found))
 
     @server.tool(title="Papers of a day", annotations=READ_ONLY)
@@ -176,12 +184,15 @@ def build_server(tools: PaperTools) -> MCPServer:
         category: Category | None = None,
         limit: Annotated[int, Field(ge=1, le=MAX_DAILY, description="Papers per page")] = 50,
         page: Annotated[int, Field(ge=1, le=10_000, description="Page, from 1")] = 1,
+        has_code: HasCode = False,
     ) -> Annotated[CallToolResult, DailyAnswer]:
         """The papers arXiv announced on one day, as the site's day page lists them (the
         editors' picks first, then the day's papers), with the neighbouring days that
         have papers."""
         with _tool_errors():
-            found = tools.daily(date=date, sort=sort, category=category, limit=limit, page=page)
+            found = tools.daily(
+                date=date, sort=sort, category=category, limit=limit, page=page, has_code=has_code
+            )
         return _answer(found, text.daily_text(found))
 
     @server.tool(title="Similar papers", annotations=READ_ONLY)

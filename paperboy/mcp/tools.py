@@ -26,7 +26,7 @@ from paperboy.config import Settings
 from paperboy.errors import InvalidInput, NotFound
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import parse_day
-from paperboy.feed.trending import check_window, trending_list
+from paperboy.feed.trending import TrendingWeights, check_window, trending_list
 from paperboy.library.citation import official_code_urls
 from paperboy.mcp.models import (
     DailyAnswer,
@@ -122,14 +122,16 @@ class PaperTools:
         date_from: str | None = None,
         date_to: str | None = None,
         sort: Sort = "relevance",
+        has_code: bool = False,
     ) -> SearchAnswer:
-        if not query.strip() and not (category or date_from or date_to):
+        if not query.strip() and not (category or date_from or date_to or has_code):
             raise InvalidInput("the query must not be empty (give words, a filter or an id)")
         pq = parse_query(
             query,
             categories=[category] if category else None,
             date_from=parse_day(date_from) if date_from else None,
             date_to=parse_day(date_to) if date_to else None,
+            has_code=has_code,
         )
         notes: list[str] = []
         keyword_note = self.keyword_index_note()
@@ -180,14 +182,16 @@ class PaperTools:
             hf_details(self.store, paper),
         )
 
-    def trending(self, *, window: int = 7, limit: int = 20) -> TrendingAnswer:
+    def trending(
+        self, *, window: int = 7, limit: int = 20, has_code: bool = False
+    ) -> TrendingAnswer:
         check_window(window)
         answer = trending_list(
             self.store,
             window=window,
             limit=limit,
-            gravity=self.settings.trending_gravity,
-            offset_hours=self.settings.trending_offset_hours,
+            weights=TrendingWeights.of(self.settings),
+            has_code=has_code,
         )
         papers = [t.paper for t in answer.papers]
         code = official_code_urls(self.store, papers)
@@ -222,9 +226,17 @@ class PaperTools:
         category: str | None = None,
         limit: int = 50,
         page: int = 1,
+        has_code: bool = False,
     ) -> DailyAnswer:
         feed = load_feed(
-            self.store, "day", date, category=category, page=page, page_size=limit, sort=sort
+            self.store,
+            "day",
+            date,
+            category=category,
+            page=page,
+            page_size=limit,
+            sort=sort,
+            has_code=has_code,
         )
         if feed.period is None:
             return DailyAnswer(

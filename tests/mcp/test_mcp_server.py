@@ -250,6 +250,21 @@ def test_trending_says_why_and_as_of_which_day(client: McpClient) -> None:
     assert "as of 2026-06-29" in text and "why: HF 55 · here 1" in text
 
 
+def test_has_code_filters_trending_daily_and_search(client: McpClient, store: Store) -> None:
+    with_code = set(store.code.arxiv_ids_with_code())
+    assert {HF_PAPER, HF_OTHER} <= with_code  # both trending papers link a repository
+    coded = client.ok("trending", window=7, limit=10, has_code=True)
+    assert [p["id"] for p in coded["papers"]] == [HF_PAPER, HF_OTHER]
+    day = client.ok("daily", date="2026-06-29", has_code=True)
+    everything = client.ok("daily", date="2026-06-29")
+    assert {p["id"] for p in day["papers"]} == {
+        p["id"] for p in everything["papers"] if p["id"] in with_code
+    }
+    assert day["total"] < everything["total"]
+    found = client.ok("search_papers", query="time series", mode="lexical", has_code=True)
+    assert found["results"] and {r["id"] for r in found["results"]} <= with_code
+
+
 def test_daily_lists_the_day_as_the_day_page_does(client: McpClient, store: Store) -> None:
     newest = client.ok("daily")
     assert newest["day"] == NEWEST_DAY and newest["previous_day"] == "2026-06-29"
