@@ -108,7 +108,7 @@ def config_show(app: AppContext) -> None:
       PAPERBOY_PORT=9000 paperboy config show
     """
     for name, value in app.settings.model_dump().items():
-        if name in {"secret_key", "smtp_password", "github_token"} and value:
+        if name in {"secret_key", "smtp_password", "github_token", "metrics_token"} and value:
             value = "********"
         elif name == "database_url" and value:
             value = masked_url(value)

@@ -130,6 +130,13 @@ class LexicalIndex:
         tmp.write_text(json.dumps(state))
         tmp.replace(self.path / STATE_FILE)
 
+    def position(self) -> tuple[datetime | None, int]:
+        """The watermark: (last_changed, id) of the last paper read into the index (what
+        it has indexed so far; None before the first sync)."""
+        state = self._read_state()
+        since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+        return since, int(state.get("after_id") or 0)
+
     @property
     def num_docs(self) -> int:
         self.refresh()
