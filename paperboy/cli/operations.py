@@ -1,4 +1,7 @@
-"""``paperboy db backup``, ``paperboy db restore`` and ``paperboy doctor``."""
+"""``paperboy db backup``, ``paperboy db restore`` and ``paperboy doctor``.
+
+Expected failures print ``Error: ...`` and exit 1 (``cli/main.py``); ``doctor`` prints
+its own report and exits 1 when a check FAILs."""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from paperboy.cli.main import AppContext, db, pass_app
+from paperboy.cli.main import AppContext, cli, db, pass_app
 from paperboy.ops.backup import backup_database, restore_database
+from paperboy.ops.doctor import run_checks
 
 
 @db.command("backup")
@@ -60,3 +64,27 @@ def db_restore(app: AppContext, path: Path) -> None:
         click.echo(f"the replaced database is kept at {done.kept}")
     if done.index_removed:
         click.echo("keyword index removed: `paperboy index update` (or serve) rebuilds it")
+
+
+@cli.command()
+def doctor() -> None:
+    """Check this installation: configuration, data folder disk space, database,
+    migrations, keyword index and embedding backlog, SMTP.
+
+    Prints one line per check, OK, WARN or FAIL, with a hint for each problem; exits 1
+    when any check FAILs (so it can gate a deployment). It only reads: no database is
+    created and no migration is run.
+
+    \b
+    Example:
+      paperboy doctor
+      PAPERBOY_CONFIG=/etc/paperboy.toml paperboy doctor
+    """
+    counts = {"OK": 0, "WARN": 0, "FAIL": 0}
+    for check in run_checks():
+        counts[check.status] += 1
+        colour = {"OK": "green", "WARN": "yellow", "FAIL": "red"}[check.status]
+        click.echo(click.style(f"{check.status:<4}", fg=colour) + check.line()[4:])
+    click.echo(f"{counts['OK']} ok, {counts['WARN']} warnings, {counts['FAIL']} failed")
+    if counts["FAIL"]:
+        raise click.exceptions.Exit(1)

@@ -26,6 +26,11 @@ class SchemaState:
     def is_current(self) -> bool:
         return self.current == self.head
 
+    @property
+    def is_known(self) -> bool:
+        """Whether this code knows the database's revision (False: newer code wrote it)."""
+        return self.current is None or self.current in known_revisions()
+
 
 @cache
 def head_revision() -> str:
@@ -33,6 +38,13 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every migration this code has (a database at another revision is newer code's)."""
+    script = ScriptDirectory.from_config(_alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
 
 
 class OperationsStore(Repository):
