@@ -8,14 +8,18 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from paperboy.arxiv import PaperRecord
+from paperboy.cli import cli
 from paperboy.clock import utcnow
-from paperboy.config import Settings
+from paperboy.config import Settings, load_settings
+from paperboy.errors import ConfigError
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.store.db import upgrade_schema
@@ -211,3 +215,17 @@ def test_ready_is_503_until_the_keyword_index_is_built(
         assert ready.json()["checks"]["keyword_index"].startswith("not built yet")
         service.update(embed=False)
         assert c.get("/ready").status_code == 200
+
+
+def test_metrics_settings_are_checked_and_the_token_is_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match=r"PAPERBOY_METRICS_TOKEN: .*placeholder or shorter"):
+        load_settings(metrics_token="short")
+    with pytest.raises(ConfigError, match=r"PAPERBOY_METRICS_ALLOW_IPS: .*'prometheus.local'"):
+        load_settings(metrics_allow_ips="127.0.0.1,prometheus.local")
+    monkeypatch.setenv("PAPERBOY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PAPERBOY_METRICS_TOKEN", TOKEN)
+    shown = CliRunner().invoke(cli, ["config", "show"])
+    assert shown.exit_code == 0, shown.output
+    assert "PAPERBOY_METRICS_TOKEN=********" in shown.output and TOKEN not in shown.output
