@@ -9,6 +9,7 @@ routes here, so they count under their route too."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,9 +20,21 @@ from paperboy.metrics import UNMATCHED_ROUTE, observe_request
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+def flat_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, those of included routers too: FastAPI keeps an included router as
+    one nested entry (its ``original_router``) rather than copying its routes."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from flat_routes(inner.routes)
+        else:
+            yield route
+
+
 class RequestMetrics:
     def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
-        self.app, self.routes = app, routes
+        self.app, self._routes = app, routes
+        self._flat: list[BaseRoute] | None = None  # made on first use: routes are complete
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,8 +67,10 @@ class RequestMetrics:
         path = getattr(route, "path", None)
         if isinstance(path, str):
             return path
+        if self._flat is None:
+            self._flat = list(flat_routes(self._routes))
         partial = None
-        for candidate in self.routes:
+        for candidate in self._flat:
             match, _ = candidate.matches(scope)
             if match == Match.FULL:
                 return str(getattr(candidate, "path", UNMATCHED_ROUTE))

@@ -247,6 +247,15 @@ def test_postgresql_round_trip_through_pg_dump(
     done = run(tmp_path, "db", "backup", str(backup), database_url=postgres_url)
     assert done.exit_code == 0, done.output
     assert "(postgresql," in done.output and backup.stat().st_size > 0
+    server = Store.open(second_postgres_url)  # a running server's session
+    try:
+        with server.engine.connect():
+            busy = run(tmp_path, "db", "restore", str(backup), database_url=second_postgres_url)
+            assert busy.exit_code == 1
+            assert busy.output.startswith("Error: the database is in use by another process")
+        assert server.papers.count_papers() == 0  # nothing restored
+    finally:
+        server.close()
     restored = run(tmp_path, "db", "restore", str(backup), database_url=second_postgres_url)
     assert restored.exit_code == 0, restored.output
     assert "restored 37 papers (postgresql)" in restored.output

@@ -229,3 +229,20 @@ def test_metrics_settings_are_checked_and_the_token_is_never_shown(
     shown = CliRunner().invoke(cli, ["config", "show"])
     assert shown.exit_code == 0, shown.output
     assert "PAPERBOY_METRICS_TOKEN=********" in shown.output and TOKEN not in shown.output
+
+
+def test_answers_made_before_routing_count_under_their_route(
+    settings: Settings, loaded_store: Store, search_service: SearchService
+) -> None:
+    """The rate limiter answers 429 before the router runs: still labelled /api/feed."""
+    tight = settings.model_copy(update={"api_read_limit": 1, "api_rate_window": 600.0})
+    with TestClient(create_app(tight, loaded_store, search_service), client=LOOPBACK) as c:
+        before = c.get("/metrics").text
+        assert c.get("/api/feed").status_code == 200
+        assert c.get("/api/feed").status_code == 429
+        after = c.get("/metrics").text
+    for status in ("200", "429"):
+        moved = request_count(after, "/api/feed", status) - request_count(
+            before, "/api/feed", status
+        )
+        assert moved == 1, status
