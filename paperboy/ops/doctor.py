@@ -23,6 +23,7 @@ from paperboy.config import (
 )
 from paperboy.errors import ConfigError
 from paperboy.mail.send import describe_smtp_failure, open_smtp
+from paperboy.metrics import MULTIPROC_ENV
 from paperboy.search.lexical import STATE_FILE, index_position
 from paperboy.search.service import model_key
 from paperboy.store import Store
@@ -69,6 +70,7 @@ def run_checks(environ: Mapping[str, str] | None = None) -> Iterator[Check]:
         )
         return
     yield from config_checks(settings, environ)
+    yield metrics_check(settings, environ)
     yield disk_check(settings.data_dir)
     store = None
     try:
@@ -125,6 +127,30 @@ def config_checks(settings: Settings, environ: Mapping[str, str] | None) -> Iter
         )
     else:
         yield Check("base URL", "OK", settings.base_url)
+
+
+def metrics_check(settings: Settings, environ: Mapping[str, str] | None) -> Check:
+    environ = os.environ if environ is None else environ
+    folder = environ.get(MULTIPROC_ENV)
+    if "*" in [part.strip() for part in settings.metrics_allow_ips.split(",")]:
+        return Check(
+            "metrics",
+            "WARN",
+            "PAPERBOY_METRICS_ALLOW_IPS=* lets anyone who reaches paperboy read /metrics",
+            "name Prometheus's address, or use PAPERBOY_METRICS_TOKEN",
+        )
+    if not folder:
+        return Check("metrics", "OK", "single-process mode (PROMETHEUS_MULTIPROC_DIR unset)")
+    path = Path(folder)
+    if not path.is_dir() or not os.access(path, os.W_OK):
+        return Check(
+            "metrics",
+            "FAIL",
+            f"{MULTIPROC_ENV}={folder} is not a writable folder: every request would fail "
+            "to record its metrics",
+            "create it for the service's user (systemd: RuntimeDirectory=), or unset it",
+        )
+    return Check("metrics", "OK", f"multi-process mode, samples in {folder}")
 
 
 def disk_check(data_dir: Path, usage: DiskUsage | None = None) -> Check:

@@ -138,3 +138,17 @@ def test_disk_space_levels(tmp_path: Path, free: int, total: int, status: str) -
     check = disk_check(tmp_path, DiskUsage(total, total - free, free))
     assert check.status == status
     assert (check.hint is None) == (status == "OK")
+
+
+def test_metrics_folder_and_allow_list(settings: Settings, tmp_path: Path) -> None:
+    missing = doctor(settings, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "no-such-folder"))
+    assert missing.exit_code == 1
+    assert lines(missing)["metrics"].startswith(
+        f"FAIL  metrics: PROMETHEUS_MULTIPROC_DIR={tmp_path / 'no-such-folder'} is not a "
+        "writable folder"
+    )
+    (tmp_path / "prom").mkdir()
+    fine = doctor(settings, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prom"))
+    assert lines(fine)["metrics"].startswith("OK    metrics: multi-process mode")
+    everyone = doctor(settings, PAPERBOY_METRICS_ALLOW_IPS="*")
+    assert lines(everyone)["metrics"].startswith("WARN  metrics: PAPERBOY_METRICS_ALLOW_IPS=*")
