@@ -8,6 +8,7 @@ routes here, so they count under their route too."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Iterator
 
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy.metrics import UNMATCHED_ROUTE, observe_request
 
+log = logging.getLogger("paperboy.web")
 # Methods outside this set (anything a client invents) are one label too.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -53,12 +55,15 @@ class RequestMetrics:
             await self.app(scope, receive, send_and_note)
         finally:
             method = scope.get("method", "GET")
-            observe_request(
-                method if method in KNOWN_METHODS else "OTHER",
-                self.route_of(scope),
-                status,
-                time.perf_counter() - started,
-            )
+            try:
+                observe_request(
+                    method if method in KNOWN_METHODS else "OTHER",
+                    self.route_of(scope),
+                    status,
+                    time.perf_counter() - started,
+                )
+            except OSError:  # a vanished PROMETHEUS_MULTIPROC_DIR must not fail requests
+                log.warning("could not record request metrics", exc_info=True)
 
     def route_of(self, scope: Scope) -> str:
         """The template of the route that answered (the router leaves it in the scope),
