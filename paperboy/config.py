@@ -185,6 +185,18 @@ class Settings(SourceSettings, ReaderSettings):
         description="max-age sent with cacheable anonymous pages, for a reverse proxy or "
         "browser in front of paperboy (0: they must revalidate with the ETag).",
     )
+    metrics_allow_ips: str = Field(
+        "127.0.0.1,::1",
+        description="Comma-separated addresses or networks that may read `/metrics` "
+        "(Prometheus) without a token, e.g. `10.0.0.7` for the Prometheus server; behind a "
+        "trusted proxy this is the client's forwarded address. Empty: only with "
+        "`PAPERBOY_METRICS_TOKEN`. Anyone else gets 403.",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token that lets any address read `/metrics` "
+        "(`Authorization: Bearer ...`; at least 32 characters). Unset: by address only.",
+    )
 
     @field_validator("digest_timezone")
     @classmethod
@@ -197,7 +209,7 @@ class Settings(SourceSettings, ReaderSettings):
             ) from None
         return value
 
-    @field_validator("forwarded_allow_ips")
+    @field_validator("forwarded_allow_ips", "metrics_allow_ips")
     @classmethod
     def _addresses_or_networks(cls, value: str) -> str:
         for item in (part.strip() for part in value.split(",")):
@@ -219,6 +231,16 @@ class Settings(SourceSettings, ReaderSettings):
                 f"{MIN_SECRET_LENGTH} characters; set a random secret outside development"
             )
         return self
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_metrics_token(cls, value: str | None) -> str | None:
+        if value is not None and is_placeholder_secret(value):
+            raise ValueError(
+                f"a placeholder or shorter than {MIN_SECRET_LENGTH} characters; set a random "
+                "token (python -c 'import secrets; print(secrets.token_urlsafe(32))') or unset it"
+            )
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_github_token(self) -> Settings:

@@ -6,8 +6,11 @@ serving whatever a source does. ``stop`` ends the wait at once."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
+
+from paperboy.metrics import observe_job
 
 
 class PeriodicJob:
@@ -21,6 +24,8 @@ class PeriodicJob:
         log: logging.Logger,
     ) -> None:
         self.name, self.run, self.log = name, run, log
+        # Its label in /metrics: "GitHub sync" -> "github_sync".
+        self.kind = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         self.first_run, self.interval = first_run, interval
         self.runs = 0  # finished runs, successful or not
         self.failures = 0
@@ -43,7 +48,8 @@ class PeriodicJob:
         while not self._stop.wait(wait):
             wait = self.interval
             try:
-                self.run()
+                with observe_job(self.kind):  # runs, failures and duration in /metrics
+                    self.run()
             except Exception:  # keep serving; the next run retries
                 self.failures += 1
                 self.log.exception("scheduled %s failed", self.name)

@@ -108,7 +108,7 @@ def config_show(app: AppContext) -> None:
       PAPERBOY_PORT=9000 paperboy config show
     """
     for name, value in app.settings.model_dump().items():
-        if name in {"secret_key", "smtp_password", "github_token"} and value:
+        if name in {"secret_key", "smtp_password", "github_token", "metrics_token"} and value:
             value = "********"
         elif name == "database_url" and value:
             value = masked_url(value)
@@ -163,9 +163,21 @@ from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
 from paperboy.cli import mcp as _mcp  # noqa: E402, F401
+from paperboy.cli import operations as _operations  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = ["_code", "_digest", "_ingest", "_search", "_serve", "_sync", "_users", "cli", "main"]
+__all__ = [
+    "_code",
+    "_digest",
+    "_ingest",
+    "_operations",
+    "_search",
+    "_serve",
+    "_sync",
+    "_users",
+    "cli",
+    "main",
+]

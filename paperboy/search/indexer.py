@@ -10,6 +10,7 @@ import logging
 import threading
 
 from paperboy.errors import PaperboyError
+from paperboy.metrics import count_items, observe_job
 from paperboy.search.service import SearchService
 
 log = logging.getLogger("paperboy.search")
@@ -31,7 +32,10 @@ class BackgroundIndexer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                update = self.service.update(embed=self.embed, stop=self._stop)
+                with observe_job("index"):  # runs, failures and duration in /metrics
+                    update = self.service.update(embed=self.embed, stop=self._stop)
+                count_items("index", "indexed", update.indexed or 0)
+                count_items("index", "embedded", update.embedded)
                 if update.indexed or update.embedded:
                     log.info(
                         "indexes updated: %s papers indexed, %d embedded",

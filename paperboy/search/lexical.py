@@ -87,6 +87,17 @@ def _build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+def index_position(path: Path) -> tuple[datetime | None, int]:
+    """The watermark of the index at ``path``: (last_changed, id) of the last paper read
+    into it (None before the first sync). Reads the state file only, opens nothing."""
+    try:
+        state = dict(json.loads((path / STATE_FILE).read_text()))
+    except (OSError, ValueError):
+        state = {}
+    since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+    return since, int(state.get("after_id") or 0)
+
+
 class LexicalIndex:
     def __init__(
         self, path: Path, *, title_boost: float | None = None, params: LexicalParams | None = None
@@ -129,6 +140,9 @@ class LexicalIndex:
         tmp = self.path / f"{STATE_FILE}.tmp"
         tmp.write_text(json.dumps(state))
         tmp.replace(self.path / STATE_FILE)
+
+    def position(self) -> tuple[datetime | None, int]:
+        return index_position(self.path)
 
     @property
     def num_docs(self) -> int:

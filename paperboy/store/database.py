@@ -16,6 +16,7 @@ from paperboy.store.embeddings import EmbeddingStore
 from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.moderation import ModerationStore
+from paperboy.store.operations import OperationsStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.recommend import RecommendStore
 from paperboy.store.submissions import SubmissionStore
@@ -41,6 +42,7 @@ class Store:
         self.digests = DigestStore(engine)
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
+        self.operations = OperationsStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

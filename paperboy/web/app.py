@@ -31,6 +31,7 @@ from paperboy.web.errors import install_error_handlers
 from paperboy.web.feeds import private as private_feed
 from paperboy.web.feeds import public as public_feeds
 from paperboy.web.middleware import DOCS_PATH, BodyLimitAndHeaders
+from paperboy.web.operations import router as operations_router
 from paperboy.web.page_cache import AnonymousPageCache
 from paperboy.web.pages import (
     account,
@@ -49,6 +50,7 @@ from paperboy.web.pages import (
 )
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import env as templates
+from paperboy.web.request_metrics import RequestMetrics
 from paperboy.web.template_globals import register_template_globals
 
 log = logging.getLogger("paperboy.web")
@@ -134,6 +136,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         api_library.router,
         public_feeds.router,
         private_feed.router,
+        operations_router,
     ):
         app.include_router(router)
     api_docs.document_api(app)
@@ -160,4 +163,6 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     if limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=limiter, store=store)
     app.add_middleware(BodyLimitAndHeaders, max_body=settings.max_body_bytes)
+    # Outermost: counts every answer, those of the middleware above included.
+    app.add_middleware(RequestMetrics, routes=app.router.routes)
     return app
