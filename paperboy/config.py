@@ -167,6 +167,13 @@ class Settings(SourceSettings, ReaderSettings):
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body the web app accepts."
     )
+    jobs: bool = Field(
+        True,
+        description="Run the background work (embedding, digests, scheduled harvests and "
+        "syncs) inside `paperboy serve`. Off for web processes next to a `paperboy worker` "
+        "(`paperboy serve --no-jobs`, `--workers N`); each web process still keeps its "
+        "keyword index following the database.",
+    )
     page_cache_seconds: float = Field(
         60.0,
         ge=0.0,

@@ -20,6 +20,24 @@ class SourceSettings(BaseSettings):
         "https://huggingface.co/api/daily_papers",
         description="Hugging Face daily papers API endpoint.",
     )
+    harvest_minutes: int = Field(
+        0,
+        ge=0,
+        le=10080,
+        description="Minutes between the service's own OAI-PMH harvests of arXiv "
+        "(`paperboy ingest oai` of each set in `harvest_sets`, resuming where the last one "
+        "ended); 0 turns the scheduled harvest off (use cron instead).",
+    )
+    harvest_sets: str = Field(
+        "cs",
+        max_length=500,
+        description="Comma-separated OAI sets the scheduled harvest fetches (cs, math, "
+        "physics:hep-ex ...). A set never harvested before starts `harvest_first_days` "
+        "back.",
+    )
+    harvest_first_days: int = Field(
+        3, ge=1, le=365, description="Days a scheduled harvest of a new set reaches back."
+    )
     hf_sync_minutes: int = Field(
         0,
         ge=0,

@@ -162,22 +162,25 @@ def main() -> None:
 from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
-from paperboy.cli import mcp as _mcp  # noqa: E402, F401
+from paperboy.cli import mcp as _mcp  # noqa: E402
 from paperboy.cli import operations as _operations  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
+from paperboy.cli import worker as _worker  # noqa: E402
 
 __all__ = [
     "_code",
     "_digest",
     "_ingest",
+    "_mcp",
     "_operations",
     "_search",
     "_serve",
     "_sync",
     "_users",
+    "_worker",
     "cli",
     "main",
 ]

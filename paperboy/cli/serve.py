@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from typing import Any
 
 import click
 
@@ -14,6 +16,7 @@ from paperboy.ingest.demo import load_demo_if_empty
 log = logging.getLogger("paperboy.serve")
 
 PUBLIC_DEV_FLAG = "--insecure-dev-on-public-host"
+WEB_APP_FACTORY = "paperboy.web.app:create_app_from_env"
 
 
 def check_exposure(settings: Settings, host: str, allow_public_dev: bool) -> list[str]:
@@ -62,9 +65,29 @@ def check_exposure(settings: Settings, host: str, allow_public_dev: bool) -> lis
     help="Allow development mode on a non-loopback address (unsafe: anyone who can "
     "reach it can sign in as anyone).",
 )
+@click.option(
+    "--no-jobs",
+    is_flag=True,
+    help="Run no background work here (embedding, digests, scheduled harvests and syncs): "
+    "a `paperboy worker` does it. The keyword index still follows the database.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Web processes sharing the port. More than one implies --no-jobs: run "
+    "`paperboy worker` beside them (on PostgreSQL for many writers).",
+)
 @pass_app
 def serve(
-    app: AppContext, host: str | None, port: int | None, no_demo: bool, allow_public_dev: bool
+    app: AppContext,
+    host: str | None,
+    port: int | None,
+    no_demo: bool,
+    allow_public_dev: bool,
+    no_jobs: bool,
+    workers: int,
 ) -> None:
     """Serve the web site and JSON API.
 
@@ -75,9 +98,13 @@ def serve(
     addresses only. For a public site set PAPERBOY_ENVIRONMENT=production and a random
     PAPERBOY_SECRET_KEY, and put a reverse proxy with TLS in front (docs/operations.md).
 
+    With --workers N the site runs in N processes (each keeps its own page cache
+    and follows the database); background work then belongs to `paperboy worker`.
+
     \b
     Example:
       paperboy serve --port 8000
+      paperboy serve --host 127.0.0.1 --workers 3   # plus: paperboy worker
     """
     import uvicorn
 
@@ -93,12 +120,26 @@ def serve(
         report = load_demo_if_empty(store)
         if report is not None:
             click.echo(f"Loaded demo papers: {report.added} added")
-    click.echo(f"paperboy serving on http://{bind_host}:{bind_port}/ (Ctrl+C to stop)")
-    uvicorn.run(
-        create_app(settings, store),
-        host=bind_host,
-        port=bind_port,
-        log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+    web_only = no_jobs or workers > 1
+    role = "web only: run `paperboy worker` for background work" if web_only else "web and jobs"
+    click.echo(
+        f"paperboy serving on http://{bind_host}:{bind_port}/ "
+        f"({workers} process{'es' if workers > 1 else ''}, {role}; Ctrl+C to stop)"
     )
+    options: dict[str, Any] = {
+        "host": bind_host,
+        "port": bind_port,
+        "log_level": "warning",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+    }
+    if workers > 1:
+        # Each process builds its app from the environment (settings come from it alone);
+        # PAPERBOY_JOBS tells them to run no background work.
+        os.environ["PAPERBOY_JOBS"] = "false"
+        store.close()
+        uvicorn.run(WEB_APP_FACTORY, factory=True, workers=workers, **options)
+        return
+    if web_only:
+        settings = settings.model_copy(update={"jobs": False})
+    uvicorn.run(create_app(settings, store), **options)

@@ -13,12 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from paperboy import __version__
-from paperboy.config import Settings
-from paperboy.digest.scheduler import DigestScheduler
-from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
-from paperboy.ingest.hf_scheduler import HfSyncScheduler
+from paperboy.config import Settings, load_settings
 from paperboy.ingest.interactive import InteractiveArxiv
-from paperboy.search.indexer import BackgroundIndexer
+from paperboy.jobs import BackgroundWork, role_of
+from paperboy.logs import configure_logging
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web.api import docs as api_docs
@@ -62,33 +60,10 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        indexer = None
-        if settings.background_indexing:
-            indexer = BackgroundIndexer(
-                search_service, settings.index_interval, embed=settings.background_embedding
-            )
-            indexer.start()
-        scheduler = None
-        if settings.digest_scheduler:
-            scheduler = DigestScheduler(store, settings)
-            scheduler.start()
-        hf_sync = None
-        if settings.hf_sync_minutes > 0:
-            hf_sync = HfSyncScheduler(store, settings)
-            hf_sync.start()
-        github_job = None
-        if github_job_enabled(settings):
-            github_job = GithubSyncScheduler(store, settings)
-            github_job.start()
+        work = BackgroundWork(role_of(settings), settings, store, search_service)
+        work.start()
         yield
-        if github_job is not None:
-            github_job.stop()
-        if hf_sync is not None:
-            hf_sync.stop()
-        if scheduler is not None:
-            scheduler.stop()
-        if indexer is not None:
-            indexer.stop()
+        work.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -166,3 +141,11 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     # Outermost: counts every answer, those of the middleware above included.
     app.add_middleware(RequestMetrics, routes=app.router.routes)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app of one process of `paperboy serve --workers N`: settings from the
+    environment (as the command read them), its own store (connection pool)."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings, Store.open(settings.resolved_database_url))
