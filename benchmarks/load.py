@@ -1,0 +1,197 @@
+"""Run by hand: load figures for a running paperboy, from a bounded load generator on
+this machine (127.0.0.1 only).
+
+Starts `paperboy serve` (``--workers N``, on the data folder or database given) with the
+API rate limit raised out of the way (the limiter is measured by its own tests), waits
+until it answers, then runs ``--clients`` concurrent clients for ``--seconds``: each
+sends its next request as soon as the last is answered, cycling through the front page,
+day pages, paper pages, search, trending and the API feed (URLs drawn with a fixed seed
+from the database). Signed-out readers, as most visitors are. Prints requests/s and
+p50/p95/p99 per route, with errors, and writes them as JSON with ``--json``.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/load.py --data-dir /tmp/load-sqlite
+    PYTHONPATH=. .venv/bin/python benchmarks/load.py --data-dir /tmp/load-pg \\
+        --database-url postgresql+psycopg://... --workers 3
+
+The data folder must hold a database with papers (and, for search, its keyword index:
+`paperboy index update`); the server loads no demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+QUERIES = [
+    "sparse attention long context",
+    "diffusion models for video generation",
+    "reinforcement learning from human feedback",
+    "graph neural networks molecules",
+    "retrieval augmented generation evaluation",
+    "speculative decoding",
+    "vision language model hallucination",
+    "protein structure prediction",
+    "federated learning privacy",
+    "mixture of experts routing",
+]
+
+
+def _sample_urls(args: argparse.Namespace, rng: random.Random) -> dict[str, list[str]]:
+    """Paper ids and days from the database (SQLite file, or PostgreSQL through psycopg)."""
+    if args.database_url:
+        import psycopg
+
+        url = args.database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url) as conn:
+            ids = [r[0] for r in conn.execute("SELECT arxiv_id FROM papers ORDER BY id")]
+            days = [str(r[0]) for r in conn.execute("SELECT DISTINCT announced FROM papers")]
+    else:
+        db = args.data_dir / "paperboy.db"
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            ids = [r[0] for r in conn.execute("SELECT arxiv_id FROM papers ORDER BY id")]
+            days = [str(r[0]) for r in conn.execute("SELECT DISTINCT announced FROM papers")]
+    days = sorted(d for d in days if d and d != "None")[-30:]
+    return {
+        "front": ["/"],
+        "day": [f"/day/{d}" for d in days],
+        "paper": [f"/paper/{a}" for a in rng.sample(ids, min(300, len(ids)))],
+        "search": [f"/search?q={q.replace(' ', '+')}" for q in QUERIES],
+        "trending": ["/trending?window=1", "/trending?window=7", "/trending?window=30"],
+        "api_feed": [f"/api/feed?date={d}&limit=50" for d in days],
+    }
+
+
+def _start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PAPERBOY_DATA_DIR": str(args.data_dir),
+        "PAPERBOY_LOAD_DEMO": "false",
+        "PAPERBOY_API_READ_LIMIT": "1000000",
+        "PAPERBOY_LOG_LEVEL": "WARNING",
+    }
+    if args.database_url:
+        env["PAPERBOY_DATABASE_URL"] = args.database_url
+    command = [sys.executable, "-m", "paperboy", "serve", "--port", str(port)]
+    command += ["--workers", str(args.workers)]
+    if args.no_jobs:
+        command.append("--no-jobs")
+    return subprocess.Popen(command, env=env)
+
+
+async def _wait_ready(base: str, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"{base}/api/health", timeout=5)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    raise SystemExit("the server did not answer in time")
+
+
+async def _run(base: str, urls: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    routes = list(urls)
+    stop_at = time.monotonic() + args.seconds
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+
+    async def client_loop(n: int, client: httpx.AsyncClient) -> None:
+        rng = random.Random(n)
+        i = n
+        while time.monotonic() < stop_at:
+            route = routes[i % len(routes)]
+            i += 1
+            url = rng.choice(urls[route])
+            start = time.perf_counter()
+            try:
+                answer = await client.get(base + url, timeout=30)
+                ok = answer.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            times[route].append((time.perf_counter() - start) * 1000)
+            if not ok:
+                errors[route] += 1
+
+    async with httpx.AsyncClient(limits=limits) as client:
+        began = time.monotonic()
+        await asyncio.gather(*(client_loop(n, client) for n in range(args.clients)))
+        elapsed = time.monotonic() - began
+    result: dict[str, Any] = {"seconds": round(elapsed, 1), "routes": {}}
+    total = 0
+    for route in routes:
+        found = sorted(times[route])
+        total += len(found)
+        if not found:
+            continue
+
+        def pct(p: float, values: list[float] = found) -> float:
+            return round(values[min(len(values) - 1, int(len(values) * p))], 1)
+
+        result["routes"][route] = {
+            "requests": len(found),
+            "per_second": round(len(found) / elapsed, 1),
+            "p50_ms": round(statistics.median(found), 1),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "errors": errors[route],
+        }
+    result["requests_per_second"] = round(total / elapsed, 1)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--no-jobs", action="store_true", help="serve --no-jobs (one process)")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    urls = _sample_urls(args, random.Random(14))
+    base = f"http://127.0.0.1:{args.port}"
+    server = _start_server(args, args.port)
+    try:
+        asyncio.run(_wait_ready(base))
+        # Warm up: every URL once (caches, the model for search), then measure.
+        asyncio.run(_run(base, urls, argparse.Namespace(**{**vars(args), "seconds": 10.0})))
+        result = asyncio.run(_run(base, urls, args))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    result["setup"] = {
+        "workers": args.workers,
+        "database": "postgresql" if args.database_url else "sqlite",
+        "clients": args.clients,
+    }
+    print(f"{result['requests_per_second']} requests/s over {result['seconds']} s")
+    print(f"{'route':<10} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for route, r in result["routes"].items():
+        print(
+            f"{route:<10} {r['per_second']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+            f"{r['p99_ms']:>8} {r['errors']:>7}"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
