@@ -165,6 +165,18 @@ from paperboy.cli import ingest as _ingest  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
+from paperboy.cli import tldr as _tldr  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = ["_code", "_digest", "_ingest", "_search", "_serve", "_sync", "_users", "cli", "main"]
+__all__ = [
+    "_code",
+    "_digest",
+    "_ingest",
+    "_search",
+    "_serve",
+    "_sync",
+    "_tldr",
+    "_users",
+    "cli",
+    "main",
+]

@@ -19,6 +19,7 @@ from paperboy.store.moderation import ModerationStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.recommend import RecommendStore
 from paperboy.store.submissions import SubmissionStore
+from paperboy.store.tldr import TldrStore
 from paperboy.store.tokens import TokenStore
 from paperboy.store.votes import VoteStore
 
@@ -41,6 +42,7 @@ class Store:
         self.digests = DigestStore(engine)
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
+        self.tldr = TldrStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
