@@ -33,9 +33,7 @@ def sample() -> list[dict[str, object]]:
         papers = [json.loads(line) for line in handle]
     # The population as drawn (abstracts of two or more sentences, counted without the
     # later lost-space rule, so that the sample does not move when the splitter improves).
-    papers = [
-        p for p in papers if len(split_sentences(p.get("abstract"), lost_spaces=False)) >= 2
-    ]
+    papers = [p for p in papers if len(split_sentences(p.get("abstract"), lost_spaces=False)) >= 2]
     papers.sort(key=lambda p: str(p["id"]))
     return random.Random(SEED).sample(papers, SIZE)
 

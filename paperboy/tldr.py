@@ -28,17 +28,22 @@ MAX_TLDR_CHARS = 600  # a run-on "sentence" longer than this is cut at a word bo
 
 # Words after which a period does not end a sentence (compared lower-cased, without it).
 _ABBREVIATIONS = frozenset(
-    """e.g eg i.e ie et al cf vs v fig figs eq eqs sec secs tab ref refs no nos vol
+    """e.g eg i.e ie al cf vs v fig figs eq eqs sec secs tab ref refs no nos vol
     approx resp dr prof mr mrs ms st jr sr inc ltd co corp dept univ eqn thm lem def
     prop cor alg app ch pp p viz ca est incl max min avg std var
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()  # noqa: SIM905 - a word list
 )
 _SENTINEL = "\x00"  # stands for a protected period in the masked copy
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]{1,300}\$|\\\(.{1,300}?\\\)|\\\[.{1,300}?\\\]", re.S)
 _BRACKETED = re.compile(r"\([^()]{0,300}\)|\[[^\[\]]{0,300}\]")
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., e.g., i.e.
 _WORD_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)\.(?=\s)")
-_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.(?=\s+[A-Z])")  # J. Smith
+# An initial ("J. Smith"), unless the next word is one that starts sentences ("X. We").
+_INITIAL = re.compile(
+    r"(?<![\w.])[A-Z]\.(?=\s+(?!(?:We|Our|The|This|These|It|Its|In|To|An?|However|"
+    r"Experiments?|Results?|Finally|Moreover|Furthermore|Additionally|Code|Here|Unlike|"
+    r"While|Although|Thus|Therefore|Specifically|Extensive)\b)[A-Z])"
+)
 _BOUNDARY = re.compile(
     r"[.?!]+[\"'\u201d\u2019)\]}]*\s+"
     r"(?=[\"'\u201c\u2018(\[{]?(?:[A-Z0-9$\\]|[a-z]+[A-Z0-9]))"
@@ -51,7 +56,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _STOPWORDS = frozenset(
     """a an the of for and or in on to with by from as at is are be was were this that
     these those it its we our via using use based into than then their can also not
-    new towards toward how what when which while between under over through""".split()
+    new towards toward how what when which while between under over through""".split()  # noqa: SIM905
 )
 
 # Phrases that announce what a paper contributes, and weaker ones that announce findings.
@@ -159,12 +164,13 @@ def split_sentences(abstract: str | None, *, lost_spaces: bool = True) -> list[s
 
 
 def _merge_fragments(sentences: list[str]) -> list[str]:
-    """Glue a piece of fewer than three words (an enumeration marker, a stray "1.") onto
-    the next sentence: it was never a sentence of its own."""
+    """Glue a one-word piece or one without letters (an enumeration marker, a stray
+    "1.") onto the next sentence: it was never a sentence of its own."""
     merged: list[str] = []
     carry = ""
     for sentence in sentences:
-        if len(sentence.split()) < 3 and len(sentences) > 1:
+        fragment = len(sentence.split()) < 2 or not any(c.isalpha() for c in sentence)
+        if fragment and len(sentences) > 1:
             carry = f"{carry} {sentence}".strip()
             continue
         merged.append(f"{carry} {sentence}".strip() if carry else sentence)
