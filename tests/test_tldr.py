@@ -32,7 +32,8 @@ LABELS = ROOT / "benchmarks" / "data" / "tldr_labels.jsonl"
             ["As shown by Smith et al. (2023), it works.", "We confirm it."],
         ),
         (
-            "Results are in Fig. 3 and Eq. 2 of Sec. 4. Accuracy rises to 93.5% on v2.1. Done here.",
+            "Results are in Fig. 3 and Eq. 2 of Sec. 4. Accuracy rises to 93.5% on v2.1. "
+            "Done here.",
             [
                 "Results are in Fig. 3 and Eq. 2 of Sec. 4.",
                 "Accuracy rises to 93.5% on v2.1.",
