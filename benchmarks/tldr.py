@@ -17,11 +17,13 @@ the labelled sentence. Methods:
 Prints accuracy per method and half, the tuned weights, and the cost per paper.
 
     python benchmarks/tldr.py [--no-embedding] [--model-dir DIR] [--show-misses]
+        [--corpus 5000]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import itertools
 import json
 import sys
@@ -41,11 +43,13 @@ from paperboy.tldr import (  # noqa: E402
     best_index,
     choose_cue_only,
     choose_index,
+    choose_tldr,
     sentence_features,
     split_sentences,
 )
 
 LABELS = ROOT / "benchmarks" / "data" / "tldr_labels.jsonl"
+CORPUS = ROOT.parent / "shared" / "data" / "arxiv-2025-2026.jsonl.gz"
 
 # The weight grid searched on the tune half (one value list per feature, FEATURES order).
 GRID: dict[str, Sequence[float]] = {
@@ -133,6 +137,12 @@ def main() -> None:
     parser.add_argument("--no-embedding", action="store_true", help="skip the MiniLM method")
     parser.add_argument("--model-dir", type=Path, help="ONNX model folder (default: temporary)")
     parser.add_argument("--show-misses", action="store_true", help="list the shipped misses")
+    parser.add_argument(
+        "--corpus",
+        type=int,
+        default=5000,
+        help="also time choose_tldr on this many papers of the shared corpus (0: skip)",
+    )
     args = parser.parse_args()
     papers = load()
     missing = [str(p["id"]) for p in papers if p["gold"] == -2]
@@ -196,6 +206,16 @@ def main() -> None:
     print(f"  tuned lexical      {lexical_weights}")
     if embedding_weights is not None:
         print(f"  tuned embedding    {embedding_weights}")
+    if args.corpus and CORPUS.exists():
+        with gzip.open(CORPUS, "rt", encoding="utf-8") as handle:
+            sample = [json.loads(line) for line in itertools.islice(handle, args.corpus)]
+        started = time.perf_counter()
+        chosen = sum(choose_tldr(p["title"], p.get("abstract")) is not None for p in sample)
+        seconds = time.perf_counter() - started
+        print(
+            f"\nchoose_tldr on {len(sample)} corpus papers: {seconds:.1f} s, "
+            f"{seconds / len(sample) * 1000:.2f} ms/paper, {chosen} with a TL;DR"
+        )
     if args.show_misses:
         for p in papers:
             got = best_index(lexical[str(p["id"])], DEFAULT_WEIGHTS.as_tuple())

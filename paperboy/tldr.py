@@ -36,13 +36,16 @@ _ABBREVIATIONS = frozenset(
 _SENTINEL = "\x00"  # stands for a protected period in the masked copy
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]{1,300}\$|\\\(.{1,300}?\\\)|\\\[.{1,300}?\\\]", re.S)
 _BRACKETED = re.compile(r"\([^()]{0,300}\)|\[[^\[\]]{0,300}\]")
-_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., e.g., i.e.
-_WORD_BEFORE_DOT = re.compile(r"([A-Za-z][A-Za-z.]*)\.(?=\s)")
-# An initial ("J. Smith"), unless the next word is one that starts sentences ("X. We").
-_INITIAL = re.compile(
-    r"(?<![\w.])[A-Z]\.(?=\s+(?!(?:We|Our|The|This|These|It|Its|In|To|An?|However|"
-    r"Experiments?|Results?|Finally|Moreover|Furthermore|Additionally|Code|Here|Unlike|"
-    r"While|Although|Thus|Therefore|Specifically|Extensive)\b)[A-Z])"
+# What protects a period that is followed by a space and a capital, checked only at such
+# candidate ends: a dotted abbreviation (U.S., e.g.), a word of _ABBREVIATIONS, or an
+# initial ("J. Smith") unless the next word is one that starts sentences ("X. We").
+_DOTTED_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
+_WORD_END = re.compile(r"\b([A-Za-z][A-Za-z.]{0,12})\.$")
+_INITIAL_END = re.compile(r"(?<![\w.])[A-Z]\.$")
+_SENTENCE_STARTERS = re.compile(
+    r"(?:We|Our|The|This|These|It|Its|In|To|An?|However|Experiments?|Results?|Finally|"
+    r"Moreover|Furthermore|Additionally|Code|Here|Unlike|While|Although|Thus|Therefore|"
+    r"Specifically|Extensive)\b"
 )
 _BOUNDARY = re.compile(
     r"[.?!]+[\"'\u201d\u2019)\]}]*\s+"
@@ -74,20 +77,17 @@ _STRONG_CUES = re.compile(
     r"|\bto (?:address|tackle|bridge|fill|overcome|solve|close|remedy|mitigate|"
     r"alleviate|resolve) (?:this|these|that|the|such)\b"
     r"|\bwe (?:call|term|dub|name)\b|\bour contributions?\b|\bin this (?:paper|work)\b",
-    re.I,
 )
 _WEAK_CUES = re.compile(
     r"\b(?:we|this paper|this work|our)\s+(?:show|shows|find|finds|demonstrate|"
     r"demonstrates|reveal|reveals|argue|argues|report|reports|evaluate|evaluates|"
     r"prove|proves|identify|identifies|benchmark|benchmarks)\b"
     r"|\b(?:proposed|novel|framework|approach|method)\b",
-    re.I,
 )
 # Sentences that report results or set the scene rather than state the contribution.
 _RESULT_CUES = re.compile(
     r"\b(?:experiments?|results?|outperforms?|achieves?|state-of-the-art|sota|"
     r"code (?:is|and)|available at|https?://|github)\b",
-    re.I,
 )
 
 
@@ -121,21 +121,31 @@ def _mask(text: str, pattern: re.Pattern[str]) -> str:
 
 
 def _masked(text: str) -> str:
-    """``text`` with every period that cannot end a sentence replaced by a sentinel (same
-    length, so offsets in the masked copy are offsets in the text)."""
-    out = _mask(text, _MATH)
-    for _ in range(3):  # nested brackets, innermost first
-        out = _mask(out, _BRACKETED)
-    out = _mask(out, _DOTTED)
-    out = _mask(out, _INITIAL)
+    """``text`` with the periods inside LaTeX math and brackets replaced by a sentinel
+    (same length, so offsets in the masked copy are offsets in the text)."""
+    out = _mask(text, _MATH) if "$" in text or "\\" in text else text
+    if "(" in out or "[" in out:
+        for _ in range(3):  # nested brackets, innermost first
+            out = _mask(out, _BRACKETED)
+    return out
 
-    def abbreviation(match: re.Match[str]) -> str:
-        word = match.group(1).lower().rstrip(".")
-        if word in _ABBREVIATIONS:
-            return match.group(0)[:-1] + _SENTINEL
-        return match.group(0)
 
-    return _WORD_BEFORE_DOT.sub(abbreviation, out)
+def _protected(masked: str, stop: int, after: int) -> bool:
+    """Whether the full stop at ``stop`` (the next word starting at ``after``) belongs to
+    an abbreviation or an initial rather than ending a sentence."""
+    if masked[stop] != ".":
+        return False
+    token = masked[masked.rfind(" ", 0, stop) + 1 : stop + 1]
+    if _DOTTED_END.search(token):
+        return True
+    word = _WORD_END.search(token)
+    if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+        return True
+    return bool(
+        _INITIAL_END.search(token)
+        and masked[after : after + 1].isupper()
+        and not _SENTENCE_STARTERS.match(masked, after)
+    )
 
 
 def split_sentences(abstract: str | None, *, lost_spaces: bool = True) -> list[str]:
@@ -147,7 +157,9 @@ def split_sentences(abstract: str | None, *, lost_spaces: bool = True) -> list[s
     if not text:
         return []
     masked = _masked(text)
-    ends = {m.end() for m in _BOUNDARY.finditer(masked)}
+    ends = {
+        m.end() for m in _BOUNDARY.finditer(masked) if not _protected(masked, m.start(), m.end())
+    }
     if lost_spaces:
         ends.update(m.end() for m in _LOST_SPACE.finditer(masked))
     sentences: list[str] = []
@@ -194,20 +206,30 @@ def tokens(text: str) -> list[str]:
     return found
 
 
-def lexical_cosine(a: Counter[str], b: Counter[str]) -> float:
-    """Cosine of two bags of words (0 when either is empty)."""
+def _norm(bag: Counter[str]) -> float:
+    return math.sqrt(sum(c * c for c in bag.values()))
+
+
+def lexical_cosine(
+    a: Counter[str], b: Counter[str], norms: tuple[float, float] | None = None
+) -> float:
+    """Cosine of two bags of words (0 when either is empty); ``norms`` when known."""
     if not a or not b:
         return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+        norms = (norms[1], norms[0]) if norms else None
     dot = sum(count * b[word] for word, count in a.items() if word in b)
-    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
-    return dot / norm if norm else 0.0
+    norm_a, norm_b = norms or (_norm(a), _norm(b))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
 def cue_strength(sentence: str) -> int:
     """2 for a strong contribution cue, 1 for a weak one, 0 for none."""
-    if _STRONG_CUES.search(sentence):
+    lower = sentence.lower()  # the patterns are lower case: faster than re.IGNORECASE
+    if _STRONG_CUES.search(lower):
         return 2
-    if _WEAK_CUES.search(sentence):
+    if _WEAK_CUES.search(lower):
         return 1
     return 0
 
@@ -225,21 +247,34 @@ def sentence_features(
     title: str,
     sentences: list[str],
     similarities: tuple[list[float], list[float]] | None = None,
+    *,
+    centroid: bool = True,
 ) -> list[tuple[float, ...]]:
     """One row of ``FEATURES`` per sentence.
 
     ``similarities`` (to the title, to the abstract's centroid) default to lexical
-    cosines; the benchmark passes MiniLM embedding cosines through it instead."""
+    cosines; the benchmark passes MiniLM embedding cosines through it instead.
+    ``centroid=False`` leaves the centroid feature 0 (cheaper, for a zero weight)."""
     if similarities is None:
         bags = [Counter(tokens(s)) for s in sentences]
+        norms = [_norm(bag) for bag in bags]
         title_bag = Counter(tokens(title))
-        centroid: Counter[str] = Counter()
-        for bag in bags:
-            centroid.update(bag)
-        similarities = (
-            [lexical_cosine(title_bag, bag) for bag in bags],
-            [lexical_cosine(centroid, bag) for bag in bags],
-        )
+        title_norm = _norm(title_bag)
+        to_title = [
+            lexical_cosine(title_bag, bag, (title_norm, n))
+            for bag, n in zip(bags, norms, strict=True)
+        ]
+        to_centroid = [0.0] * len(bags)
+        if centroid:
+            middle: Counter[str] = Counter()
+            for bag in bags:
+                middle.update(bag)
+            middle_norm = _norm(middle)
+            to_centroid = [
+                lexical_cosine(middle, bag, (middle_norm, n))
+                for bag, n in zip(bags, norms, strict=True)
+            ]
+        similarities = (to_title, to_centroid)
     title_sim, centroid_sim = similarities
     count = len(sentences)
     rows: list[tuple[float, ...]] = []
@@ -250,7 +285,7 @@ def sentence_features(
             (
                 1.0 if strength == 2 else 0.0,
                 1.0 if strength == 1 else 0.0,
-                1.0 if _RESULT_CUES.search(sentence) else 0.0,
+                1.0 if _RESULT_CUES.search(sentence.lower()) else 0.0,
                 1.0 if count > 1 and index == 0 else 0.0,
                 1.0 if count > 1 and index == count - 1 else 0.0,
                 max(0.0, 1.0 - index / middle) if count > 1 else 0.0,
@@ -273,7 +308,8 @@ def best_index(rows: list[tuple[float, ...]], weights: tuple[float, ...]) -> int
 
 def choose_index(title: str, sentences: list[str], weights: Weights = DEFAULT_WEIGHTS) -> int:
     """The index of the contribution sentence (-1 for no sentences)."""
-    return best_index(sentence_features(title, sentences), weights.as_tuple())
+    rows = sentence_features(title, sentences, centroid=weights.centroid != 0)
+    return best_index(rows, weights.as_tuple())
 
 
 def _clip(sentence: str) -> str:

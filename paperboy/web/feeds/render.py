@@ -69,7 +69,8 @@ def paper_entry(
     revised = paper.updated.replace(tzinfo=UTC) if paper.updated else None
     url = paper_url(settings, paper)
     line = None
-    if tldr is not None:
+    # No TL;DR line when it would repeat the whole abstract (a one-sentence abstract).
+    if tldr is not None and tldr.text != " ".join((paper.abstract or "").split()):
         line = f"{'Summary by Hugging Face' if tldr.by_hf else 'TL;DR'}: {tldr.text}"
     summary = "\n\n".join(part for part in (note, line, paper.abstract) if part) or None
     return FeedEntry(
