@@ -266,21 +266,21 @@ def sentence_features(
         ]
         to_centroid = [0.0] * len(bags)
         if centroid:
-            middle: Counter[str] = Counter()
+            whole: Counter[str] = Counter()
             for bag in bags:
-                middle.update(bag)
-            middle_norm = _norm(middle)
+                whole.update(bag)
+            whole_norm = _norm(whole)
             to_centroid = [
-                lexical_cosine(middle, bag, (middle_norm, n))
+                lexical_cosine(whole, bag, (whole_norm, n))
                 for bag, n in zip(bags, norms, strict=True)
             ]
         similarities = (to_title, to_centroid)
     title_sim, centroid_sim = similarities
     count = len(sentences)
+    middle = max(1.0, (count - 1) / 2)
     rows: list[tuple[float, ...]] = []
     for index, sentence in enumerate(sentences):
         strength = cue_strength(sentence)
-        middle = max(1.0, (count - 1) / 2)
         rows.append(
             (
                 1.0 if strength == 2 else 0.0,
