@@ -1,5 +1,6 @@
 """The TL;DR where readers see it: listing rows, the paper page, the API's paper items
-and RSS/Atom summaries; Hugging Face's summary instead, labelled, when there is one."""
+(feed, one paper, library, For you) and RSS/Atom summaries; Hugging Face's summary
+instead, labelled, when there is one."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from lxml import html as lxml_html
 from paperboy.store import Store
 from paperboy.store.hf import HfEntry
 from paperboy.tldr import choose_tldr
+from tests.accounts.conftest import mailbox as mailbox  # fixture
+from tests.ingest.conftest import source_server as source_server  # fixture
 from tests.store.test_papers import rec
+from tests.web.test_library import api
+from tests.web.test_library import app_and_clients as app_and_clients  # fixture
+from tests.web.test_library import app_settings as app_settings  # fixture
+from tests.web.test_library import reader as reader  # fixture
 
 DAY = date(2026, 6, 30)
 HF_SUMMARY = "A summary written by Hugging Face's model."
@@ -107,3 +114,22 @@ def test_feed_summaries_lead_with_the_tldr(client: TestClient, loaded_store: Sto
             arxiv_id = entry.link.rsplit("/", 1)[-1]
             # feedparser hands text summaries back escaped (a fixture title holds markup)
             assert html.unescape(entry.summary).startswith(f"TL;DR: {expected[arxiv_id]}")
+
+
+def test_library_and_for_you_items_carry_tldr(reader: TestClient, loaded_store: Store) -> None:
+    expected = dict(day_papers(loaded_store))
+    arxiv_id = next(iter(expected))
+    assert api(reader, "PUT", f"/api/library/{arxiv_id}", json={})[0] == 201
+    status, page = api(reader, "GET", "/api/library")
+    assert status == 200 and isinstance(page, dict)
+    (item,) = page["items"]
+    assert (item["paper"]["tldr"], item["paper"]["tldr_source"]) == (
+        expected[arxiv_id],
+        "abstract",
+    )
+    status, recs = api(reader, "GET", "/api/for-you")
+    assert status == 200 and isinstance(recs, dict) and recs["papers"]
+    for paper in recs["papers"]:
+        stored = loaded_store.papers.get_paper(paper["id"])
+        assert stored is not None
+        assert paper["tldr"] == choose_tldr(stored.title, stored.abstract)
