@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-METHOD = "cue+position+title-v1"
+METHOD = "cue+position+title-v2"  # v2: lead-ins ("To address this, ") trimmed
 MAX_TLDR_CHARS = 600  # a run-on "sentence" longer than this is cut at a word boundary
 
 # Words after which a period does not end a sentence (compared lower-cased, without it).
@@ -312,6 +312,24 @@ def choose_index(title: str, sentences: list[str], weights: Weights = DEFAULT_WE
     return best_index(rows, weights.as_tuple())
 
 
+# A lead-in that delays the contribution ("To address these challenges, we propose X"):
+# dropped from the line so a phone's few words show the claim ("We propose X").
+_LEAD_IN = re.compile(
+    r"^(?:(?:in|through) this (?:paper|work|study|article|letter|report)|here|to this end|"
+    r"therefore|thus|hence|accordingly|consequently|specifically|concretely|in response|"
+    r"motivated by (?:this|these)[^,]{0,60}|building on (?:this|these)[^,]{0,60}|"
+    r"to (?:address|tackle|bridge|fill|overcome|solve|close|remedy|mitigate|alleviate|"
+    r"resolve|counteract|circumvent)[^,]{0,80})\s*,\s+(?=we\b|our\b|this\b)",
+    re.I,
+)
+
+
+def trim_lead_in(sentence: str) -> str:
+    """``sentence`` without a lead-in before "we/our/this ...", capitalised."""
+    trimmed = _LEAD_IN.sub("", sentence, count=1)
+    return trimmed[:1].upper() + trimmed[1:] if trimmed != sentence else sentence
+
+
 def _clip(sentence: str) -> str:
     if len(sentence) <= MAX_TLDR_CHARS:
         return sentence
@@ -320,7 +338,8 @@ def _clip(sentence: str) -> str:
 
 
 def choose_tldr(title: str, abstract: str | None) -> str | None:
-    """The TL;DR of a paper, or None when it has no abstract."""
+    """The TL;DR of a paper (the chosen sentence, its lead-in trimmed), or None when it
+    has no abstract."""
     sentences = split_sentences(abstract)
     index = choose_index(title, sentences)
-    return _clip(sentences[index]) if index >= 0 else None
+    return _clip(trim_lead_in(sentences[index])) if index >= 0 else None

@@ -14,6 +14,7 @@ from paperboy.tldr import (
     choose_tldr,
     cue_strength,
     split_sentences,
+    trim_lead_in,
 )
 from tests.support import ROOT
 
@@ -137,6 +138,22 @@ def test_without_a_cue_the_title_overlap_decides() -> None:
     assert choose_index(title, sentences) == 1
 
 
+@pytest.mark.parametrize(
+    ("sentence", "line"),
+    [
+        ("To address these challenges, we propose X, a tracker.", "We propose X, a tracker."),
+        ("In this work, we introduce Y.", "We introduce Y."),
+        ("To this end, our method uses Z.", "Our method uses Z."),
+        ("Motivated by this gap, this paper presents W.", "This paper presents W."),
+        ("In this paper, the method is new.", "In this paper, the method is new."),  # no "we"
+        ("To our knowledge, we are first.", "To our knowledge, we are first."),
+        ("We propose V.", "We propose V."),
+    ],
+)
+def test_lead_ins_are_trimmed(sentence: str, line: str) -> None:
+    assert trim_lead_in(sentence) == line
+
+
 def test_no_abstract_no_tldr_and_long_sentences_are_cut() -> None:
     assert choose_tldr("A title", None) is None
     assert choose_tldr("A title", "   ") is None
@@ -155,7 +172,7 @@ def test_labelled_papers_are_mostly_right() -> None:
     for row in rows:
         sentences = split_sentences(row["abstract"])
         assert sentences[row["label"]] == row["sentence"]
-        right += choose_tldr(row["title"], row["abstract"]) == row["sentence"]
+        right += choose_tldr(row["title"], row["abstract"]) == trim_lead_in(row["sentence"])
         first += sentences[0] == row["sentence"]
     assert right >= 85
     assert first <= 20

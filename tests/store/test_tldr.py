@@ -22,7 +22,7 @@ ABSTRACT = (
     "Sparse attention is costly to tune, e.g. on long inputs. In this work, we propose "
     "SparseTune, a tuner for sparse attention. Experiments show gains of 3.5 points."
 )
-CONTRIBUTION = "In this work, we propose SparseTune, a tuner for sparse attention."
+CONTRIBUTION = "We propose SparseTune, a tuner for sparse attention."  # lead-in trimmed
 
 
 def stored_rows(store: Store) -> dict[int, tuple[str, str]]:
@@ -66,7 +66,7 @@ def test_ingest_writes_the_tldr_in_the_same_transaction(store: Store) -> None:
     )
     assert result.updated == ["2501.00001"]
     assert stored_rows(store)[first][0] == (
-        "In this work, we propose SparseTune-2, an automatic tuner for sparse attention."
+        "We propose SparseTune-2, an automatic tuner for sparse attention."
     )
 
 
