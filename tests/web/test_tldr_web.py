@@ -133,3 +133,13 @@ def test_library_and_for_you_items_carry_tldr(reader: TestClient, loaded_store: 
         stored = loaded_store.papers.get_paper(paper["id"])
         assert stored is not None
         assert paper["tldr"] == choose_tldr(stored.title, stored.abstract)
+
+
+def test_search_rows_show_the_tldr(client: TestClient, loaded_store: Store) -> None:
+    rows = rows_by_id(client.get("/search", params={"q": "learning"}).text)
+    assert len(rows) >= 3
+    for arxiv_id, row in rows.items():
+        paper = loaded_store.papers.get_paper(arxiv_id)
+        assert paper is not None
+        (tldr,) = row.xpath(".//p[contains(@class, 'tldr')]")
+        assert tldr.text_content().endswith(choose_tldr(paper.title, paper.abstract) or "")
