@@ -167,6 +167,7 @@ from paperboy.cli import operations as _operations  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
+from paperboy.cli import tldr as _tldr  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 from paperboy.cli import worker as _worker  # noqa: E402
 
@@ -179,6 +180,7 @@ __all__ = [
     "_search",
     "_serve",
     "_sync",
+    "_tldr",
     "_users",
     "_worker",
     "cli",

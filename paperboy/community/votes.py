@@ -3,8 +3,8 @@
 A listing calls ``vote_view`` once for its papers: one query for the totals, one for the
 signed-in reader's own votes, one for the vote times behind each paper's trend (the
 cumulative count per day over the last ``SPARK_DAYS`` days, drawn by the web layer as a
-sparkline), one for the visible comment counts, one for the submitters and one for the
-reader's saved papers: no query per paper.
+sparkline), one for the visible comment counts, one for the submitters, one for the
+reader's saved papers and two for the TL;DRs: no query per paper.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from paperboy.clock import utcnow
 from paperboy.store import Store, StoredPaper, StoredUser
 from paperboy.store.code import StoredCodeLink
+from paperboy.store.tldr import PaperTldr
 
 SPARK_DAYS = 14
 
@@ -51,6 +52,11 @@ class VoteView:
     submitters: dict[int, str] = field(default_factory=dict)  # display name per paper
     saved: set[int] = field(default_factory=set)  # in the reader's library (_save.html)
     code: dict[int, list[StoredCodeLink]] = field(default_factory=dict)  # _code_badge.html
+    tldrs: dict[int, PaperTldr] = field(default_factory=dict)  # _tldr.html
+
+    def tldr(self, paper: StoredPaper) -> PaperTldr | None:
+        """The paper's one line: HF's summary when it has one, else the chosen sentence."""
+        return self.tldrs.get(paper.id)
 
     def code_badge(self, paper: StoredPaper) -> StoredCodeLink | None:
         """The paper's official repository (else its first code or project link)."""
@@ -111,4 +117,5 @@ def vote_view(
         store.submissions.submitters(ids),
         saved,
         store.code.links_for_papers(ids),
+        tldrs=store.tldr.for_papers(ids),
     )

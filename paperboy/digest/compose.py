@@ -36,6 +36,7 @@ from paperboy.search.embed import DIM
 from paperboy.search.service import model_key
 from paperboy.store import Store, StoredPaper
 from paperboy.store.recommend import Seed
+from paperboy.store.tldr import PaperTldr
 
 EXCERPT_MAX_CHARS = 420
 # Relevance is in [0, 1]; for the similarity ranker 0.6 is a cosine of 0.2, the floor
@@ -57,6 +58,8 @@ class DigestEntry:
     votes: int
     categories: tuple[str, ...]
     reason: str | None = None
+    tldr: str | None = None  # the paper's one line (docs/tldr.md)
+    tldr_by_hf: bool = False  # ``tldr`` is Hugging Face's AI summary: say so
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ class PeriodPool:
     vector_rows: dict[int, int]  # pool index → row of ``vectors``
     vectors: np.ndarray
     site_url: str
+    tldrs: dict[int, PaperTldr] = field(default_factory=dict)  # by paper id
     _selections: dict[tuple[object, ...], list[int]] = field(default_factory=dict)
     _entries: dict[int, DigestEntry] = field(default_factory=dict)
     _embedded_cache: tuple[np.ndarray, np.ndarray] | None = None
@@ -136,6 +140,7 @@ class PeriodPool:
 
     def _make_entry(self, index: int) -> DigestEntry:
         paper = self.papers[index]
+        tldr = self.tldrs.get(paper.id)
         return DigestEntry(
             arxiv_id=paper.arxiv_id,
             title=" ".join(paper.title.split()),
@@ -144,6 +149,8 @@ class PeriodPool:
             excerpt=two_sentences(paper.abstract),
             votes=self.votes[index],
             categories=tuple(paper.categories),
+            tldr=tldr.text if tldr else None,
+            tldr_by_hf=bool(tldr and tldr.by_hf),
         )
 
     def matches(self, index: int, prefs: Preferences) -> bool:
@@ -265,4 +272,5 @@ def build_pool(store: Store, settings: Settings, period: Period, now: datetime) 
         vector_rows=vector_rows,
         vectors=vectors,
         site_url=settings.base_url.rstrip("/"),
+        tldrs=store.tldr.for_papers(ids),
     )

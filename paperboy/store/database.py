@@ -20,6 +20,7 @@ from paperboy.store.operations import OperationsStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.recommend import RecommendStore
 from paperboy.store.submissions import SubmissionStore
+from paperboy.store.tldr import TldrStore
 from paperboy.store.tokens import TokenStore
 from paperboy.store.votes import VoteStore
 
@@ -43,6 +44,7 @@ class Store:
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
         self.operations = OperationsStore(engine)
+        self.tldr = TldrStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

@@ -510,3 +510,20 @@ class HfPaper(Base):
 
 
 hf_papers = cast(Table, HfPaper.__table__)
+
+
+class PaperTldr(Base):
+    """A paper's TL;DR: the abstract sentence that states its contribution, chosen by
+    ``paperboy.tldr`` (``method`` names the version) and rewritten with the text in the
+    upsert's transaction. Derived data: ``paperboy tldr backfill`` rebuilds it."""
+
+    __tablename__ = "paper_tldrs"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    sentence: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(40))
+
+
+paper_tldrs = cast(Table, PaperTldr.__table__)

@@ -17,6 +17,7 @@ from paperboy.clock import utc_naive, utcnow
 from paperboy.store._rows import Repository, as_date, chunked
 from paperboy.store.code import with_code_repository, write_paper_links
 from paperboy.store.models import paper_categories, papers, source_state, votes
+from paperboy.store.tldr import write_paper_tldrs
 
 # Columns whose values make up a paper's content (and its content hash).
 CONTENT_COLUMNS = (
@@ -220,6 +221,7 @@ class PaperStore(Repository):
                 result.added.append(rec.arxiv_id)
             else:
                 merged["_id"] = old["id"]
+                merged["_text_changed"] = old["text_hash"] != merged["text_hash"]
                 merged["_categories_changed"] = old["categories"] != merged["categories"]
                 updates.append(merged)
                 result.updated.append(rec.arxiv_id)
@@ -256,6 +258,12 @@ class PaperStore(Repository):
             conn,
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates],
+        )
+        # So is the TL;DR, when the title or abstract is new or changed.
+        write_paper_tldrs(
+            conn,
+            [(ids[row["arxiv_id"]], row) for row in inserts]
+            + [(row["_id"], row) for row in updates if row["_text_changed"]],
         )
         return result
 

@@ -10,7 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from paperboy.feed.tldr import tldrs_for
 from paperboy.rank.foryou import Recommendation, feed_window, recommend_for_reader
+from paperboy.store.tldr import PaperTldr
 from paperboy.web.api.schemas import ErrorOut, PaperOut
 from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep, find_paper
 
@@ -82,8 +84,10 @@ class NotInterestedOut(BaseModel):
     not_interested: bool = Field(description="Whether the mark is now set", examples=[True])
 
 
-def _out(rec: Recommendation, base_url: str, upvotes: int | None) -> RecommendationOut:
-    fields: dict[str, Any] = PaperOut.of(rec.paper, base_url, upvotes).model_dump()
+def _out(
+    rec: Recommendation, base_url: str, upvotes: int | None, tldr: PaperTldr | None = None
+) -> RecommendationOut:
+    fields: dict[str, Any] = PaperOut.of(rec.paper, base_url, upvotes, tldr=tldr).model_dump()
     return RecommendationOut(**fields, score=round(rec.score, 4), reason=rec.reason)
 
 
@@ -107,12 +111,15 @@ def for_you_api(
         window_days=settings.foryou_window_days,
     )
     totals = store.votes.vote_totals(r.paper.id for r in recs)
+    tldrs = tldrs_for(store, (r.paper for r in recs))
     since, until = feed_window(store, settings.foryou_window_days)
     return ForYouOut(
         window_days=settings.foryou_window_days,
         since=since,
         until=until,
-        papers=[_out(r, settings.base_url, totals.get(r.paper.id)) for r in recs],
+        papers=[
+            _out(r, settings.base_url, totals.get(r.paper.id), tldrs.get(r.paper.id)) for r in recs
+        ],
     )
 
 

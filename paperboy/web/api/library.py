@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 
 from paperboy.errors import InvalidInput, NotFound
+from paperboy.feed.tldr import tldrs_for
 from paperboy.library.importer import check_note
 from paperboy.store import Store, StoredUser
 from paperboy.store.library import SORTS, LibrarySort, TagCount, clean_tags
@@ -69,6 +70,7 @@ def list_library(
         reader.id, tag=tag or None, text=q or None, sort=sort, limit=limit, offset=offset
     )
     totals = store.votes.vote_totals(e.paper.id for e in page.entries)
+    tldrs = tldrs_for(store, (e.paper for e in page.entries))
     tags: list[TagCount] = store.library.tag_counts(reader.id)
     return LibraryOut(
         total=page.total,
@@ -76,7 +78,8 @@ def list_library(
         offset=offset,
         collections=[CollectionOut(name=t.tag, count=t.count) for t in tags],
         items=[
-            LibraryItemOut.of(e, settings.base_url, totals.get(e.paper.id)) for e in page.entries
+            LibraryItemOut.of(e, settings.base_url, totals.get(e.paper.id), tldrs.get(e.paper.id))
+            for e in page.entries
         ],
     )
 

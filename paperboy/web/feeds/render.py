@@ -14,8 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from paperboy.config import Settings
+from paperboy.feed.tldr import tldrs_for
 from paperboy.library.citation import official_code_urls
 from paperboy.store import Store, StoredPaper
+from paperboy.store.tldr import PaperTldr
 from paperboy.web.feeds.xml import (
     ATOM_TYPE,
     RSS_TYPE,
@@ -55,13 +57,22 @@ def _announced_at(paper: StoredPaper) -> datetime:
 
 
 def paper_entry(
-    settings: Settings, paper: StoredPaper, note: str | None = None, code_url: str | None = None
+    settings: Settings,
+    paper: StoredPaper,
+    note: str | None = None,
+    code_url: str | None = None,
+    tldr: PaperTldr | None = None,
 ) -> FeedEntry:
-    """A paper as a feed entry; ``note`` (e.g. why it is recommended) leads the summary."""
+    """A paper as a feed entry; ``note`` (e.g. why it is recommended) leads the summary,
+    then the TL;DR line (HF's summary labelled as theirs), then the abstract."""
     published = _announced_at(paper)
     revised = paper.updated.replace(tzinfo=UTC) if paper.updated else None
     url = paper_url(settings, paper)
-    summary = "\n\n".join(part for part in (note, paper.abstract) if part) or None
+    line = None
+    # No TL;DR line when it would repeat the whole abstract (a one-sentence abstract).
+    if tldr is not None and tldr.text != " ".join((paper.abstract or "").split()):
+        line = f"{'Summary by Hugging Face' if tldr.by_hf else 'TL;DR'}: {tldr.text}"
+    summary = "\n\n".join(part for part in (note, line, paper.abstract) if part) or None
     return FeedEntry(
         id=url,
         title=paper.title,
@@ -80,7 +91,8 @@ def paper_entries(
 ) -> list[FeedEntry]:
     """Entries for papers, each with its official code link when it has one."""
     code = official_code_urls(store, list(papers))
-    return [paper_entry(settings, p, code_url=code.get(p.id)) for p in papers]
+    tldrs = tldrs_for(store, papers)
+    return [paper_entry(settings, p, code_url=code.get(p.id), tldr=tldrs.get(p.id)) for p in papers]
 
 
 def feed_urls(settings: Settings, path: str, query: dict[str, str]) -> tuple[str, str, str]:

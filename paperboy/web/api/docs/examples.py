@@ -83,6 +83,9 @@ _PAPER: dict[str, Any] = {
     },
     "hf": None,
     "paper": None,
+    "tldr": "We propose held-out selection, which keeps an evolved artifact only when it "
+    "improves a held-out set of tasks.",
+    "tldr_source": "abstract",
 }
 
 

@@ -9,6 +9,7 @@ from fastapi import Query
 from paperboy.errors import InvalidInput
 from paperboy.feed.listing import load_feed
 from paperboy.feed.periods import View
+from paperboy.feed.tldr import tldrs_for
 from paperboy.feed.trending import WINDOWS, TrendingWeights, check_window, trending_list
 from paperboy.web.api.papers.common import MAX_TRENDING_PAGE, router
 from paperboy.web.api.schemas import (
@@ -68,7 +69,8 @@ def feed(
         has_code=has_code,
     )
     totals = store.votes.vote_totals(p.id for p in result.papers)
-    return FeedOut.of(result, view, settings.base_url, totals)
+    tldrs = tldrs_for(store, result.papers)
+    return FeedOut.of(result, view, settings.base_url, totals, tldrs)
 
 
 @router.get(
@@ -107,6 +109,7 @@ def trending(
     )
     ranked = answer.papers
     shown = ranked[offset : offset + limit]
+    tldrs = tldrs_for(store, (t.paper for t in shown))
     return TrendingOut(
         window=window,
         as_of=answer.as_of,
@@ -117,7 +120,9 @@ def trending(
         next_page=page + 1 if len(ranked) > offset + limit else None,
         papers=[
             TrendingPaperOut(
-                **PaperOut.of(t.paper, settings.base_url, t.upvotes).model_dump(),
+                **PaperOut.of(
+                    t.paper, settings.base_url, t.upvotes, tldr=tldrs.get(t.paper.id)
+                ).model_dump(),
                 score=round(t.score, 8),
                 why=TrendingWhyOut(
                     hf=t.hf,

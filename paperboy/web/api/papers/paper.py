@@ -9,6 +9,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from paperboy.community.counts import hf_details
+from paperboy.feed.tldr import tldrs_for
 from paperboy.search.lexical import opening as _opening
 from paperboy.web.api.papers.common import ERRORS, router
 from paperboy.web.api.schemas import (
@@ -70,6 +71,7 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
         store.votes.vote_totals([found.id]).get(found.id),
         hf_details(store, found),
         code=store.code.links_for(found.id),
+        tldr=tldrs_for(store, [found]).get(found.id),
     )
     out.paper = records_of(store, settings, [found])[0].paper.model_dump(by_alias=True)
     return out

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from pydantic.config import JsonDict
 
 from paperboy.store.library import LibraryEntry
+from paperboy.store.tldr import PaperTldr
 from paperboy.web.api.schemas.papers import PaperOut
 
 EXAMPLE_PAPER: JsonDict = {
@@ -56,9 +57,15 @@ class LibraryItemOut(BaseModel):
     updated_at: datetime = Field(description="Last change of note or collections (UTC)")
 
     @classmethod
-    def of(cls, entry: LibraryEntry, base_url: str, upvotes: int | None) -> LibraryItemOut:
+    def of(
+        cls,
+        entry: LibraryEntry,
+        base_url: str,
+        upvotes: int | None,
+        tldr: PaperTldr | None = None,
+    ) -> LibraryItemOut:
         return cls(
-            paper=PaperOut.of(entry.paper, base_url, upvotes),
+            paper=PaperOut.of(entry.paper, base_url, upvotes, tldr=tldr),
             note=entry.note,
             tags=entry.tags,
             saved_at=entry.saved_at.replace(tzinfo=UTC),

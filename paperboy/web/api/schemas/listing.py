@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from paperboy.feed.listing import Feed
 from paperboy.store import StoredPaper
+from paperboy.store.tldr import PaperTldr
 from paperboy.web.api.schemas.papers import PaperOut
 
 
@@ -33,7 +34,15 @@ class FeedOut(BaseModel):
     papers: list[PaperOut]
 
     @classmethod
-    def of(cls, feed: Feed, view: str, base_url: str, totals: dict[int, int]) -> FeedOut:
+    def of(
+        cls,
+        feed: Feed,
+        view: str,
+        base_url: str,
+        totals: dict[int, int],
+        tldrs: dict[int, PaperTldr] | None = None,
+    ) -> FeedOut:
+        lines = tldrs or {}
         return cls(
             view=feed.period.view if feed.period else view,
             start=feed.period.start if feed.period else None,
@@ -47,7 +56,10 @@ class FeedOut(BaseModel):
             next=feed.next.key if feed.next else None,
             categories=[CategoryCount(category=c, count=n) for c, n in feed.categories],
             sort=feed.sort,
-            papers=[PaperOut.of(p, base_url, totals.get(p.id)) for p in feed.papers],
+            papers=[
+                PaperOut.of(p, base_url, totals.get(p.id), tldr=lines.get(p.id))
+                for p in feed.papers
+            ],
         )
 
 

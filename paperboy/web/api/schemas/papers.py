@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from paperboy.community.counts import HfInfo, upvote_sources
 from paperboy.store import StoredPaper
 from paperboy.store.code import StoredCodeLink
+from paperboy.store.tldr import PaperTldr
 
 
 class PaperLinks(BaseModel):
@@ -129,6 +130,18 @@ class PaperOut(BaseModel):
         description="Code and project links, official repository marked (on the single "
         "paper endpoint; null where not looked up)",
     )
+    tldr: str | None = Field(
+        None,
+        description="One line on the paper: Hugging Face's AI summary when it has one, "
+        "else the abstract sentence that states the contribution (docs/tldr.md); null "
+        "without either or where not looked up",
+    )
+    tldr_source: str | None = Field(
+        None,
+        examples=["abstract"],
+        description="`abstract` (a sentence of the abstract, chosen by paperboy) or "
+        "`huggingface` (Hugging Face's AI-written summary; show it as theirs)",
+    )
     hf: HfOut | None = Field(
         None, description="Hugging Face daily papers' data (only on `/api/papers/{id}`)"
     )
@@ -148,6 +161,7 @@ class PaperOut(BaseModel):
         hf: HfInfo | None = None,
         *,
         code: list[StoredCodeLink] | None = None,
+        tldr: PaperTldr | None = None,
     ) -> PaperOut:
         total = paper.imported_upvotes if upvotes is None else upvotes
         sources = upvote_sources(paper, total)
@@ -178,4 +192,6 @@ class PaperOut(BaseModel):
                 project=paper.links.get("project"),
             ),
             code=None if code is None else [CodeLinkOut.of(link) for link in code],
+            tldr=tldr.text if tldr else None,
+            tldr_source=("huggingface" if tldr.by_hf else "abstract") if tldr else None,
         )
