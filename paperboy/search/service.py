@@ -210,7 +210,15 @@ class SearchService:
 
         Hybrid reorders its top candidates with the reranker when one is shipped
         (``rerank`` None) or asked for (True); False gives the plain fusion."""
-        return self._ranked(pq, mode, limit, rerank)[0]
+        return self._ranked(self.resolve_authors(pq), mode, limit, rerank)[0]
+
+    def resolve_authors(self, pq: ParsedQuery) -> ParsedQuery:
+        """``pq`` with its ``author:`` names resolved to papers by the store, the way
+        the author pages resolve them (``store.authors``), so the two always agree."""
+        if not pq.authors or pq.author_papers is not None:
+            return pq
+        found = [self.store.authors.arxiv_ids_of(" ".join(name)) for name in pq.authors]
+        return replace(pq, author_papers=found)
 
     def _ranked(
         self, pq: ParsedQuery, mode: Mode, limit: int, rerank: bool | None
@@ -254,6 +262,7 @@ class SearchService:
 
     def candidates(self, pq: ParsedQuery) -> tuple[list[str], Matrix]:
         """The reranker's candidates for a query and their features (for training)."""
+        pq = self.resolve_authors(pq)
         vector = self.embed_query(pq.text)
         self.vectors.refresh()
         semantic = self.vectors.search(
@@ -303,6 +312,7 @@ class SearchService:
         include_hidden: bool = False,
     ) -> SearchResults:
         """Papers an admin hid are left out unless ``include_hidden`` (for admins)."""
+        pq = self.resolve_authors(pq)
         results = SearchResults(pq, mode, sort, page, per_page)
         if pq.arxiv_id:
             results.exact = self.store.papers.get_paper(pq.arxiv_id)

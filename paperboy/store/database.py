@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from paperboy.store.accounts import AccountStore
+from paperboy.store.authors import AuthorStore
 from paperboy.store.code import CodeStore
 from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
@@ -41,6 +42,7 @@ class Store:
         self.digests = DigestStore(engine)
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
+        self.authors = AuthorStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

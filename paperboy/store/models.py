@@ -498,3 +498,37 @@ class HfPaper(Base):
 
 
 hf_papers = cast(Table, HfPaper.__table__)
+
+
+class Author(Base):
+    """A name as papers spell it, under its key (``paperboy.store.author_names``): one
+    row per key, not per person. ``name`` is the first spelling seen; ``surname`` is the
+    key's last word, so names that may be initial variants of each other are one
+    indexed lookup apart."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    surname: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_authors_surname", "surname"),)
+
+
+class PaperAuthor(Base):
+    """A paper's author at a byline position, rewritten with the paper's authors."""
+
+    __tablename__ = "paper_authors"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_paper_authors_author_paper", "author_id", "paper_id"),)
+
+
+authors = cast(Table, Author.__table__)
+paper_authors = cast(Table, PaperAuthor.__table__)

@@ -21,6 +21,7 @@ from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
+from paperboy.web.api import authors as api_authors
 from paperboy.web.api import docs as api_docs
 from paperboy.web.api import foryou as api_foryou
 from paperboy.web.api import hf as api_hf
@@ -28,6 +29,7 @@ from paperboy.web.api import library as api_library
 from paperboy.web.api import papers as api_papers
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.errors import install_error_handlers
+from paperboy.web.feeds import authors as author_feeds
 from paperboy.web.feeds import private as private_feed
 from paperboy.web.feeds import public as public_feeds
 from paperboy.web.middleware import DOCS_PATH, BodyLimitAndHeaders
@@ -46,6 +48,7 @@ from paperboy.web.pages import (
     tokens,
     votes,
 )
+from paperboy.web.pages import authors as author_pages
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import env as templates
 from paperboy.web.template_globals import register_template_globals
@@ -133,6 +136,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         api_library.router,
         public_feeds.router,
         private_feed.router,
+        author_pages.router,
+        api_authors.router,
+        author_feeds.router,
     ):
         app.include_router(router)
     api_docs.document_api(app)
