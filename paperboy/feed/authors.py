@@ -15,7 +15,7 @@ from urllib.parse import quote
 from paperboy.errors import InvalidInput, NotFound
 from paperboy.store import Store, StoredPaper
 from paperboy.store.author_names import MAX_NAME_LENGTH
-from paperboy.store.authors import AuthoredPaper, CoAuthor
+from paperboy.store.authors import CoAuthor
 
 MAX_PER_PAGE = 100
 
@@ -71,36 +71,35 @@ def author_page(store: Store, name: str, *, page: int = 1, per_page: int = 25) -
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput(f"page must be 1 or more and per_page 1 to {MAX_PER_PAGE}")
     match = store.authors.match_name(name)
-    authored = store.authors.papers_of(match.author_ids)
-    if not authored:
+    surname_only = len(match.key.split()) == 1
+    total, imported, local = store.authors.summary(match)
+    if not total:
         raise NotFound(f"no papers by an author named {name.strip()[:80]!r}")
-    start = (page - 1) * per_page
-    shown = [a.paper_id for a in authored[start : start + per_page]]
+    shown = store.authors.page_ids(match, per_page, (page - 1) * per_page)
     by_id = store.papers.get_papers_by_ids(shown)
-    all_ids = [a.paper_id for a in authored]
-    per_name = store.authors.paper_counts(match.author_ids)
+    per_name = store.authors.paper_counts(match)
     return AuthorPage(
         asked=name,
         key=match.key,
         names=sorted(match.names.values(), key=lambda n: (-per_name.get(n, 0), n)),
         papers=[by_id[i] for i in shown if i in by_id],
-        total=len(authored),
+        total=total,
         page=page,
         per_page=per_page,
-        coauthors=store.authors.coauthors(match.author_ids, all_ids),
-        years=_years(authored),
-        imported_upvotes=sum(a.imported_upvotes for a in authored),
-        local_upvotes=store.authors.local_votes(all_ids),
-        surname_only=len(match.key.split()) == 1,
+        # A surname gathers many people: their co-authors together would mean nothing.
+        coauthors=[] if surname_only else store.authors.coauthors(match),
+        years=_years(store.authors.years(match)),
+        imported_upvotes=imported,
+        local_upvotes=local,
+        surname_only=surname_only,
     )
 
 
-def _years(authored: list[AuthoredPaper]) -> list[YearCategories]:
+def _years(rows: list[tuple[int, str, int]]) -> list[YearCategories]:
     """Primary categories per announcement year, newest year first."""
     by_year: defaultdict[int, Counter[str]] = defaultdict(Counter)
-    for a in authored:
-        if a.announced is not None:
-            by_year[a.announced.year][a.primary_category or "unknown"] += 1
+    for year, category, n in rows:
+        by_year[year][category] += n
     return [
         YearCategories(year, sum(c.values()), sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
         for year, c in sorted(by_year.items(), reverse=True)

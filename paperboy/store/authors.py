@@ -5,14 +5,13 @@ always agree. The name rule is in ``paperboy.store.author_names``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Select, delete, extract, func, insert, select
 
-from paperboy.store._rows import Repository, as_date, chunked
+from paperboy.store._rows import Repository, chunked
 from paperboy.store.author_names import fold_name, name_group, surname_of
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import authors, paper_authors, papers, votes
@@ -29,17 +28,6 @@ class NameMatch:
     @property
     def author_ids(self) -> list[int]:
         return sorted(self.names)
-
-
-@dataclass(frozen=True, slots=True)
-class AuthoredPaper:
-    """One paper of a name, as the page's summaries need it."""
-
-    paper_id: int
-    arxiv_id: str
-    announced: date | None
-    primary_category: str | None
-    imported_upvotes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,44 +100,80 @@ def backfill_paper_authors(conn: Connection, batch_size: int = 2000) -> int:
 
 
 class AuthorStore(Repository):
-    """Names, the papers under them, their co-authors."""
+    """Names, the papers under them, their co-authors.
+
+    Every query of a page takes a ``NameMatch`` and works in SQL over the papers under
+    it (aggregates, one page of ids), so a name with 10,000 papers costs a few scans,
+    not 10,000 rows through Python."""
 
     def match_name(self, name: str) -> NameMatch:
         """The known names that ``name`` stands for (empty when none)."""
         key = fold_name(name)
         if not key:
             return NameMatch(key, {})
+        stmt = select(authors.c.id, authors.c.key, authors.c.name).where(
+            authors.c.surname == surname_of(key)
+        )
+        if len(key.split()) > 1:
+            # Whether a name joins another depends only on names with the same first
+            # letter (rule 3): "yang liu" need not read the other 2,900 Lius.
+            stmt = stmt.where(func.substr(authors.c.key, 1, 1) == key[0])
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(authors.c.id, authors.c.key, authors.c.name).where(
-                    authors.c.surname == surname_of(key)
-                )
-            ).all()
+            rows = conn.execute(stmt).all()
         group = name_group(key, [str(r.key) for r in rows])
         return NameMatch(key, {int(r.id): str(r.name) for r in rows if r.key in group})
 
-    def papers_of(self, author_ids: Sequence[int]) -> list[AuthoredPaper]:
-        """Every visible paper under these names, newest first (announcement day, then
+    @staticmethod
+    def _visible(match: NameMatch) -> Select[tuple[int]]:
+        """The ids of the visible papers under the match (a subquery)."""
+        under = select(paper_authors.c.paper_id).where(
+            paper_authors.c.author_id.in_(match.author_ids)
+        )
+        return select(papers.c.id).where(papers.c.id.in_(under), papers.c.hidden.is_(False))
+
+    def summary(self, match: NameMatch) -> tuple[int, int, int]:
+        """(visible papers, their imported upvotes, their local upvotes)."""
+        if not match.names:
+            return 0, 0, 0
+        visible = self._visible(match)
+        with self.engine.connect() as conn:
+            total, imported = conn.execute(
+                select(func.count(), func.coalesce(func.sum(papers.c.imported_upvotes), 0)).where(
+                    papers.c.id.in_(visible)
+                )
+            ).one()
+            local = conn.execute(
+                select(func.count()).where(votes.c.paper_id.in_(visible))
+            ).scalar_one()
+        return int(total), int(imported), int(local)
+
+    def page_ids(self, match: NameMatch, limit: int, offset: int = 0) -> list[int]:
+        """One page of the visible papers' ids, newest first (announcement day, then
         the newest row)."""
-        if not author_ids:
+        if not match.names:
             return []
-        under = select(paper_authors.c.paper_id).where(paper_authors.c.author_id.in_(author_ids))
         stmt = (
-            select(
-                papers.c.id,
-                papers.c.arxiv_id,
-                papers.c.announced,
-                papers.c.primary_category,
-                papers.c.imported_upvotes,
-            )
-            .where(papers.c.id.in_(under), papers.c.hidden.is_(False))
+            select(papers.c.id)
+            .where(papers.c.id.in_(self._visible(match)))
             .order_by(papers.c.announced.desc().nulls_last(), papers.c.id.desc())
+            .limit(limit)
+            .offset(offset)
         )
         with self.engine.connect() as conn:
-            return [
-                AuthoredPaper(int(r[0]), str(r[1]), as_date(r[2]), r[3], int(r[4] or 0))
-                for r in conn.execute(stmt)
-            ]
+            return [int(i) for i in conn.execute(stmt).scalars()]
+
+    def years(self, match: NameMatch) -> list[tuple[int, str, int]]:
+        """(year, primary category, papers) of the visible papers with a day."""
+        if not match.names:
+            return []
+        year = extract("year", papers.c.announced)
+        stmt = (
+            select(year, papers.c.primary_category, func.count())
+            .where(papers.c.id.in_(self._visible(match)), papers.c.announced.is_not(None))
+            .group_by(year, papers.c.primary_category)
+        )
+        with self.engine.connect() as conn:
+            return [(int(y), str(c or "unknown"), int(n)) for y, c, n in conn.execute(stmt)]
 
     def arxiv_ids_of(self, name: str) -> frozenset[str]:
         """The arXiv ids of every paper under ``name`` (hidden ones included: the search
@@ -164,63 +188,42 @@ class AuthorStore(Repository):
             ids = conn.execute(select(papers.c.arxiv_id).where(papers.c.id.in_(under))).scalars()
             return frozenset(str(a) for a in ids)
 
-    def paper_counts(self, author_ids: Sequence[int]) -> dict[str, int]:
-        """Visible papers per spelling of these names."""
-        if not author_ids:
+    def paper_counts(self, match: NameMatch) -> dict[str, int]:
+        """Visible papers per spelling of the match."""
+        if not match.names:
             return {}
         n = func.count(func.distinct(paper_authors.c.paper_id))
         stmt = (
-            select(authors.c.name, n)
-            .join(paper_authors, paper_authors.c.author_id == authors.c.id)
+            select(paper_authors.c.author_id, n)
             .join(papers, papers.c.id == paper_authors.c.paper_id)
-            .where(authors.c.id.in_(author_ids), papers.c.hidden.is_(False))
-            .group_by(authors.c.id, authors.c.name)
+            .where(paper_authors.c.author_id.in_(match.author_ids), papers.c.hidden.is_(False))
+            .group_by(paper_authors.c.author_id)
         )
         with self.engine.connect() as conn:
-            return {str(name): int(count) for name, count in conn.execute(stmt)}
+            return {match.names[int(a)]: int(c) for a, c in conn.execute(stmt)}
 
-    def local_votes(self, paper_ids: Iterable[int]) -> int:
-        """Community upvotes on these papers, in all."""
-        total = 0
-        with self.engine.connect() as conn:
-            for chunk in chunked(list(paper_ids)):
-                total += int(
-                    conn.execute(
-                        select(func.count()).where(votes.c.paper_id.in_(chunk))
-                    ).scalar_one()
-                )
-        return total
-
-    def coauthors(
-        self, author_ids: Sequence[int], paper_ids: Sequence[int], limit: int = 40
-    ) -> list[CoAuthor]:
-        """The other names on these papers, with how many of them each shares; most
-        shared first."""
-        if not paper_ids:
+    def coauthors(self, match: NameMatch, limit: int = 40) -> list[CoAuthor]:
+        """The other names on the match's visible papers, with how many of them each
+        shares; most shared first (ties by name)."""
+        if not match.names:
             return []
-        counts: dict[int, int] = {}
+        n = func.count(func.distinct(paper_authors.c.paper_id)).label("n")  # two Wei Wangs
+        best = (
+            select(paper_authors.c.author_id, n)
+            .where(
+                paper_authors.c.paper_id.in_(self._visible(match)),
+                paper_authors.c.author_id.not_in(match.author_ids),
+            )
+            .group_by(paper_authors.c.author_id)
+            .order_by(n.desc(), paper_authors.c.author_id)
+            .limit(limit * 2)  # ties at the cut are then ordered by name
+            .subquery()
+        )
+        stmt = select(authors.c.name, authors.c.key, best.c.n).join(
+            best, best.c.author_id == authors.c.id
+        )
         with self.engine.connect() as conn:
-            for chunk in chunked(list(paper_ids)):
-                rows = conn.execute(
-                    select(paper_authors.c.author_id, paper_authors.c.paper_id)
-                    .where(
-                        paper_authors.c.paper_id.in_(chunk),
-                        paper_authors.c.author_id.not_in(author_ids),
-                    )
-                    .distinct()
-                )
-                for author_id, _ in rows:
-                    counts[int(author_id)] = counts.get(int(author_id), 0) + 1
-            best = sorted(counts.items(), key=lambda kv: -kv[1])[: limit * 2]
-            names: dict[int, tuple[str, str]] = {}
-            for chunk_ids in chunked([a for a, _ in best]):
-                for aid, key, name in conn.execute(
-                    select(authors.c.id, authors.c.key, authors.c.name).where(
-                        authors.c.id.in_(chunk_ids)
-                    )
-                ):
-                    names[int(aid)] = (str(key), str(name))
-        found = [CoAuthor(names[a][1], names[a][0], n) for a, n in best if a in names]
+            found = [CoAuthor(str(a), str(k), int(c)) for a, k, c in conn.execute(stmt)]
         found.sort(key=lambda c: (-c.papers, c.key))
         return found[:limit]
 

@@ -75,6 +75,15 @@ class Paper(Base):
     __table_args__ = (
         Index("ix_papers_announced_id", "announced", "id"),
         Index("ix_papers_last_changed", "last_changed"),
+        # Author pages aggregate a name's papers from this index alone (migration 0014).
+        Index(
+            "ix_papers_author_page",
+            "id",
+            "hidden",
+            "announced",
+            "primary_category",
+            "imported_upvotes",
+        ),
     )
 
 
@@ -513,7 +522,7 @@ class Author(Base):
     surname: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(300))
 
-    __table_args__ = (Index("ix_authors_surname", "surname"),)
+    __table_args__ = (Index("ix_authors_surname_key", "surname", "key"),)
 
 
 class PaperAuthor(Base):

@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_authors")),
         sa.UniqueConstraint("key", name=op.f("uq_authors_key")),
     )
-    op.create_index("ix_authors_surname", "authors", ["surname"])
+    op.create_index("ix_authors_surname_key", "authors", ["surname", "key"])
     op.create_table(
         "paper_authors",
         sa.Column("paper_id", sa.Integer(), nullable=False),
@@ -53,11 +53,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("paper_id", "position", name=op.f("pk_paper_authors")),
     )
     op.create_index("ix_paper_authors_author_paper", "paper_authors", ["author_id", "paper_id"])
+    # Covers what an author page aggregates over a name's papers (count, upvotes,
+    # years, the newest first), so it never reads the wide paper rows.
+    op.create_index(
+        "ix_papers_author_page",
+        "papers",
+        ["id", "hidden", "announced", "primary_category", "imported_upvotes"],
+    )
     backfill_paper_authors(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_papers_author_page", table_name="papers")
     op.drop_index("ix_paper_authors_author_paper", table_name="paper_authors")
     op.drop_table("paper_authors")
-    op.drop_index("ix_authors_surname", table_name="authors")
+    op.drop_index("ix_authors_surname_key", table_name="authors")
     op.drop_table("authors")
