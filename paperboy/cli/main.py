@@ -159,7 +159,6 @@ def main() -> None:
 
 
 # Subcommands register themselves on import.
-from paperboy.cli import authors as _authors  # noqa: E402
 from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
@@ -168,15 +167,4 @@ from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = [
-    "_authors",
-    "_code",
-    "_digest",
-    "_ingest",
-    "_search",
-    "_serve",
-    "_sync",
-    "_users",
-    "cli",
-    "main",
-]
+__all__ = ["_code", "_digest", "_ingest", "_search", "_serve", "_sync", "_users", "cli", "main"]
