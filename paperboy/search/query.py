@@ -28,6 +28,7 @@ _WORD = re.compile(r"[^\W_]+")
 _FILTER = re.compile(
     r'(?<!\S)(author|au|cat|category|year|from|after|to|before):("[^"]*"|\S+)', re.I
 )
+FILTER_PATTERN = _FILTER  # public: a followed search's reason shows its filters apart
 _PHRASE = re.compile(r'"([^"]*)"')
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]{0,19}(?:\.[A-Za-z\-]{1,20})?$")
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, extract, func, insert, select
@@ -123,6 +124,28 @@ class AuthorStore(Repository):
         group = name_group(key, [str(r.key) for r in rows])
         return NameMatch(key, {int(r.id): str(r.name) for r in rows if r.key in group})
 
+    def match_names(self, names: Sequence[str]) -> dict[str, NameMatch]:
+        """``match_name`` for many names at once (one query per 500 surnames)."""
+        keys = {name: fold_name(name) for name in names}
+        by_surname: dict[str, list[tuple[int, str, str]]] = {}
+        surnames = sorted({surname_of(k) for k in keys.values() if k})
+        with self.engine.connect() as conn:
+            for chunk in chunked(surnames):
+                for aid, key, spelled, surname in conn.execute(
+                    select(authors.c.id, authors.c.key, authors.c.name, authors.c.surname).where(
+                        authors.c.surname.in_(chunk)
+                    )
+                ):
+                    by_surname.setdefault(str(surname), []).append(
+                        (int(aid), str(key), str(spelled))
+                    )
+        found: dict[str, NameMatch] = {}
+        for name, key in keys.items():
+            rows = by_surname.get(surname_of(key), []) if key else []
+            group = name_group(key, [k for _, k, _ in rows]) if key else set()
+            found[name] = NameMatch(key, {aid: n for aid, k, n in rows if k in group})
+        return found
+
     @staticmethod
     def _visible(match: NameMatch) -> Select[tuple[int]]:
         """The ids of the visible papers under the match (a subquery)."""
@@ -158,6 +181,19 @@ class AuthorStore(Repository):
             .order_by(papers.c.announced.desc().nulls_last(), papers.c.id.desc())
             .limit(limit)
             .offset(offset)
+        )
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.execute(stmt).scalars()]
+
+    def recent_ids(self, match: NameMatch, since: date, limit: int) -> list[int]:
+        """The visible papers under the match announced since ``since``, newest first."""
+        if not match.names:
+            return []
+        stmt = (
+            select(papers.c.id)
+            .where(papers.c.id.in_(self._visible(match)), papers.c.announced >= since)
+            .order_by(papers.c.announced.desc(), papers.c.id.desc())
+            .limit(limit)
         )
         with self.engine.connect() as conn:
             return [int(i) for i in conn.execute(stmt).scalars()]

@@ -14,6 +14,7 @@ from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
+from paperboy.store.follows import FollowStore
 from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.moderation import ModerationStore
@@ -43,6 +44,7 @@ class Store:
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
         self.authors = AuthorStore(engine)
+        self.follows = FollowStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

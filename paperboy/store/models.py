@@ -541,3 +541,23 @@ class PaperAuthor(Base):
 
 authors = cast(Table, Author.__table__)
 paper_authors = cast(Table, PaperAuthor.__table__)
+
+
+class Follow(Base):
+    """A reader follows an author name, a category or a saved search. ``key`` is what
+    makes two follows the same (a name's folded key, the category, the query as typed
+    with spaces collapsed); ``value`` is shown and used."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # author, category, search
+    key: Mapped[str] = mapped_column(String(1000))
+    value: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key", name="uq_follows_user_id"),)
+
+
+follows = cast(Table, Follow.__table__)

@@ -13,6 +13,7 @@ from paperboy import __version__
 from paperboy.accounts import API_TOKEN, FEED_ADDRESS
 from paperboy.community.counts import upvote_sources
 from paperboy.feed.authors import author_path
+from paperboy.web.pages.following import reader_follows
 from paperboy.web.pages.library import reader_collections, reader_entry
 from paperboy.web.pages.subscribe import digest_subscription_of
 from paperboy.web.personal_tokens import tokens_lister
@@ -57,4 +58,5 @@ def register_template_globals(env: Environment) -> None:
     env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)  # profile: feeds
     env.globals["reader_collections"] = reader_collections  # save forms
     env.globals["reader_entry"] = reader_entry  # paper page: note, collections
+    env.globals["is_following"] = reader_follows  # Follow buttons
     env.globals["digest_subscription_of"] = digest_subscription_of  # profile, footer
