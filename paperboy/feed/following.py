@@ -165,42 +165,45 @@ def following_feed(
         return feed
     reasons: dict[int, list[str]] = {}
     days: dict[int, date] = {}
+    hidden = store.moderation.hidden_paper_ids()
 
-    def add(paper_id: int, day: date, reason: str) -> None:
+    def add(paper_id: int, day: date | None, reason: str) -> None:
+        if paper_id in hidden or day is None:
+            return
         days[paper_id] = day
         said = reasons.setdefault(paper_id, [])
         if reason not in said:
             said.append(reason)
 
+    window = store.follows.window(since)
     authors = [f for f in follows if f.kind == "author"]
     matches = store.authors.match_names([f.value for f in authors])
     owner: dict[int, list[str]] = {}
     for f in authors:
         for author_id in matches[f.value].names:
             owner.setdefault(author_id, []).append(f.value)
-    for paper_id, day, author_id in store.follows.author_papers(sorted(owner), since):
-        for name in owner[author_id]:
-            add(paper_id, day, f"by {name}")
+    for paper_id, author_id in store.follows.author_papers(sorted(owner)):
+        if paper_id in window:
+            for name in owner[author_id]:
+                add(paper_id, window[paper_id], f"by {name}")
     categories = [f.value for f in follows if f.kind == "category"]
-    for paper_id, day, category in store.follows.category_papers(categories, since):
-        add(paper_id, day, f"in {category}")
-    found: dict[int, StoredPaper] = {}
+    for paper_id, category in store.follows.category_papers(categories, sorted(window)):
+        add(paper_id, window[paper_id], f"in {category}")
     for f in follows:
         if f.kind != "search":
             continue
         pq = parse_query(f.value)
         if pq.date_from is None or pq.date_from < since:
             pq.date_from = since
-        results = search.search(pq, mode="lexical", per_page=SEARCH_DEPTH)
-        for hit in results.hits:
-            announced = hit.paper.announced
+        # The keyword index alone (no snippets, no paper rows): the best matches in the
+        # window, resolved author: filters included (as the search page resolves them).
+        hits = search.lexical.search(search.resolve_authors(pq), limit=SEARCH_DEPTH)
+        for paper_id, announced in store.follows.visible_days(hits.ids).values():
             if announced is not None and announced >= since:
-                found[hit.paper.id] = hit.paper
-                add(hit.paper.id, announced, _search_reason(f.value))
+                add(paper_id, announced, _search_reason(f.value))
     ordered = sorted(reasons, key=lambda pid: (days[pid], pid), reverse=True)
     feed.total = len(ordered)
     shown = ordered[(page - 1) * per_page : page * per_page]
-    missing = [pid for pid in shown if pid not in found]
-    found.update(store.papers.get_papers_by_ids(missing))
+    found = store.papers.get_papers_by_ids(shown)
     feed.papers = [FollowedPaper(found[pid], reasons[pid]) for pid in shown if pid in found]
     return feed

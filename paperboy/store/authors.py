@@ -125,25 +125,36 @@ class AuthorStore(Repository):
         return NameMatch(key, {int(r.id): str(r.name) for r in rows if r.key in group})
 
     def match_names(self, names: Sequence[str]) -> dict[str, NameMatch]:
-        """``match_name`` for many names at once (one query per 500 surnames)."""
+        """``match_name`` for many names at once: one indexed query per (surname, first
+        letter) pair (one-word names: per 500 surnames)."""
         keys = {name: fold_name(name) for name in names}
-        by_surname: dict[str, list[tuple[int, str, str]]] = {}
-        surnames = sorted({surname_of(k) for k in keys.values() if k})
+        pairs = sorted({(surname_of(k), k[0]) for k in keys.values() if len(k.split()) > 1})
+        surnames = sorted({k for k in keys.values() if k and len(k.split()) == 1})
+        rows: list[tuple[int, str, str, str]] = []
+        columns = (authors.c.id, authors.c.key, authors.c.name, authors.c.surname)
         with self.engine.connect() as conn:
-            for chunk in chunked(surnames):
-                for aid, key, spelled, surname in conn.execute(
-                    select(authors.c.id, authors.c.key, authors.c.name, authors.c.surname).where(
-                        authors.c.surname.in_(chunk)
+            for surname, letter in pairs:  # each an index range, however common the surname
+                rows += conn.execute(
+                    select(*columns).where(
+                        authors.c.surname == surname, func.substr(authors.c.key, 1, 1) == letter
                     )
-                ):
-                    by_surname.setdefault(str(surname), []).append(
-                        (int(aid), str(key), str(spelled))
-                    )
+                ).all()
+            for one in chunked(surnames):
+                rows += conn.execute(select(*columns).where(authors.c.surname.in_(one))).all()
+        by_group: dict[tuple[str, str], list[tuple[int, str, str]]] = {}
+        for aid, key, spelled, surname in rows:
+            entry = (int(aid), str(key), str(spelled))
+            by_group.setdefault((str(surname), ""), []).append(entry)
+            by_group.setdefault((str(surname), str(key)[0]), []).append(entry)
         found: dict[str, NameMatch] = {}
         for name, key in keys.items():
-            rows = by_surname.get(surname_of(key), []) if key else []
-            group = name_group(key, [k for _, k, _ in rows]) if key else set()
-            found[name] = NameMatch(key, {aid: n for aid, k, n in rows if k in group})
+            if not key:
+                found[name] = NameMatch(key, {})
+                continue
+            letter = key[0] if len(key.split()) > 1 else ""
+            known = list({r[1]: r for r in by_group.get((surname_of(key), letter), [])}.values())
+            group = name_group(key, [k for _, k, _ in known])
+            found[name] = NameMatch(key, {aid: n for aid, k, n in known if k in group})
         return found
 
     @staticmethod

@@ -78,46 +78,64 @@ class FollowStore(Repository):
             ).rowcount
         return bool(gone)
 
-    def category_papers(
-        self, categories: Sequence[str], since: date
-    ) -> list[tuple[int, date, str]]:
-        """(paper id, announced, category) of the visible papers announced since
-        ``since`` in any of ``categories`` (cross-lists included)."""
-        found: list[tuple[int, date, str]] = []
+    def window(self, since: date) -> dict[int, date]:
+        """paper id -> announced, for the papers announced since ``since``: read from the
+        (announced, id) index alone, never from the wide paper rows. Hidden papers are
+        left to the caller (``store.moderation.hidden_paper_ids``, cached)."""
         with self.engine.connect() as conn:
-            for chunk in chunked(list(categories)):
+            rows = conn.execute(
+                select(papers.c.id, papers.c.announced).where(papers.c.announced >= since)
+            )
+            return {int(pid): as_date(day) or since for pid, day in rows}
+
+    def category_papers(
+        self, categories: Sequence[str], paper_ids: Sequence[int]
+    ) -> list[tuple[int, str]]:
+        """(paper id, category) of these papers in any of ``categories`` (cross-lists
+        included), by the (paper, category) key."""
+        found: list[tuple[int, str]] = []
+        if not categories:
+            return found
+        with self.engine.connect() as conn:
+            for chunk in chunked(list(paper_ids)):
                 found += [
-                    (int(pid), as_date(day) or since, str(cat))
-                    for pid, day, cat in conn.execute(
-                        select(papers.c.id, papers.c.announced, paper_categories.c.category)
-                        .join(papers, papers.c.id == paper_categories.c.paper_id)
-                        .where(
-                            paper_categories.c.category.in_(chunk),
-                            papers.c.announced >= since,
-                            papers.c.hidden.is_(False),
+                    (int(pid), str(cat))
+                    for pid, cat in conn.execute(
+                        select(paper_categories.c.paper_id, paper_categories.c.category).where(
+                            paper_categories.c.paper_id.in_(chunk),
+                            paper_categories.c.category.in_(list(categories)),
                         )
                     )
                 ]
         return found
 
-    def author_papers(self, author_ids: Sequence[int], since: date) -> list[tuple[int, date, int]]:
-        """(paper id, announced, author id) of the visible papers announced since
-        ``since`` with any of these names on them."""
-        found: list[tuple[int, date, int]] = []
+    def author_papers(self, author_ids: Sequence[int]) -> list[tuple[int, int]]:
+        """(paper id, author id) of every paper with any of these names on it, from the
+        (author, paper) index alone."""
+        found: list[tuple[int, int]] = []
         with self.engine.connect() as conn:
             for chunk in chunked(list(author_ids)):
                 found += [
-                    (int(pid), as_date(day) or since, int(aid))
-                    for pid, day, aid in conn.execute(
-                        select(papers.c.id, papers.c.announced, paper_authors.c.author_id)
-                        .join(papers, papers.c.id == paper_authors.c.paper_id)
-                        .where(
-                            paper_authors.c.author_id.in_(chunk),
-                            papers.c.announced >= since,
-                            papers.c.hidden.is_(False),
+                    (int(pid), int(aid))
+                    for aid, pid in conn.execute(
+                        select(paper_authors.c.author_id, paper_authors.c.paper_id).where(
+                            paper_authors.c.author_id.in_(chunk)
                         )
                     )
                 ]
+        return found
+
+    def visible_days(self, arxiv_ids: Sequence[str]) -> dict[str, tuple[int, date | None]]:
+        """arXiv id -> (paper id, announced) of the visible papers among these."""
+        found: dict[str, tuple[int, date | None]] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunked(list(arxiv_ids)):
+                for pid, arxiv_id, day in conn.execute(
+                    select(papers.c.id, papers.c.arxiv_id, papers.c.announced).where(
+                        papers.c.arxiv_id.in_(chunk), papers.c.hidden.is_(False)
+                    )
+                ):
+                    found[str(arxiv_id)] = (int(pid), as_date(day))
         return found
 
     def count(self, user_id: int) -> int:

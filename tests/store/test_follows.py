@@ -38,8 +38,15 @@ def test_recent_papers_of_names_and_categories(store: Store) -> None:
             ),
         ]
     )
-    ada = store.authors.match_names(["ada lovelace"])["ada lovelace"]
-    found = store.follows.author_papers(ada.author_ids, date(2025, 1, 1))
-    assert [(day, aid in ada.names) for _, day, aid in found] == [(date(2025, 1, 6), True)]
-    in_pr = store.follows.category_papers(["math.PR", "cs.LG"], date(2025, 1, 7))
-    assert [(day, cat) for _, day, cat in in_pr] == [(date(2025, 1, 7), "math.PR")]
+    window = store.follows.window(date(2025, 1, 1))
+    ids = {store.papers.get_paper(a).id: a for a in ("2501.00001", "2501.00003")}  # type: ignore[union-attr]
+    assert sorted(window.values()) == [date(2025, 1, 6), date(2025, 1, 7)]
+    ada = store.authors.match_names(["ada lovelace", "Nobody"])
+    assert ada["Nobody"].names == {}
+    found = store.follows.author_papers(ada["ada lovelace"].author_ids)
+    assert len(found) == 2  # both of Ada's papers; the window is applied by the caller
+    in_pr = store.follows.category_papers(["math.PR", "cs.LG"], sorted(window))
+    assert sorted((ids[pid], cat) for pid, cat in in_pr) == [
+        ("2501.00001", "cs.LG"),
+        ("2501.00003", "math.PR"),
+    ]
