@@ -1,7 +1,8 @@
 """Following in a real browser (Debian's chromium, Playwright): a reader signed in by the
 emailed link clicks an author's name on a paper row, follows the name from its page,
 then a new paper by that author is ingested (the real JSONL ingest) and appears on
-/following with "by <name>"."""
+/following with "by <name>". The author page and /following pass an axe-core scan (no
+serious or critical violation, light and dark)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from paperboy.ingest.jsonl import ingest_jsonl
 from paperboy.store import Store
 from tests.accounts.conftest import Mailbox
 from tests.accounts.conftest import mailbox as mailbox  # fixture: a real SMTP server
+from tests.web.test_accessibility_browser import blocking
 from tests.web.test_browser import browser as browser  # fixture: chromium
 from tests.web.test_browser import page as page  # fixture: a fresh browser page
 from tests.web.test_vote_browser import live_mail_url as live_mail_url  # fixture: the app
@@ -60,3 +63,8 @@ def test_follow_an_author_from_a_row_then_see_their_new_paper(
     new = page.locator(".paper-row", has=page.locator(f'a[href="/paper/{NEW["id"]}"]'))
     expect(new.locator(".following-reason")).to_have_text("by Maëlle Gautrin")
     expect(page.locator(".paper-row").first).to_contain_text("Robust Timed Games Revisited")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        for path in ("/following", "/author/Ma%C3%ABlle%20Gautrin"):
+            page.goto(live_mail_url + path)
+            assert blocking(Axe().run(page)) == [], (scheme, path)
