@@ -51,7 +51,7 @@ def test_follow_an_author_from_a_row_then_see_their_new_paper(
     page.get_by_role("button", name="Follow Maëlle Gautrin").click()
     expect(page.get_by_role("button", name="Following Maëlle Gautrin ✓ (unfollow)")).to_be_visible()
 
-    page.locator(".account-nav").get_by_role("link", name="Following").click()
+    page.get_by_role("link", name="Your Following page").click()
     old = page.locator(".paper-row", has=page.locator(f'a[href="/paper/{PAPER}"]'))
     expect(old.locator(".following-reason")).to_have_text("by Maëlle Gautrin")
     expect(page.locator(f'a[href="/paper/{NEW["id"]}"]')).to_have_count(0)
