@@ -75,6 +75,7 @@ def test_api_agrees_with_the_search_filter(
         assert {h.paper.arxiv_id for h in found.hits} == on_page, name
     answer = client.get("/api/authors/Maelle Gautrin").json()
     AuthorOut.model_validate(answer)
+    AuthorOut.model_validate(EXAMPLE_AUTHOR)  # the documented example is a valid answer
     assert set(answer) == set(EXAMPLE_AUTHOR)
     assert answer["total"] == 4 and answer["key"] == "maelle gautrin"
     assert set(answer["matched_names"]) == {"Maëlle Gautrin", "M. Gautrin"}  # one per key

@@ -20,6 +20,7 @@ from paperboy.config import Settings
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
+from paperboy.web.api.following import EXAMPLE, FollowingOut
 from tests.accounts.conftest import Mailbox, make_settings
 from tests.accounts.conftest import mailbox as mailbox  # the fixture: a real SMTP server
 from tests.accounts.test_sign_in import csrf_of, sign_in
@@ -176,6 +177,8 @@ def test_api_limit_export_import_and_feed(reader: TestClient) -> None:
     full = reader.put("/api/following", json={"kind": "category", "value": "cs.CL"}, headers=head)
     assert full.status_code == 409 and "at most 4" in full.json()["error"]["detail"]
     body = reader.get("/api/following").json()
+    FollowingOut.model_validate(EXAMPLE)  # the documented example is a valid answer
+    assert set(body) == set(EXAMPLE) and set(body["papers"][0]) == set(EXAMPLE["papers"][0])
     assert [f["value"] for f in body["follows"]] == ["Maelle Gautrin", "cs.IT", "cs.LG", "cs.GT"]
     assert body["limit"] == 4 and body["until"] == "2026-06-30"
     by_id = {p["id"]: p["reasons"] for p in body["papers"]}
