@@ -77,6 +77,7 @@ def test_api_agrees_with_the_search_filter(
     AuthorOut.model_validate(answer)
     AuthorOut.model_validate(EXAMPLE_AUTHOR)  # the documented example is a valid answer
     assert set(answer) == set(EXAMPLE_AUTHOR)
+    assert set(answer["papers"][0]) == set(EXAMPLE_AUTHOR["papers"][0])
     assert answer["total"] == 4 and answer["key"] == "maelle gautrin"
     assert set(answer["matched_names"]) == {"Maëlle Gautrin", "M. Gautrin"}  # one per key
     assert {c["name"]: c["papers"] for c in answer["coauthors"]}["Nathalie Bertrand"] == 2

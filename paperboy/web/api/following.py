@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from paperboy.feed.following import export_follows, follow, following_feed, unfollow
+from paperboy.web.api.docs.examples import SUCCESS_EXAMPLES
 from paperboy.web.api.schemas import ErrorOut, PaperOut
-from paperboy.web.api.schemas.library import EXAMPLE_PAPER
 from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -67,7 +67,9 @@ EXAMPLE: dict[str, Any] = {
     "total": 1,
     "page": 1,
     "pages": 1,
-    "papers": [{**EXAMPLE_PAPER, "reasons": ["by Yann LeCun"]}],
+    "papers": [
+        {**SUCCESS_EXAMPLES[("get", "/api/papers/{arxiv_id}")], "reasons": ["by Yann LeCun"]}
+    ],
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from paperboy.feed.authors import AuthorPage, author_path
-from paperboy.web.api.schemas.library import EXAMPLE_PAPER
+from paperboy.web.api.docs.examples import SUCCESS_EXAMPLES
 from paperboy.web.api.schemas.papers import PaperOut
 
 NAME_NOTE = (
@@ -106,5 +106,5 @@ EXAMPLE_AUTHOR: dict[str, Any] = {
         "rss": "https://paperboy.example/feeds/author/Noam%20Shazeer.rss",
         "atom": "https://paperboy.example/feeds/author/Noam%20Shazeer.atom",
     },
-    "papers": [EXAMPLE_PAPER],
+    "papers": [SUCCESS_EXAMPLES[("get", "/api/papers/{arxiv_id}")]],
 }
