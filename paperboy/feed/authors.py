@@ -74,7 +74,14 @@ def author_page(store: Store, name: str, *, page: int = 1, per_page: int = 25) -
     surname_only = len(match.key.split()) == 1
     total, imported, local = store.authors.summary(match)
     if not total:
-        raise NotFound(f"no papers by an author named {name.strip()[:80]!r}")
+        could_be = store.authors.full_name_candidates(match.key)
+        hint = (
+            f"; an initial matches a full first name only when exactly one fits, and "
+            f"{len(could_be)} do: {', '.join(could_be)}"
+            if len(could_be) > 1
+            else ""
+        )
+        raise NotFound(f"no papers by an author named {name.strip()[:80]!r}{hint}")
     shown = store.authors.page_ids(match, per_page, (page - 1) * per_page)
     by_id = store.papers.get_papers_by_ids(shown)
     per_name = store.authors.paper_counts(match)

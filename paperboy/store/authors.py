@@ -124,6 +124,27 @@ class AuthorStore(Repository):
         group = name_group(key, [str(r.key) for r in rows])
         return NameMatch(key, {int(r.id): str(r.name) for r in rows if r.key in group})
 
+    def full_name_candidates(self, key: str, limit: int = 12) -> list[str]:
+        """For an initial form ("j smith"): the full names it could stand for (the
+        spellings of stored names with the same surname, other given names and first
+        letter), fewest-letters first; [] for any other key."""
+        words = key.split()
+        if len(words) < 2 or len(words[0]) != 1:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(authors.c.key, authors.c.name).where(
+                    authors.c.surname == words[-1],
+                    func.substr(authors.c.key, 1, 1) == words[0],
+                )
+            ).all()
+        found = [
+            str(name)
+            for k, name in rows
+            if len(k.split()) == len(words) and k.split()[1:] == words[1:] and k != key
+        ]
+        return sorted(found, key=lambda n: (len(n), n))[:limit]
+
     def match_names(self, names: Sequence[str]) -> dict[str, NameMatch]:
         """``match_name`` for many names at once: one indexed query per (surname, first
         letter) pair (one-word names: per 500 surnames)."""

@@ -62,6 +62,8 @@ def test_initials_resolve_against_the_names_known(store: Store) -> None:
     assert store.authors.arxiv_ids_of("John Smith") == {"2501.00001", "2501.00002"}
     assert store.authors.arxiv_ids_of("J Smith") == {"2501.00001", "2501.00002"}
     store.papers.upsert_papers([rec("2501.00003", authors=["Jane Smith"])])
+    assert store.authors.full_name_candidates("j smith") == ["Jane Smith", "John Smith"]
+    assert store.authors.full_name_candidates("john smith") == []
     # Now "J. Smith" could be Jane: it stands for itself only.
     assert store.authors.arxiv_ids_of("J. Smith") == {"2501.00002"}
     assert store.authors.arxiv_ids_of("John Smith") == {"2501.00001"}

@@ -98,6 +98,13 @@ def test_paging_and_errors(
     missing = client.get("/api/authors/Nobody Atall")
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
     assert client.get("/author/Nobody Atall").status_code == 404
+    # An initial form that fits two full names says which they are.
+    loaded_store.papers.upsert_papers(
+        [rec("2606.90022", authors=["Karl Weier", "Kim Weier"], announced=date(2026, 6, 30))]
+    )
+    ambiguous = client.get("/api/authors/K. Weier")
+    assert ambiguous.status_code == 404
+    assert "2 do: Kim Weier, Karl Weier" in ambiguous.json()["error"]["detail"]
     assert client.get("/api/authors/" + "x" * 301).status_code == 422
     assert client.get("/api/authors/a", params={"per_page": 0}).status_code == 422
 
