@@ -15,6 +15,7 @@ from urllib.parse import quote
 import feedparser
 import pytest
 from fastapi.testclient import TestClient
+from lxml import etree
 
 from paperboy.config import Settings
 from paperboy.search.service import SearchService
@@ -191,6 +192,17 @@ def test_api_limit_export_import_and_feed(reader: TestClient) -> None:
     assert exported.headers["content-disposition"].startswith("attachment")
     data = json.loads(exported.content)
     assert [f["kind"] for f in data["follows"]] == ["author", "category", "category"]
+    opml = reader.get("/following/export.opml")
+    assert opml.headers["content-type"].startswith("text/x-opml")
+    outlines = etree.fromstring(opml.content).findall(".//outline")
+    urls = [o.get("xmlUrl") for o in outlines]
+    assert urls == [
+        "http://testserver/feeds/author/Maelle%20Gautrin.atom",
+        "http://testserver/feeds/category/cs.IT.atom",
+        "http://testserver/feeds/category/cs.GT.atom",
+    ]
+    for url in urls:  # every listed feed answers
+        assert reader.get(url.removeprefix("http://testserver")).status_code == 200
     # Import into an emptied account: all back, invalid entries reported, not fatal.
     for f in data["follows"]:
         reader.delete(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+from xml.sax.saxutils import quoteattr
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from paperboy.accounts import FEED_ADDRESS, create_personal_token
 from paperboy.accounts.service import DEFAULT_AFTER_SIGN_IN, safe_next
 from paperboy.community.votes import vote_view
 from paperboy.errors import InvalidInput
+from paperboy.feed.authors import author_path
 from paperboy.feed.following import (
     MAX_IMPORT_BYTES,
     export_follows,
@@ -120,6 +122,39 @@ def export_json(store: StoreDep, user: CurrentReader) -> Response:
         body,
         media_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="paperboy-following.json"'},
+    )
+
+
+def _feed_path(kind: str, value: str) -> str:
+    """The public Atom feed of one follow."""
+    if kind == "author":
+        return "/feeds" + author_path(value) + ".atom"
+    if kind == "category":
+        return f"/feeds/category/{quote(value, safe='')}.atom"
+    return "/feeds/search.atom?" + urlencode({"q": value})
+
+
+@router.get(PAGE + "/export.opml", response_model=None)
+def export_opml(store: StoreDep, settings: SettingsDep, user: CurrentReader) -> Response:
+    """What the reader follows as an OPML subscription list of public Atom feeds (one per
+    author, category and search), for a feed reader."""
+    base = settings.base_url.rstrip("/")
+    outlines = "".join(
+        '\n    <outline type="rss" text={} xmlUrl={}/>'.format(
+            quoteattr(f"{f['kind']}: {f['value']}"),
+            quoteattr(base + _feed_path(f["kind"], f["value"])),
+        )
+        for f in export_follows(store, user.id)["follows"]
+    )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
+        "  <head><title>paperboy: what I follow</title></head>\n"
+        f"  <body>{outlines}\n  </body>\n</opml>\n"
+    )
+    return Response(
+        body.encode(),
+        media_type="text/x-opml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="paperboy-following.opml"'},
     )
 
 
