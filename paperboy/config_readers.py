@@ -209,6 +209,20 @@ class ReaderSettings(BaseSettings):
         le=200,
         description='Papers on the "For you" page (and the most `/api/for-you` returns).',
     )
+    following_max: int = Field(
+        500,
+        ge=1,
+        le=5000,
+        description="Authors, categories and saved searches one reader may follow, in all "
+        "(a follow past it is refused with 409; an import stops there).",
+    )
+    following_window_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="`/following` and its private feed show papers announced in the last this "
+        "many days, ending at the newest announcement day.",
+    )
     foryou_ranker: Literal["similarity", "linear"] = Field(
         "similarity",
         description='How "For you" ranks: `similarity` (cosine to the closest saved or '

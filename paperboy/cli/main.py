@@ -159,6 +159,7 @@ def main() -> None:
 
 
 # Subcommands register themselves on import.
+from paperboy.cli import authors as _authors  # noqa: E402, F401
 from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402

@@ -75,10 +75,11 @@ class Digest:
     unsubscribe_url: str
     message_id: str
     preferences: Preferences
+    following: list[DigestEntry] = field(default_factory=list)  # "From what you follow"
 
     @property
     def is_empty(self) -> bool:
-        return not self.trending and not self.for_you
+        return not self.trending and not self.for_you and not self.following
 
 
 def two_sentences(text: str | None) -> str:

@@ -23,6 +23,7 @@ from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.digest.compose import Digest, PeriodPool, ReaderInterests, build_pool
 from paperboy.digest.deliver import ConnectionFailed, DeliveryError, SmtpSession
+from paperboy.digest.following import select_following
 from paperboy.digest.periods import (
     CATCH_UP,
     Period,
@@ -142,6 +143,12 @@ class Composer:
                 reader, prefs, set(trending), limit=min(FOR_YOU_PAPERS, prefs.max_papers)
             )
             for_you = [pool.entry(index, reason) for index, reason in chosen]
+        following = []
+        if sub.user_id is not None:
+            picked = select_following(
+                self.store, pool, sub.user_id, set(trending), prefs.max_papers
+            )
+            following = [pool.entry(index, reason) for index, reason in picked]
         return Digest(
             email=sub.email,
             period=period,
@@ -152,6 +159,7 @@ class Composer:
             unsubscribe_url=subscription_link(self.settings, sub, "unsubscribe"),
             message_id=message_id,
             preferences=prefs,
+            following=following,
         )
 
 

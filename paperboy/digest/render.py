@@ -61,9 +61,9 @@ def filters_phrase(prefs: Preferences) -> str:
 
 
 def digest_subject(digest: Digest) -> str:
-    count = len(digest.trending) + len(digest.for_you)
+    count = len(digest.trending) + len(digest.for_you) + len(digest.following)
     kind = "weekly" if digest.period.frequency == "weekly" else "daily"
-    lead = (digest.trending or digest.for_you)[0].title if count else ""
+    lead = (digest.trending or digest.for_you or digest.following)[0].title if count else ""
     if len(lead) > 70:
         lead = lead[:70].rsplit(" ", 1)[0] + "…"
     papers = f"{count} paper{'' if count == 1 else 's'}"
@@ -112,11 +112,19 @@ def _sections(digest: Digest, fragment: Any) -> list[dict[str, Any]]:
                 "fragments": [fragment(e) for e in digest.for_you],
             }
         )
+    if digest.following:
+        sections.append(
+            {
+                "title": "From what you follow",
+                "note": "New papers by the authors and in the categories you follow.",
+                "fragments": [fragment(e) for e in digest.following],
+            }
+        )
     return sections
 
 
 def _context(digest: Digest, fragment: Any) -> dict[str, Any]:
-    entries = digest.trending or digest.for_you
+    entries = digest.trending or digest.for_you or digest.following
     first: DigestEntry | None = entries[0] if entries else None
     return {
         "digest": digest,

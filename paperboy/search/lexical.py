@@ -344,7 +344,15 @@ class LexicalIndex:
                 for c in pq.categories
             ]
             must.append(tantivy.Query.boolean_query(cats))
-        for name in pq.authors:
+        if pq.author_papers is not None:
+            # Resolved by the store, as the author pages resolve names (one rule).
+            for ids in pq.author_papers:
+                must.append(
+                    tantivy.Query.term_set_query(self.schema, "arxiv_id", sorted(ids))
+                    if ids
+                    else tantivy.Query.empty_query()
+                )
+        for name in pq.authors if pq.author_papers is None else []:
             if len(name) == 1:
                 must.append(tantivy.Query.term_query(self.schema, "authors", name[0]))
             else:

@@ -20,6 +20,7 @@ from datetime import date
 
 from paperboy.arxiv import parse_arxiv_id
 from paperboy.errors import InvalidInput
+from paperboy.store.author_names import name_tokens
 
 MAX_QUERY_LENGTH = 1000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -27,6 +28,7 @@ _WORD = re.compile(r"[^\W_]+")
 _FILTER = re.compile(
     r'(?<!\S)(author|au|cat|category|year|from|after|to|before|has):("[^"]*"|\S+)', re.I
 )
+FILTER_PATTERN = _FILTER  # public: a followed search's reason shows its filters apart
 _PHRASE = re.compile(r'"([^"]*)"')
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z\-]{0,19}(?:\.[A-Za-z\-]{1,20})?$")
 _YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
@@ -120,7 +122,10 @@ class ParsedQuery:
     text: str = ""  # the free text, without filters (what the semantic engine embeds)
     terms: list[str] = field(default_factory=list)  # words outside phrases, stopwords removed
     phrases: list[list[str]] = field(default_factory=list)
-    authors: list[list[str]] = field(default_factory=list)
+    authors: list[list[str]] = field(default_factory=list)  # names, as author_names folds them
+    # The arXiv ids under each author name, resolved by the store (``SearchService``)
+    # exactly as the author pages resolve it; None until resolved.
+    author_papers: list[frozenset[str]] | None = None
     categories: list[str] = field(default_factory=list)
     date_from: date | None = None
     date_to: date | None = None
@@ -182,7 +187,7 @@ def parse_query(
     def take_filter(match: re.Match[str]) -> str:
         name, value = match.group(1).lower(), _unquote(match.group(2))
         if name in ("author", "au"):
-            names = words(value)
+            names = name_tokens(value)
             if names:
                 parsed.authors.append(names)
         elif name in ("cat", "category"):

@@ -213,7 +213,20 @@ class SearchService:
 
         Hybrid reorders its top candidates with the reranker when one is shipped
         (``rerank`` None) or asked for (True); False gives the plain fusion."""
-        return self._ranked(self._with_code_ids(pq), mode, limit, rerank)[0]
+        return self._ranked(self._filters(pq), mode, limit, rerank)[0]
+
+    def _filters(self, pq: ParsedQuery) -> ParsedQuery:
+        """``pq`` with the filters that need the store resolved: ``author:`` names and
+        ``has:code``."""
+        return self._with_code_ids(self.resolve_authors(pq))
+
+    def resolve_authors(self, pq: ParsedQuery) -> ParsedQuery:
+        """``pq`` with its ``author:`` names resolved to papers by the store, the way
+        the author pages resolve them (``store.authors``), so the two always agree."""
+        if not pq.authors or pq.author_papers is not None:
+            return pq
+        found = [self.store.authors.arxiv_ids_of(" ".join(name)) for name in pq.authors]
+        return replace(pq, author_papers=found)
 
     def _with_code_ids(self, pq: ParsedQuery) -> ParsedQuery:
         """For has:code, the query with the ids of the papers that link a code repository
@@ -272,6 +285,7 @@ class SearchService:
 
     def candidates(self, pq: ParsedQuery) -> tuple[list[str], Matrix]:
         """The reranker's candidates for a query and their features (for training)."""
+        pq = self._filters(pq)
         vector = self.embed_query(pq.text)
         self.vectors.refresh()
         semantic = self.vectors.search(
@@ -321,6 +335,7 @@ class SearchService:
         include_hidden: bool = False,
     ) -> SearchResults:
         """Papers an admin hid are left out unless ``include_hidden`` (for admins)."""
+        pq = self.resolve_authors(pq)
         results = SearchResults(pq, mode, sort, page, per_page)
         pq = self._with_code_ids(pq)
         if pq.arxiv_id:

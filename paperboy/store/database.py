@@ -8,11 +8,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from paperboy.store.accounts import AccountStore
+from paperboy.store.authors import AuthorStore
 from paperboy.store.code import CodeStore
 from paperboy.store.comments import CommentStore
 from paperboy.store.db import make_engine, upgrade_schema
 from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
+from paperboy.store.follows import FollowStore
 from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.moderation import ModerationStore
@@ -45,6 +47,8 @@ class Store:
         self.hf = HfStore(engine)
         self.operations = OperationsStore(engine)
         self.tldr = TldrStore(engine)
+        self.authors = AuthorStore(engine)
+        self.follows = FollowStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

@@ -75,6 +75,15 @@ class Paper(Base):
     __table_args__ = (
         Index("ix_papers_announced_id", "announced", "id"),
         Index("ix_papers_last_changed", "last_changed"),
+        # Author pages aggregate a name's papers from this index alone (migration 0015).
+        Index(
+            "ix_papers_author_page",
+            "id",
+            "hidden",
+            "announced",
+            "primary_category",
+            "imported_upvotes",
+        ),
     )
 
 
@@ -527,3 +536,57 @@ class PaperTldr(Base):
 
 
 paper_tldrs = cast(Table, PaperTldr.__table__)
+
+
+class Author(Base):
+    """A name as papers spell it, under its key (``paperboy.store.author_names``): one
+    row per key, not per person. ``name`` is the first spelling seen; ``surname`` is the
+    key's last word, so names that may be initial variants of each other are one
+    indexed lookup apart."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    surname: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_authors_surname_key", "surname", "key"),)
+
+
+class PaperAuthor(Base):
+    """A paper's author at a byline position, rewritten with the paper's authors."""
+
+    __tablename__ = "paper_authors"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_paper_authors_author_paper", "author_id", "paper_id"),)
+
+
+authors = cast(Table, Author.__table__)
+paper_authors = cast(Table, PaperAuthor.__table__)
+
+
+class Follow(Base):
+    """A reader follows an author name, a category or a saved search. ``key`` is what
+    makes two follows the same (a name's folded key, the category, the query as typed
+    with spaces collapsed); ``value`` is shown and used."""
+
+    __tablename__ = "follows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # author, category, search
+    key: Mapped[str] = mapped_column(String(1000))
+    value: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key", name="uq_follows_user_id"),)
+
+
+follows = cast(Table, Follow.__table__)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
 from paperboy.store._rows import Repository, as_date, chunked
+from paperboy.store.authors import write_paper_authors
 from paperboy.store.code import with_code_repository, write_paper_links
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.tldr import write_paper_tldrs
@@ -223,6 +224,7 @@ class PaperStore(Repository):
                 merged["_id"] = old["id"]
                 merged["_text_changed"] = old["text_hash"] != merged["text_hash"]
                 merged["_categories_changed"] = old["categories"] != merged["categories"]
+                merged["_authors_changed"] = old["authors"] != merged["authors"]
                 updates.append(merged)
                 result.updated.append(rec.arxiv_id)
         category_rows: list[dict[str, Any]] = []
@@ -264,6 +266,12 @@ class PaperStore(Repository):
             conn,
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates if row["_text_changed"]],
+        )
+        # So are the author rows (author pages, the author: filter), when they changed.
+        write_paper_authors(
+            conn,
+            [(ids[row["arxiv_id"]], row["authors"]) for row in inserts]
+            + [(row["_id"], row["authors"]) for row in updates if row["_authors_changed"]],
         )
         return result
 

@@ -19,13 +19,17 @@ from paperboy.jobs import BackgroundWork, role_of
 from paperboy.logs import configure_logging
 from paperboy.search.service import SearchService
 from paperboy.store import Store
+from paperboy.web.api import authors as api_authors
 from paperboy.web.api import docs as api_docs
+from paperboy.web.api import following as api_following
 from paperboy.web.api import foryou as api_foryou
 from paperboy.web.api import hf as api_hf
 from paperboy.web.api import library as api_library
 from paperboy.web.api import papers as api_papers
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.errors import install_error_handlers
+from paperboy.web.feeds import authors as author_feeds
+from paperboy.web.feeds import following as following_feeds
 from paperboy.web.feeds import private as private_feed
 from paperboy.web.feeds import public as public_feeds
 from paperboy.web.middleware import DOCS_PATH, BodyLimitAndHeaders
@@ -46,6 +50,8 @@ from paperboy.web.pages import (
     tokens,
     votes,
 )
+from paperboy.web.pages import authors as author_pages
+from paperboy.web.pages import following as following_pages
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import env as templates
 from paperboy.web.request_metrics import RequestMetrics
@@ -112,6 +118,12 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         public_feeds.router,
         private_feed.router,
         operations_router,
+        author_pages.router,
+        api_authors.router,
+        author_feeds.router,
+        following_pages.router,
+        api_following.router,
+        following_feeds.router,
     ):
         app.include_router(router)
     api_docs.document_api(app)

@@ -8,10 +8,13 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from paperboy import __version__
 from paperboy.accounts import API_TOKEN, FEED_ADDRESS
 from paperboy.community.counts import upvote_sources
+from paperboy.feed.authors import author_path
+from paperboy.web.pages.following import reader_follows
 from paperboy.web.pages.library import reader_collections, reader_entry
 from paperboy.web.pages.subscribe import digest_subscription_of
 from paperboy.web.personal_tokens import tokens_lister
@@ -26,6 +29,16 @@ def _authors_short(authors: list[str], limit: int = 6) -> str:
     if len(authors) <= limit:
         return ", ".join(authors)
     return ", ".join(authors[:limit]) + f" and {len(authors) - limit} more"
+
+
+def _author_links(authors: list[str], limit: int = 6) -> Markup:
+    """Author names, each linked to its page (escaped), "and N more" past ``limit``."""
+    shown = [
+        Markup('<a class="author" href="{}">{}</a>').format(author_path(a), a)
+        for a in authors[:limit]
+    ]
+    more = f" and {len(authors) - limit} more" if len(authors) > limit else ""
+    return Markup(", ").join(shown) + more
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -46,6 +59,8 @@ def register_template_globals(env: Environment) -> None:
     """Install the filters and globals into ``env`` (idempotent)."""
     env.filters["fmt_date"] = _fmt_date
     env.filters["authors_short"] = _authors_short
+    env.filters["author_links"] = _author_links  # names linked to /author/{name}
+    env.filters["author_url"] = author_path
     env.filters["paragraphs"] = _paragraphs
     env.filters["sparkline"] = sparkline_svg  # a VoteView trend as an inline SVG
     env.globals["version"] = __version__
@@ -55,4 +70,5 @@ def register_template_globals(env: Environment) -> None:
     env.globals["private_feeds_of"] = tokens_lister(FEED_ADDRESS)  # profile: feeds
     env.globals["reader_collections"] = reader_collections  # save forms
     env.globals["reader_entry"] = reader_entry  # paper page: note, collections
+    env.globals["is_following"] = reader_follows  # Follow buttons
     env.globals["digest_subscription_of"] = digest_subscription_of  # profile, footer
