@@ -17,6 +17,7 @@ from tests.support import ROOT
 # recorded arXiv responses of tests/ingest/source_server.py).
 USERS = [
     "tests/ingest/test_oai.py",
+    "tests/ingest/test_harvest_scheduler.py",
     "tests/ingest/test_atom.py",
     "tests/ingest/test_source_cli.py",
     "tests/ingest/test_jsonl.py",

@@ -35,9 +35,14 @@ def links(box: ScriptedMailbox, path: str) -> list[str]:
 
 
 def footer_subscribe(client: TestClient, email: str) -> str:
+    """A signed-out reader: the footer form (a GET, so public pages set no cookie and can
+    be cached) opens /subscribe with the address filled in; its form posts with the token."""
     page = client.get("/")
-    assert 'action="/subscribe"' in page.text, "every page has the footer form"
-    answer = client.post("/subscribe", data={"email": email, "csrf_token": csrf_of(page.text)})
+    assert 'action="/subscribe" method="get"' in page.text, "every page has the footer form"
+    assert "set-cookie" not in page.headers
+    form = client.get("/subscribe", params={"email": email})
+    assert f'value="{email}"' in form.text
+    answer = client.post("/subscribe", data={"email": email, "csrf_token": csrf_of(form.text)})
     assert answer.status_code == 200, answer.text
     return answer.text
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from paperboy.config import Settings
 from paperboy.errors import InvalidInput, TooManyRequests
+from paperboy.feed.tldr import tldrs_for
 from paperboy.library.bibtex import BibItem, export_bibtex
 from paperboy.library.importer import all_entries, named_ids, run_import, wanted_tags
 from paperboy.web.api.schemas import LibraryExportOut, LibraryItemOut
@@ -72,11 +73,15 @@ def export_json(
     """The library (or one collection) as JSON, notes and collections included."""
     entries = all_entries(store, user, tag)
     totals = store.votes.vote_totals(e.paper.id for e in entries)
+    tldrs = tldrs_for(store, (e.paper for e in entries))
     document = LibraryExportOut(
         exported_at=datetime.now(UTC).replace(microsecond=0),
         collection=tag.strip() or None,
         count=len(entries),
-        papers=[LibraryItemOut.of(e, settings.base_url, totals.get(e.paper.id)) for e in entries],
+        papers=[
+            LibraryItemOut.of(e, settings.base_url, totals.get(e.paper.id), tldrs.get(e.paper.id))
+            for e in entries
+        ],
     )
     return Response(
         document.model_dump_json(indent=2),
