@@ -162,9 +162,21 @@ def main() -> None:
 from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
+from paperboy.cli import maps as _maps  # noqa: E402
 from paperboy.cli import search as _search  # noqa: E402
 from paperboy.cli import serve as _serve  # noqa: E402
 from paperboy.cli import sync as _sync  # noqa: E402
 from paperboy.cli import users as _users  # noqa: E402
 
-__all__ = ["_code", "_digest", "_ingest", "_search", "_serve", "_sync", "_users", "cli", "main"]
+__all__ = [
+    "_code",
+    "_digest",
+    "_ingest",
+    "_maps",
+    "_search",
+    "_serve",
+    "_sync",
+    "_users",
+    "cli",
+    "main",
+]

@@ -15,6 +15,7 @@ from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
 from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
+from paperboy.store.maps import MapStore
 from paperboy.store.moderation import ModerationStore
 from paperboy.store.papers import PaperStore
 from paperboy.store.recommend import RecommendStore
@@ -41,6 +42,7 @@ class Store:
         self.digests = DigestStore(engine)
         self.code = CodeStore(engine)
         self.hf = HfStore(engine)
+        self.maps = MapStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

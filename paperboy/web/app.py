@@ -18,6 +18,7 @@ from paperboy.digest.scheduler import DigestScheduler
 from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
 from paperboy.ingest.hf_scheduler import HfSyncScheduler
 from paperboy.ingest.interactive import InteractiveArxiv
+from paperboy.maps.builder import MapBuilder
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
@@ -25,6 +26,7 @@ from paperboy.web.api import docs as api_docs
 from paperboy.web.api import foryou as api_foryou
 from paperboy.web.api import hf as api_hf
 from paperboy.web.api import library as api_library
+from paperboy.web.api import maps as api_maps
 from paperboy.web.api import papers as api_papers
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.errors import install_error_handlers
@@ -38,6 +40,7 @@ from paperboy.web.pages import (
     library,
     library_forms,
     library_io,
+    maps,
     moderation,
     paper_markdown,
     papers,
@@ -56,6 +59,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings, store: Store, search: SearchService | None = None) -> FastAPI:
     search_service = search or SearchService(settings, store)
+    map_builder = MapBuilder(store, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -77,7 +81,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         if github_job_enabled(settings):
             github_job = GithubSyncScheduler(store, settings)
             github_job.start()
+        map_builder.start()
         yield
+        map_builder.stop()
         if github_job is not None:
             github_job.stop()
         if hf_sync is not None:
@@ -103,6 +109,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.state.store = store
     app.state.search = search_service
     app.state.arxiv = InteractiveArxiv(settings)
+    app.state.maps = map_builder
 
     install_error_handlers(app)
     register_template_globals(templates)
@@ -127,10 +134,12 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         library_io.router,
         library.router,
         library_forms.router,
+        maps.router,
         api_hf.router,  # before api_papers: /api/papers/search is not a paper id
         api_papers.router,
         api_foryou.router,
         api_library.router,
+        api_maps.router,
         public_feeds.router,
         private_feed.router,
     ):
