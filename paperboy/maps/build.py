@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from paperboy.maps.labels import topic_terms
-from paperboy.maps.layout import centroids, cluster, cluster_count, layout_2d, nearest_topic
+from paperboy.maps.layout import (
+    centroids,
+    cluster,
+    cluster_count,
+    layout_2d,
+    nearest_topic,
+    single_threaded,
+)
 
 LAYOUT_VERSION = "1"  # bump when the method changes: every cached map is then stale
 RISING_RATIO = 1.5
@@ -62,6 +69,11 @@ def rising_topics(
 
 def compute_map(inputs: MapInputs) -> dict[str, Any]:
     """Clusters and points of a map (without the period fields the caller adds)."""
+    with single_threaded():
+        return _compute_map(inputs)
+
+
+def _compute_map(inputs: MapInputs) -> dict[str, Any]:
     vectors = inputs.vectors
     n = len(vectors)
     k = cluster_count(n)

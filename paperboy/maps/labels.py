@@ -30,7 +30,8 @@ BOILERPLATE = frozenset(
 )
 TERMS_PER_LABEL = 3
 # A term in more than this share of the period's papers ("language models" in 2025)
-# cannot tell its topics apart; c-TF-IDF alone still lets it win on sheer frequency.
+# cannot tell its topics apart (unless one topic is that large); c-TF-IDF alone still
+# lets such a term win on sheer frequency.
 MAX_DOCUMENT_SHARE = 0.15
 WORDS = r"(?u)\b[^\W\d_][\w-]*[^\W_]\b"  # words of 2+ characters, not starting with a digit
 
@@ -54,7 +55,7 @@ def topic_terms(
         stop_words=sorted(stopwords()),
         ngram_range=(1, 2),
         min_df=min(2, len(texts)),
-        max_df=MAX_DOCUMENT_SHARE if len(texts) >= 50 else 1.0,
+        max_df=_max_document_share(labels, k) if len(texts) >= 50 else 1.0,
         token_pattern=WORDS,
         lowercase=True,
     )
@@ -70,6 +71,13 @@ def topic_terms(
             per_topic[c] = np.asarray(counts[rows].sum(axis=0)).ravel()
     weights = ctfidf(per_topic)
     return [_best_terms(weights[c], per_topic[c], vocabulary, terms) for c in range(k)]
+
+
+def _max_document_share(labels: np.ndarray, k: int) -> float:
+    """Terms in more papers than this share are dropped: ``MAX_DOCUMENT_SHARE``, or more
+    when one topic alone is bigger (its own words must survive)."""
+    largest = np.bincount(labels, minlength=k).max() / max(1, len(labels))
+    return float(min(1.0, max(MAX_DOCUMENT_SHARE, 1.5 * largest)))
 
 
 def ctfidf(per_topic: np.ndarray) -> np.ndarray:

@@ -1,12 +1,13 @@
 """Placing a period's papers in 2D and grouping them into topics.
 
-Layout: openTSNE (FFT/Barnes-Hut t-SNE) on cosine distances, PCA-initialised, with a
-fixed seed and a fixed thread count, so the same vectors always give the same picture
-(the thread count changes the floating-point order of the gradient sums, so it is fixed
-rather than taken from the machine). Measured on this 2-core machine against UMAP
-(docs/maps.md): for a week of 1,687 papers openTSNE takes 3.4 s after a 1.2 s import
-and keeps more neighbourhoods (trustworthiness 0.932) than UMAP (0.909), whose numba
-compilation alone costs ~30 s on a cold process.
+Layout: openTSNE (Barnes-Hut t-SNE) on cosine distances, PCA-initialised, with a fixed
+seed, in ONE thread (BLAS included, see ``single_threaded``), so the same vectors always
+give the same picture: the thread count changes the floating-point order of sums, and
+on a shared 2-core machine two spinning threads were 4-7 times slower than one. Measured
+against UMAP (docs/maps.md): for a week of 1,687 papers openTSNE takes ~5 s of CPU after
+a 1 s import and keeps more neighbourhoods (trustworthiness 0.93) than UMAP (0.91),
+whose numba compilation alone costs ~30 s in a fresh process. Barnes-Hut rather than
+openTSNE's FFT gradients: at up to ~10,000 points it was 2-5 times faster here.
 
 Clusters: k-means on the embeddings themselves (not on the 2D picture, whose distances
 between groups mean little), with a number of clusters that grows with the square root
@@ -15,11 +16,13 @@ of the number of papers."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 SEED = 42
-THREADS = 2
+THREADS = 1
 MIN_CLUSTERS = 5
 MAX_CLUSTERS = 30
 PAPERS_PER_CLUSTER_ROOT = 2.5  # k = sqrt(n) / 2.5: 18 topics for a week of 2,000
@@ -34,6 +37,16 @@ def cluster_count(n: int) -> int:
     wanted = round(math.sqrt(n) / PAPERS_PER_CLUSTER_ROOT)
     wanted = max(MIN_CLUSTERS, min(MAX_CLUSTERS, wanted))
     return max(1, min(wanted, n // 2))
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """BLAS and OpenMP limited to one thread: deterministic sums, and no threads spinning
+    against each other (or against the web server) on a small machine."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 def layout_2d(vectors: np.ndarray) -> np.ndarray:
@@ -53,6 +66,7 @@ def layout_2d(vectors: np.ndarray) -> np.ndarray:
         initialization="pca",
         random_state=SEED,
         n_jobs=THREADS,
+        negative_gradient_method="bh",
         verbose=False,
     ).fit(np.ascontiguousarray(vectors, dtype=np.float64))
     return np.asarray(embedding, dtype=np.float64)
