@@ -47,7 +47,7 @@ def test_the_same_input_gives_the_same_map() -> None:
     assert first == second
     xs = [p["x"] for p in first["papers"]]
     ys = [p["y"] for p in first["papers"]]
-    assert 0 <= min(xs) and max(xs) <= 1000 and 0 <= min(ys) and max(ys) <= 1000
+    assert min(xs) >= 0 and max(xs) <= 1000 and min(ys) >= 0 and max(ys) <= 1000
 
 
 def test_topics_follow_the_groups_and_are_labelled_by_their_own_words() -> None:
@@ -93,7 +93,8 @@ def test_rising_rule() -> None:
     assert [r for _, _, r in rising_topics(tiny_now, tiny_before, 2)] == [False, False]
     # A previous period too small to compare: nothing rises, no previous share.
     few = np.array([0] * (RISING_MIN_PREVIOUS - 1))
-    assert rising_topics(now, few, k) == [(0.5, None, False), (0.3, None, False), (0.2, None, False)]
+    expected = [(0.5, None, False), (0.3, None, False), (0.2, None, False)]
+    assert rising_topics(now, few, k) == expected
 
 
 def test_rising_topics_in_a_map_use_the_nearest_centroid() -> None:
@@ -114,7 +115,13 @@ def vars_of(inputs: MapInputs) -> tuple[object, ...]:
 
 def test_cluster_count_scales_with_size() -> None:
     assert [cluster_count(n) for n in (0, 4, 25, 400, 2000, 8000, 100_000)] == [
-        0, 2, 5, 8, 18, 30, 30,
+        0,
+        2,
+        5,
+        8,
+        18,
+        30,
+        30,
     ]
 
 
