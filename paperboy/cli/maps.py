@@ -22,8 +22,14 @@ def map_group() -> None:
 
 
 def _echo(result: BuildResult) -> None:
+    if result.papers == 0 and not result.missing:
+        click.echo(f"{result.key}: no papers in this period")
+        return
     if result.papers == 0:
-        click.echo(f"{result.key}: no paper with an embedding (run `paperboy index update`)")
+        click.echo(
+            f"{result.key}: no paper with an embedding yet ({result.missing} papers have "
+            "none: run `paperboy index update`)"
+        )
         return
     what = f"built in {result.seconds:.1f} s" if result.rebuilt else "cached map is current"
     click.echo(

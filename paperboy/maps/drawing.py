@@ -140,7 +140,8 @@ def _place_labels(clusters: list[dict[str, Any]], top: float) -> list[Label]:
     for c in sorted(clusters, key=lambda c: (-c["size"], c["id"])):
         text = ("▲ " if c["rising"] else "") + c["label"]
         half = len(text) * CHAR_WIDTH / 2 + 6
-        anchor_x, anchor_y = MARGIN + c["x"], top + c["y"]
+        # Just above the topic's central point, so that point stays clickable.
+        anchor_x, anchor_y = MARGIN + c["x"], top + c["y"] - 10
         choice: Box | None = None
         for dx, dy in offsets:
             x = min(max(anchor_x + dx, half + 2), WIDTH - half - 2)
