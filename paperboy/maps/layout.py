@@ -15,11 +15,16 @@ of the number of papers."""
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+
+# openTSNE logs at INFO that it ignores its initialisation options when handed the PCA
+# start: true and expected on every build, so only its warnings are let through.
+logging.getLogger("openTSNE").setLevel(logging.WARNING)
 
 SEED = 42
 THREADS = 1

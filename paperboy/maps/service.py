@@ -10,6 +10,7 @@ that the map is being built."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,6 +58,26 @@ class BuildResult:
     rising: int
     seconds: float
     rebuilt: bool  # False: the cached map was current
+
+
+# Periods a request of this process is building now: a second request for the same map
+# does not build it again (on a fresh demo, embeddings arriving change the fingerprint
+# every few seconds, and every reader would otherwise rebuild the same map).
+_building: set[str] = set()
+_building_lock = threading.Lock()
+
+
+def _claim(key: str) -> bool:
+    with _building_lock:
+        if key in _building:
+            return False
+        _building.add(key)
+        return True
+
+
+def _release(key: str) -> None:
+    with _building_lock:
+        _building.discard(key)
 
 
 def map_model(settings: Settings) -> str:
@@ -159,8 +180,11 @@ def load_map(
         status, cached = "empty", None
     elif cached is not None and cached.fingerprint == signature:
         status = "ready"
-    elif embedded <= settings.map_sync_papers:
-        build_period(store, settings, period)
+    elif embedded <= settings.map_sync_papers and _claim(key):
+        try:
+            build_period(store, settings, period)
+        finally:
+            _release(key)
         cached = store.maps.cached_map(key, model)
         status = "ready"
     else:

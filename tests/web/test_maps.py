@@ -18,6 +18,8 @@ from paperboy.search.embed import DIM
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
+from paperboy.web.api.maps import EXAMPLE
+from paperboy.web.api.schemas.maps import MapOut
 
 WEEK = "2026-W27"  # 2026-06-29 .. 2026-07-05: 25 fixture papers
 START, END = date(2026, 6, 29), date(2026, 7, 5)
@@ -151,3 +153,14 @@ def test_a_large_map_is_built_in_the_background(
         stale = c.get(f"/map?period={WEEK}")
         assert "changed since this map was built" in stale.text
         assert stale.text.count('class="pt t') == 25  # the stale map, until the new one
+
+
+def test_the_documented_example_is_a_real_answer(client: TestClient) -> None:
+    MapOut.model_validate(EXAMPLE)
+    real = client.get(f"/api/map?period={WEEK}").json()
+    assert set(EXAMPLE) == set(real)
+    assert set(EXAMPLE["clusters"][0]) == set(real["clusters"][0])
+    assert set(EXAMPLE["papers"][0]) == set(real["papers"][0])
+    schema = client.get("/api/openapi.json").json()
+    documented = schema["paths"]["/api/map"]["get"]["responses"]["200"]["content"]
+    assert documented["application/json"]["example"] == EXAMPLE

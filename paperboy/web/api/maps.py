@@ -23,6 +23,37 @@ router = APIRouter(
     },
 )
 BUILD_RETRY_SECONDS = 30
+# The documented answer (checked against MapOut and a real answer by the tests).
+EXAMPLE: dict[str, Any] = {
+    "period": "2026-W27",
+    "view": "week",
+    "start": "2026-06-29",
+    "end": "2026-07-05",
+    "status": "ready",
+    "built_at": "2026-07-01T09:12:44",
+    "previous_period": "2026-W26",
+    "papers_without_embedding": 0,
+    "clusters": [
+        {
+            "id": 0,
+            "label": "agents · tool · web",
+            "terms": ["agents", "tool", "web"],
+            "size": 96,
+            "share": 0.0964,
+            "previous_share": 0.0712,
+            "rising": False,
+        }
+    ],
+    "papers": [
+        {
+            "id": "2606.28374",
+            "x": 412.3,
+            "y": 88.1,
+            "cluster": 0,
+            "title": "Self-Evolving Agents for Web Tasks",
+        }
+    ],
+}
 
 
 def builder(request: Request) -> MapBuilder | None:
@@ -30,7 +61,12 @@ def builder(request: Request) -> MapBuilder | None:
     return found
 
 
-@router.get("/map", response_model=MapOut, summary="Topic map of a period")
+@router.get(
+    "/map",
+    response_model=MapOut,
+    summary="Topic map of a period",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+)
 def topic_map(
     request: Request,
     store: StoreDep,
