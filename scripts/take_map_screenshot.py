@@ -42,6 +42,7 @@ def get_json(url: str) -> tuple[int, Any]:
 def wait_for_full_map(base: str, seconds: float) -> dict[str, Any]:
     """Poll /api/map (the newest week) until no paper of the week waits for an embedding."""
     started = time.monotonic()
+    last: dict[str, Any] | None = None
     while time.monotonic() - started < seconds:
         try:
             status, body = get_json(base + "/api/map")
@@ -54,11 +55,15 @@ def wait_for_full_map(base: str, seconds: float) -> dict[str, Any]:
                 f"{elapsed:5.0f} s: {body['period']} {body['status']}: {len(body['papers'])} "
                 f"papers on the map, {body['papers_without_embedding']} waiting for embeddings"
             )
-            if body["status"] == "ready" and body["papers_without_embedding"] == 0:
+            complete = body["status"] == "ready" and body["papers_without_embedding"] == 0
+            # The previous week's embeddings feed the rising comparison: wait until the
+            # map stops being rebuilt (the same build twice in a row).
+            if complete and last is not None and last["built_at"] == body["built_at"]:
                 return body
+            last = body if complete else None
         else:
             print(f"{elapsed:5.0f} s: {status} {body['error']['detail']}")
-        time.sleep(10)
+        time.sleep(20)
     raise SystemExit(f"the newest week's map was not complete after {seconds:.0f} s")
 
 
@@ -82,7 +87,7 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 page = browser.new_page(viewport={"width": 1200, "height": 1000})
-                page.goto(f"{base}/map?period={body['period']}")
+                page.goto(f"{base}/map?period={body['period']}", timeout=180_000)
                 page.locator(".topic-map svg").scroll_into_view_if_needed()
                 page.evaluate("window.scrollTo(0, 0)")
                 target = args.out / "map.png"

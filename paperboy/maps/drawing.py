@@ -16,7 +16,6 @@ from paperboy.store import Store
 MARGIN = 24.0
 TIP_BAND = 64.0  # the strip above the points where a hovered paper's title shows
 WIDTH = CANVAS + 2 * MARGIN
-HEIGHT = CANVAS + 2 * MARGIN + TIP_BAND
 LABEL_SIZE = 19.0  # font size of topic labels, viewBox units
 CHAR_WIDTH = 0.56 * LABEL_SIZE  # average glyph width of the sans-serif labels
 LABEL_HEIGHT = LABEL_SIZE * 1.3
@@ -92,20 +91,27 @@ def search_url(terms: list[str]) -> str:
 
 def draw(payload: dict[str, Any]) -> Drawing:
     clusters = payload.get("clusters", [])
+    papers = payload.get("papers", [])
+    # t-SNE pictures are rarely square: the drawing is as tall as the points need (the
+    # stored y is centred in [0, CANVAS]), so a wide map leaves no empty band.
+    low = min((p["y"] for p in papers), default=0.0)
+    high = max((p["y"] for p in papers), default=CANVAS)
     top = MARGIN + TIP_BAND
+    shift = top - low
+    height = max(high - low, CANVAS / 3) + top + MARGIN
     points = [
         Point(
             arxiv_id=p["id"],
             title=p.get("title", p["id"]),
             tip=_cut(p.get("title", p["id"])),
             x=round(MARGIN + p["x"], 1),
-            y=round(top + p["y"], 1),
+            y=round(shift + p["y"], 1),
             colour=p["cluster"] % COLOURS,
             cluster=p["cluster"],
         )
-        for p in payload.get("papers", [])
+        for p in papers
     ]
-    labels = _place_labels(clusters, top)
+    labels = _place_labels(clusters, shift, top, height)
     topics = [
         Topic(
             cluster=c["id"],
@@ -119,7 +125,7 @@ def draw(payload: dict[str, Any]) -> Drawing:
         )
         for c in clusters
     ]
-    return Drawing(WIDTH, HEIGHT, MARGIN + TIP_BAND / 2, points, labels, topics)
+    return Drawing(WIDTH, round(height, 1), MARGIN + TIP_BAND / 2, points, labels, topics)
 
 
 def _cut(title: str) -> str:
@@ -129,7 +135,9 @@ def _cut(title: str) -> str:
 Box = tuple[float, float, float, float]
 
 
-def _place_labels(clusters: list[dict[str, Any]], top: float) -> list[Label]:
+def _place_labels(
+    clusters: list[dict[str, Any]], shift: float, top: float, height: float
+) -> list[Label]:
     """Largest topics first, each label at the first of a few positions around its
     anchor that overlaps no label placed before it (else at its anchor)."""
     placed: list[Box] = []
@@ -141,18 +149,18 @@ def _place_labels(clusters: list[dict[str, Any]], top: float) -> list[Label]:
         text = ("▲ " if c["rising"] else "") + c["label"]
         half = len(text) * CHAR_WIDTH / 2 + 6
         # Just above the topic's central point, so that point stays clickable.
-        anchor_x, anchor_y = MARGIN + c["x"], top + c["y"] - 10
+        anchor_x, anchor_y = MARGIN + c["x"], shift + c["y"] - 10
         choice: Box | None = None
         for dx, dy in offsets:
             x = min(max(anchor_x + dx, half + 2), WIDTH - half - 2)
-            y = min(max(anchor_y + dy, top + LABEL_HEIGHT), HEIGHT - 4)
+            y = min(max(anchor_y + dy, top + LABEL_HEIGHT), height - 4)
             box = (x - half, y - LABEL_HEIGHT, x + half, y + 4)
             if not any(_overlap(box, other) for other in placed):
                 choice = box
                 break
         if choice is None:
             x = min(max(anchor_x, half + 2), WIDTH - half - 2)
-            y = min(max(anchor_y, top + LABEL_HEIGHT), HEIGHT - 4)
+            y = min(max(anchor_y, top + LABEL_HEIGHT), height - 4)
             choice = (x - half, y - LABEL_HEIGHT, x + half, y + 4)
         placed.append(choice)
         labels.append(

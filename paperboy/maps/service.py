@@ -182,7 +182,9 @@ def load_map(
         status = "ready"
     elif embedded <= settings.map_sync_papers and _claim(key):
         try:
-            build_period(store, settings, period)
+            # Embeddings may have arrived since the check: count as the build saw them.
+            built = build_period(store, settings, period)
+            embedded, missing = built.papers, built.missing
         finally:
             _release(key)
         cached = store.maps.cached_map(key, model)
