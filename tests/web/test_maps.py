@@ -10,6 +10,7 @@ import time
 from datetime import date
 
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from paperboy.config import Settings
 from paperboy.maps.periods import parse_map_period
@@ -17,6 +18,7 @@ from paperboy.maps.service import build_period, map_model
 from paperboy.search.embed import DIM
 from paperboy.search.service import SearchService
 from paperboy.store import Store
+from paperboy.store.models import paper_embeddings
 from paperboy.web import create_app
 from paperboy.web.api.maps import EXAMPLE
 from paperboy.web.api.schemas.maps import MapOut
@@ -164,3 +166,20 @@ def test_the_documented_example_is_a_real_answer(client: TestClient) -> None:
     schema = client.get("/api/openapi.json").json()
     documented = schema["paths"]["/api/map"]["get"]["responses"]["200"]["content"]
     assert documented["application/json"]["example"] == EXAMPLE
+
+
+def test_while_embeddings_warm_up_the_map_shows_those_embedded(
+    client: TestClient, loaded_store: Store, settings: Settings
+) -> None:
+    """A fresh demo: some papers of the week embedded, the rest still waiting."""
+    waiting = sorted(embedded_ids(loaded_store, settings))[:5]
+    ids = [p.id for p in loaded_store.papers.get_papers(waiting).values()]
+    with loaded_store.engine.begin() as conn:
+        conn.execute(delete(paper_embeddings).where(paper_embeddings.c.paper_id.in_(ids)))
+    body = client.get(f"/api/map?period={WEEK}").json()
+    assert body["status"] == "ready" and body["papers_without_embedding"] == 5
+    assert len(body["papers"]) == 20 and not set(waiting) & {p["id"] for p in body["papers"]}
+    page = client.get(f"/map?period={WEEK}").text
+    assert "20 papers in 5 topics" in page
+    assert "5 papers of this period have no embedding yet and are not on the map" in page
+    assert "the search indexer computes them in the background" in page
