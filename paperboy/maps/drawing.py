@@ -16,7 +16,9 @@ from paperboy.store import Store
 MARGIN = 24.0
 TIP_BAND = 64.0  # the strip above the points where a hovered paper's title shows
 WIDTH = CANVAS + 2 * MARGIN
-LABEL_SIZE = 19.0  # font size of topic labels, viewBox units
+# Labels are drawn at 19 viewBox units on a wide screen and 24 on a phone (map.css),
+# where the whole map is about a third of its size; they are placed apart for the larger.
+LABEL_SIZE = 24.0
 CHAR_WIDTH = 0.56 * LABEL_SIZE  # average glyph width of the sans-serif labels
 LABEL_HEIGHT = LABEL_SIZE * 1.3
 COLOURS = 10  # topics cycle through this many colours (classes t0..t9 in map.css)
