@@ -19,7 +19,7 @@ WIDTH = CANVAS + 2 * MARGIN
 # Labels are drawn at 19 viewBox units on a wide screen and 24 on a phone (map.css),
 # where the whole map is about a third of its size; they are placed apart for the larger.
 LABEL_SIZE = 24.0
-CHAR_WIDTH = 0.56 * LABEL_SIZE  # average glyph width of the sans-serif labels
+CHAR_WIDTH = 0.6 * LABEL_SIZE  # average glyph width of the bold sans-serif labels
 LABEL_HEIGHT = LABEL_SIZE * 1.3
 COLOURS = 10  # topics cycle through this many colours (classes t0..t9 in map.css)
 TIP_CHARS = 95  # a hovered title longer than this is cut with an ellipsis
