@@ -150,6 +150,21 @@ class Settings(SourceSettings, ReaderSettings):
     index_interval: float = Field(
         30.0, ge=1, description="Seconds between background index updates."
     )
+    map_sync_papers: int = Field(
+        1000,
+        ge=0,
+        le=20000,
+        description="A topic map (`/map`) of at most this many papers is computed within "
+        "the request when it is missing or stale (about 3 s for 1,000); a larger one is "
+        "built in the background (or by `paperboy map build`) while the page says so.",
+    )
+    map_refresh_minutes: float = Field(
+        30.0,
+        ge=0,
+        description="`paperboy serve` rebuilds the topic maps of the recent periods (newest "
+        "day, two weeks and two months) this often when their papers changed; 0 turns the "
+        "refresh off (maps asked for are still built).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level that is written."
     )

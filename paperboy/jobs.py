@@ -4,8 +4,8 @@
   keyword index follows the database (search needs it on every node); no embedding, no
   digests, no harvests or syncs.
 - **worker** (`paperboy worker`): the keyword index and the embeddings, the digest
-  sender, and the scheduled OAI-PMH harvest, Hugging Face and GitHub syncs (each only
-  when its setting turns it on).
+  sender, the scheduled OAI-PMH harvest, Hugging Face and GitHub syncs (each only when
+  its setting turns it on), and the topic maps of recent periods.
 - **all** (one `paperboy serve`, the embedded default): both in one process.
 
 Running the worker's part twice is safe, only wasteful: digests are claimed through the
@@ -23,6 +23,7 @@ from paperboy.digest.scheduler import DigestScheduler
 from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
 from paperboy.ingest.harvest_scheduler import HarvestScheduler, harvest_sets
 from paperboy.ingest.hf_scheduler import HfSyncScheduler
+from paperboy.maps.builder import MapBuilder
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
@@ -69,6 +70,10 @@ class BackgroundWork:
         if github_job_enabled(settings):
             every = f"every {settings.github_sync_minutes} min"
             self.jobs.append((f"GitHub sync {every}", GithubSyncScheduler(store, settings)))
+        if role == "worker" and settings.map_refresh_minutes > 0:
+            # (In a single `serve` the app's own map builder refreshes them.)
+            every = f"every {settings.map_refresh_minutes:g} min"
+            self.jobs.append((f"topic maps of recent periods {every}", MapBuilder(store, settings)))
 
     @property
     def names(self) -> list[str]:

@@ -17,6 +17,7 @@ from paperboy.store.embeddings import EmbeddingStore
 from paperboy.store.follows import FollowStore
 from paperboy.store.hf import HfStore
 from paperboy.store.library import LibraryStore
+from paperboy.store.maps import MapStore
 from paperboy.store.moderation import ModerationStore
 from paperboy.store.operations import OperationsStore
 from paperboy.store.papers import PaperStore
@@ -49,6 +50,7 @@ class Store:
         self.tldr = TldrStore(engine)
         self.authors = AuthorStore(engine)
         self.follows = FollowStore(engine)
+        self.maps = MapStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

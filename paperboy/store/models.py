@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -118,6 +119,23 @@ class PaperEmbedding(Base):
     __table_args__ = (Index("ix_paper_embeddings_model_updated", "model", "updated_at"),)
 
 
+class TopicMap(Base):
+    """Derived: the topic map of one period (``period`` as in /map?period=, e.g.
+    2026-W26) for one embedding model, rebuilt by `paperboy map build`. ``fingerprint``
+    hashes the inputs (papers, their embeddings, the previous period's), so a changed
+    period is noticed; ``payload`` holds the clusters and the 2D points."""
+
+    __tablename__ = "topic_maps"
+
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    papers: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    built_at: Mapped[datetime] = mapped_column(DateTime)
+    build_seconds: Mapped[float] = mapped_column(Float)
+
+
 class SourceState(Base):
     """Watermarks and resumption points of harvesters, keyed by source."""
 
@@ -171,6 +189,7 @@ papers = cast(Table, Paper.__table__)
 paper_categories = cast(Table, PaperCategory.__table__)
 source_state = cast(Table, SourceState.__table__)
 paper_embeddings = cast(Table, PaperEmbedding.__table__)
+topic_maps = cast(Table, TopicMap.__table__)
 users = cast(Table, User.__table__)
 login_tokens = cast(Table, LoginToken.__table__)
 

@@ -17,6 +17,7 @@ from paperboy.config import Settings, load_settings
 from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.jobs import BackgroundWork, role_of
 from paperboy.logs import configure_logging
+from paperboy.maps.builder import MapBuilder
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web.api import authors as api_authors
@@ -25,6 +26,7 @@ from paperboy.web.api import following as api_following
 from paperboy.web.api import foryou as api_foryou
 from paperboy.web.api import hf as api_hf
 from paperboy.web.api import library as api_library
+from paperboy.web.api import maps as api_maps
 from paperboy.web.api import papers as api_papers
 from paperboy.web.auth import SESSION_COOKIE, csrf_protect
 from paperboy.web.errors import install_error_handlers
@@ -42,6 +44,7 @@ from paperboy.web.pages import (
     library,
     library_forms,
     library_io,
+    maps,
     moderation,
     paper_markdown,
     papers,
@@ -63,12 +66,19 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings, store: Store, search: SearchService | None = None) -> FastAPI:
     search_service = search or SearchService(settings, store)
+    # A web-only process builds the maps its requests need; refreshing recent periods
+    # is the worker's.
+    refresh = {} if settings.jobs else {"map_refresh_minutes": 0}
+    map_builder = MapBuilder(store, settings.model_copy(update=refresh))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         work = BackgroundWork(role_of(settings), settings, store, search_service)
         work.start()
+        if settings.jobs:
+            map_builder.start()  # else it starts with the first map too large for a request
         yield
+        map_builder.stop()
         work.stop()
 
     app = FastAPI(
@@ -87,6 +97,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.state.store = store
     app.state.search = search_service
     app.state.arxiv = InteractiveArxiv(settings)
+    app.state.maps = map_builder
 
     install_error_handlers(app)
     register_template_globals(templates)
@@ -111,10 +122,12 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         library_io.router,
         library.router,
         library_forms.router,
+        maps.router,
         api_hf.router,  # before api_papers: /api/papers/search is not a paper id
         api_papers.router,
         api_foryou.router,
         api_library.router,
+        api_maps.router,
         public_feeds.router,
         private_feed.router,
         operations_router,
