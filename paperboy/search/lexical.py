@@ -108,6 +108,7 @@ class LexicalIndex:
             self.params = replace(self.params, title=title_boost)
         self.schema = _build_schema()
         self._lock = threading.Lock()
+        self._mlt_panicked = False  # see more_like_this
         self._checked = 0.0
         self.rewritten = 0  # documents the last sync wrote (re-read ones included)
         self.index = self._open()
@@ -282,6 +283,7 @@ class LexicalIndex:
             try:
                 writer.delete_all_documents()
                 self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
+                self._mlt_panicked = False
                 return self._sync_with(writer, store, show_progress, commit_each_batch=False)
             finally:
                 writer.wait_merging_threads()
@@ -421,16 +423,38 @@ class LexicalIndex:
         found = searcher.search(tantivy.Query.term_query(self.schema, "arxiv_id", arxiv_id), 1).hits
         if not found:
             return LexicalHits([], [], 0)
-        query = tantivy.Query.more_like_this_query(
-            found[0][1],
-            min_doc_frequency=2,
-            max_doc_frequency=None,
-            min_term_frequency=1,
-            max_query_terms=max_terms,
-            min_word_length=2,
-            stop_words=sorted(STOPWORDS),
-        )
-        result = searcher.search(query, limit + 1)
+        try:
+            if self._mlt_panicked:
+                raise RuntimeError("more-like-this panicked on this index before")
+            query = tantivy.Query.more_like_this_query(
+                found[0][1],
+                min_doc_frequency=2,
+                max_doc_frequency=None,
+                min_term_frequency=1,
+                max_query_terms=max_terms,
+                min_word_length=2,
+                stop_words=sorted(STOPWORDS),
+            )
+            result = searcher.search(query, limit + 1)
+        except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            # tantivy's more-like-this can panic on an index whose segments hold deleted
+            # documents ("74728 >= 83907"): ask with the paper's own words instead.
+            if not self._mlt_panicked:
+                log.warning("more-like-this failed for %s (%s); using its words", arxiv_id, exc)
+            self._mlt_panicked = True  # until a rebuild: each panic prints a Rust backtrace
+            doc = searcher.doc(found[0][1])
+            text = " ".join([*doc.get_all("title"), *doc.get_all("abstract")])
+            counts: dict[str, int] = {}
+            for word in re.findall(r"[a-z0-9]{3,}", text.lower()):
+                if word not in STOPWORDS:
+                    counts[word] = counts.get(word, 0) + 1
+            common = sorted(counts, key=lambda w: -counts[w])[:max_terms]
+            if not common:
+                return LexicalHits([], [], 0)
+            query = self.index.parse_query(" ".join(common), ["title", "abstract"])
+            result = searcher.search(query, limit + 1)
         ids, scores = [], []
         for score, address in result.hits:
             other = searcher.doc(address)["arxiv_id"][0]

@@ -143,7 +143,11 @@ def test_signed_out_reader_is_sent_to_sign_in(
     with TestClient(create_app(settings, loaded_store, search_service)) as c:
         c.follow_redirects = False
         assert c.get("/following").status_code == 303
-        token = csrf_of(c.get("/author/Maëlle Gautrin").text)
+        # Signed out, the author page links to sign in: no form, no token, no cookie.
+        page = c.get("/author/Maëlle Gautrin")
+        assert "Sign in to follow Maëlle Gautrin" in page.text and "set-cookie" not in page.headers
+        assert 'action="/following/follow"' not in page.text
+        token = csrf_of(c.get("/subscribe").text)  # a session with a token, still no account
         answer = c.post(
             "/following/follow",
             data={
