@@ -70,3 +70,23 @@ def upvote_counts(engine: Engine, paper_ids: Iterable[int]) -> dict[int, tuple[i
             for pid, imported, n in rows:
                 found[int(pid)] = (int(imported or 0), int(n or 0))
     return found
+
+
+def paper_id_batches(engine: Engine, batch_size: int = 500) -> Iterator[list[int]]:
+    """All paper ids in ascending batches, each read in its own short connection (the
+    work list of a backfill that rewrites derived rows batch by batch)."""
+    after = 0
+    while True:
+        with engine.connect() as conn:
+            ids = list(
+                conn.execute(
+                    select(papers.c.id)
+                    .where(papers.c.id > after)
+                    .order_by(papers.c.id)
+                    .limit(batch_size)
+                ).scalars()
+            )
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]

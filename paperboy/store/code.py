@@ -7,7 +7,7 @@ the papers repository's upsert); ``refresh_links`` re-derives them for existing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from paperboy.codelinks import REPO_KINDS, CodeLink, extract_links
-from paperboy.store._rows import Repository, bump_counter, chunked
+from paperboy.store._rows import Repository, bump_counter, chunked, paper_id_batches
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import code_links, github_repos, github_star_snapshots, papers, votes
 
@@ -165,23 +165,9 @@ class CodeStore(Repository):
 
     # -- links -------------------------------------------------------------------------
 
-    def paper_id_batches(self, batch_size: int = 500) -> Iterable[list[int]]:
+    def paper_id_batches(self, batch_size: int = 500) -> Iterator[list[int]]:
         """All paper ids in ascending batches (the backfill's work list)."""
-        after = 0
-        while True:
-            with self.engine.connect() as conn:
-                ids = list(
-                    conn.execute(
-                        select(papers.c.id)
-                        .where(papers.c.id > after)
-                        .order_by(papers.c.id)
-                        .limit(batch_size)
-                    ).scalars()
-                )
-            if not ids:
-                return
-            yield ids
-            after = ids[-1]
+        return paper_id_batches(self.engine, batch_size)
 
     def refresh_links(self, paper_ids: Sequence[int]) -> int:
         """Re-derive the links of these papers in one transaction; returns links written.

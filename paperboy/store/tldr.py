@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from paperboy.store._rows import Repository, chunked
+from paperboy.store._rows import Repository, chunked, paper_id_batches
 from paperboy.store.models import hf_papers, paper_tldrs, papers
 from paperboy.tldr import METHOD, choose_tldr
 
@@ -53,21 +53,7 @@ class TldrStore(Repository):
 
     def paper_id_batches(self, batch_size: int = 500) -> Iterator[list[int]]:
         """All paper ids in ascending batches (the backfill's work list)."""
-        after = 0
-        while True:
-            with self.engine.connect() as conn:
-                ids = list(
-                    conn.execute(
-                        select(papers.c.id)
-                        .where(papers.c.id > after)
-                        .order_by(papers.c.id)
-                        .limit(batch_size)
-                    ).scalars()
-                )
-            if not ids:
-                return
-            yield ids
-            after = ids[-1]
+        return paper_id_batches(self.engine, batch_size)
 
     def refresh(self, paper_ids: Sequence[int]) -> int:
         """Re-derive the TL;DRs of these papers in one transaction (idempotent)."""
