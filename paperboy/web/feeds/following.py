@@ -9,11 +9,9 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from paperboy.accounts import FEED_ADDRESS
-from paperboy.errors import NotFound
 from paperboy.feed.following import following_feed
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
-from paperboy.web.feeds.private import MAX_TOKEN_CHARS
+from paperboy.web.feeds.private import feed_owner
 from paperboy.web.feeds.render import feed_meta, feed_response, paper_entry, route
 
 router = APIRouter(include_in_schema=False)
@@ -22,10 +20,7 @@ router = APIRouter(include_in_schema=False)
 def following_feed_xml(
     request: Request, token: str, store: StoreDep, search: SearchDep, settings: SettingsDep
 ) -> Response:
-    too_long = len(token) > MAX_TOKEN_CHARS
-    user = None if too_long else store.tokens.user_for_token(FEED_ADDRESS.kind, token)
-    if user is None:
-        raise NotFound("no such feed: the address is wrong or was revoked")
+    user = feed_owner(store, token)
     feed = following_feed(
         store, search, user.id, window_days=settings.following_window_days, per_page=100
     )

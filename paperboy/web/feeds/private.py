@@ -22,6 +22,7 @@ from paperboy.accounts import FEED_ADDRESS, create_personal_token, revoke_person
 from paperboy.config import Settings
 from paperboy.errors import NotFound
 from paperboy.rank.foryou import recommend_for_reader
+from paperboy.store import Store, StoredUser
 from paperboy.web.deps import CurrentReader, SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds.render import (
     FORMATS,
@@ -44,13 +45,19 @@ def private_feed_id(settings: Settings, user_id: int) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.base_url.rstrip('/')}/for-you/{user_id}").urn
 
 
-def for_you_feed(
-    request: Request, token: str, store: StoreDep, search: SearchDep, settings: SettingsDep
-) -> Response:
+def feed_owner(store: Store, token: str) -> StoredUser:
+    """The reader whose private feed address ``token`` is (404 for any other token)."""
     too_long = len(token) > MAX_TOKEN_CHARS
     user = None if too_long else store.tokens.user_for_token(FEED_ADDRESS.kind, token)
     if user is None:
         raise NotFound("no such feed: the address is wrong or was revoked")
+    return user
+
+
+def for_you_feed(
+    request: Request, token: str, store: StoreDep, search: SearchDep, settings: SettingsDep
+) -> Response:
+    user = feed_owner(store, token)
     recommendations = recommend_for_reader(
         store,
         search,
