@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from markupsafe import Markup, escape
 
 from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
@@ -37,7 +36,6 @@ SYNC_BATCH = 5000
 SYNC_OVERLAP = timedelta(seconds=60)  # longest a write transaction may stay open
 RELOAD_EVERY = 1.0  # seconds between checks for a newer committed index
 MAX_CANDIDATES = 1000
-SNIPPET_CHARS = 260
 MLT_TERMS = 30  # words of a paper's text that query for similar papers
 
 
@@ -462,54 +460,6 @@ class LexicalIndex:
                 ids.append(other)
                 scores.append(float(score))
         return LexicalHits(ids[:limit], scores[:limit], len(ids))
-
-    def snippets(self, pq: ParsedQuery, papers: list[StoredPaper]) -> dict[str, Markup]:
-        """An abstract excerpt per paper with the query's words marked; papers that the
-        words do not touch get the abstract's opening."""
-        out: dict[str, Markup] = {}
-        ranked = self.text_query(pq)
-        searcher = self.index.searcher()
-        generator = None
-        if ranked is not None:
-            generator = tantivy.SnippetGenerator.create(searcher, ranked, self.schema, "abstract")
-            generator.set_max_num_chars(SNIPPET_CHARS)
-        for paper in papers:
-            snippet = None
-            if generator is not None:
-                found = searcher.search(
-                    tantivy.Query.term_query(self.schema, "arxiv_id", paper.arxiv_id), 1
-                ).hits
-                if found:
-                    snippet = generator.snippet_from_doc(searcher.doc(found[0][1]))
-            if snippet is not None and snippet.highlighted():
-                out[paper.arxiv_id] = _marked(snippet)
-            else:
-                out[paper.arxiv_id] = opening(paper.abstract)
-        return out
-
-
-def _marked(snippet: tantivy.Snippet) -> Markup:
-    """Escape the fragment and wrap highlighted ranges (byte offsets) in <mark>."""
-    data = snippet.fragment().encode()
-    parts: list[str] = []
-    pos = 0
-    for rng in sorted(snippet.highlighted(), key=lambda r: r.start):
-        if rng.start < pos:
-            continue
-        parts.append(str(escape(data[pos : rng.start].decode(errors="ignore"))))
-        parts.append(f"<mark>{escape(data[rng.start : rng.end].decode(errors='ignore'))}</mark>")
-        pos = rng.end
-    parts.append(str(escape(data[pos:].decode(errors="ignore"))))
-    return Markup("…" + "".join(parts).strip() + "…")  # noqa: S704 (parts are escaped)
-
-
-def opening(text: str | None) -> Markup:
-    """The start of an abstract, escaped, cut at a word."""
-    text = text or ""
-    if len(text) <= SNIPPET_CHARS:
-        return escape(text)
-    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
-    return escape(cut) + Markup("…")
 
 
 def _start(

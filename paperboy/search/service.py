@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
@@ -32,17 +32,21 @@ from paperboy.search.rerank import (
     candidate_features,
     load_reranker,
 )
+from paperboy.search.results import MAX_PAGE as MAX_PAGE
+from paperboy.search.results import MODES as MODES
+from paperboy.search.results import IndexUpdate as IndexUpdate
+from paperboy.search.results import Mode as Mode
+from paperboy.search.results import SearchHit as SearchHit
+from paperboy.search.results import SearchResults as SearchResults
+from paperboy.search.results import Sort as Sort
 from paperboy.search.semantic import VectorHits, VectorIndex
+from paperboy.search.snippets import snippets
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
-Mode = Literal["hybrid", "lexical", "semantic"]
-Sort = Literal["relevance", "date"]
 SimilarMethod = Literal["hybrid", "knn", "bm25"]
-MODES: tuple[Mode, ...] = ("hybrid", "lexical", "semantic")
 EMBED_BATCH = 64
 STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
-MAX_PAGE = 500
 CONSTRAINT_CANDIDATES = 5000
 # Similar papers: RRF of embedding kNN and BM25 query-by-example, each to this depth;
 # k and weights chosen on the co-author proxy's tune half (benchmarks/similar.py).
@@ -59,68 +63,6 @@ CODE_IDS_FRESH = 30.0  # seconds the has:code id set is reused
 def model_key(runtime: str) -> str:
     """The name embeddings of ``runtime`` are stored under (equal to Embedder.name)."""
     return f"minilm-{runtime}"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    paper: StoredPaper
-    score: float
-    snippet: Markup
-
-
-@dataclass(slots=True)
-class SearchResults:
-    query: ParsedQuery
-    mode: Mode
-    sort: Sort
-    page: int
-    per_page: int
-    total: int = 0
-    hits: list[SearchHit] = field(default_factory=list)
-    exact: StoredPaper | None = None  # the query was this paper's arXiv id
-    notice: str | None = None  # e.g. semantic search unavailable, showing keyword results
-    # How many papers match in all, when more than ``total`` (the ranked, pageable ones):
-    # hybrid and semantic rank only their best candidates. None: ``total`` is all of them.
-    matches: int | None = None
-    # Semantic search warming up: (papers embedded, papers in all) while embeddings are
-    # still being computed and the mode uses them; None otherwise.
-    warming_up: tuple[int, int] | None = None
-
-    @property
-    def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
-
-    @property
-    def count_text(self) -> str:
-        """The result count as a reader should read it: exact, or "about" with the
-        number that can actually be paged through."""
-        if self.matches is None or self.matches <= self.total:
-            return f"{self.total:,} result{'' if self.total == 1 else 's'}"
-        return f"about {_round_count(self.matches):,} results; the best {self.total:,} are ranked"
-
-    @property
-    def warmup_notice(self) -> str | None:
-        if self.warming_up is None:
-            return None
-        done, total = self.warming_up
-        return (
-            f"Semantic search is warming up: {done:,} of {total:,} papers are embedded so far; "
-            "until then results lean on keywords."
-        )
-
-
-def _round_count(n: int) -> int:
-    """2,777 -> 2,800; 412 -> 410; 88 -> 88 (two significant figures from 100 up)."""
-    if n < 100:
-        return n
-    step = 10 ** (len(str(n)) - 2)
-    return int(round(n / step) * step)
-
-
-@dataclass(slots=True)
-class IndexUpdate:
-    indexed: int | None = 0  # None: another process holds the keyword index writer
-    embedded: int = 0
 
 
 def _title_key(title: str) -> str:
@@ -383,9 +325,9 @@ class SearchService:
             if include_hidden or not p.hidden
         }
         shown = [papers[a] for a, _ in ranked if a in papers]
-        snippets = self.lexical.snippets(pq, shown)
+        marked = snippets(self.lexical, pq, shown)
         results.hits = [
-            SearchHit(papers[a], score, snippets[a]) for a, score in ranked if a in papers
+            SearchHit(papers[a], score, marked[a]) for a, score in ranked if a in papers
         ]
         return results
 

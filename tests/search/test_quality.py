@@ -17,7 +17,8 @@ from paperboy.search.rerank import (
     load_reranker,
     train_pairwise,
 )
-from paperboy.search.service import SearchResults, SearchService, _round_count
+from paperboy.search.results import round_count as _round_count
+from paperboy.search.service import SearchResults, SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
 from tests.support import SMALL_PAPERS

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from paperboy.community.counts import hf_details
 from paperboy.feed.tldr import tldrs_for
-from paperboy.search.lexical import opening as _opening
+from paperboy.search.snippets import opening as _opening
 from paperboy.web.api.papers.common import ERRORS, router
 from paperboy.web.api.schemas import (
     PaperOut,
