@@ -11,16 +11,13 @@ Debian's chromium at 375 x 812 through Playwright.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take_screenshots import ARGS, CHROMIUM, ROOT, wait_for_port
+from take_screenshots import ARGS, CHROMIUM, ROOT, fresh_demo
 
 
 def main() -> None:
@@ -29,35 +26,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    paperboy = Path(sys.executable).with_name("paperboy")
-    with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as data:
-        env = {
-            **os.environ,
-            "PAPERBOY_DATA_DIR": data,
-            "PAPERBOY_BACKGROUND_INDEXING": "false",
-            "PYTHONPATH": str(ROOT),
-        }
-        env.pop("PAPERBOY_DATABASE_URL", None)
-        server = subprocess.Popen(  # noqa: S603 (our own paperboy, fixed arguments)
-            [str(paperboy), "serve", "--port", str(args.port)], env=env, cwd=data
+    demo = fresh_demo(args.port, PAPERBOY_BACKGROUND_INDEXING="false")
+    with demo as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
+        page.goto(f"{base}/")
+        # start at the first row, so several rows (and their lines) show
+        page.locator(".paper-row").first.evaluate(
+            "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8)"
         )
-        try:
-            wait_for_port(args.port)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
-                page.goto(f"http://127.0.0.1:{args.port}/")
-                # start at the first row, so several rows (and their lines) show
-                page.locator(".paper-row").first.evaluate(
-                    "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8)"
-                )
-                target = args.out / "tldr-phone.png"
-                page.screenshot(path=str(target), full_page=False)
-                print(target)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        target = args.out / "tldr-phone.png"
+        page.screenshot(path=str(target), full_page=False)
+        print(target)
+        browser.close()
 
 
 if __name__ == "__main__":

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,9 +22,8 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from take_screenshots import ARGS, CHROMIUM, ROOT, fresh_demo
 
 
 def get_json(url: str) -> tuple[int, Any]:
@@ -74,29 +69,18 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=1800.0, help="seconds to wait at most")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    paperboy = Path(sys.executable).with_name("paperboy")
-    with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as data:
-        env = {**os.environ, "PAPERBOY_DATA_DIR": data, "PYTHONPATH": str(ROOT)}
-        env.pop("PAPERBOY_DATABASE_URL", None)
-        server = subprocess.Popen(  # noqa: S603 (our own paperboy, fixed arguments)
-            [str(paperboy), "serve", "--port", str(args.port)], env=env, cwd=data
-        )
-        try:
-            base = f"http://127.0.0.1:{args.port}"
-            body = wait_for_full_map(base, args.wait)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1200, "height": 1000})
-                page.goto(f"{base}/map?period={body['period']}", timeout=180_000)
-                page.locator(".topic-map svg").scroll_into_view_if_needed()
-                page.evaluate("window.scrollTo(0, 0)")
-                target = args.out / "map.png"
-                page.screenshot(path=str(target), full_page=False)
-                print(f"{target}: {base}/map?period={body['period']}")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with fresh_demo(args.port) as base:
+        body = wait_for_full_map(base, args.wait)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            page.goto(f"{base}/map?period={body['period']}", timeout=180_000)
+            page.locator(".topic-map svg").scroll_into_view_if_needed()
+            page.evaluate("window.scrollTo(0, 0)")
+            target = args.out / "map.png"
+            page.screenshot(path=str(target), full_page=False)
+            print(f"{target}: {base}/map?period={body['period']}")
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,26 @@ def wait_for_port(port: int, seconds: float = 300.0) -> None:
                 return
         time.sleep(0.5)
     raise SystemExit(f"paperboy serve did not listen on port {port} in {seconds:.0f} s")
+
+
+@contextmanager
+def fresh_demo(port: int, **settings: str) -> Iterator[str]:
+    """The README's first command (`paperboy serve`) on a new, empty data folder (the
+    demo loads on first start; no network), with extra PAPERBOY_* ``settings``; yields
+    its base URL once it listens, and stops it afterwards."""
+    paperboy = Path(sys.executable).with_name("paperboy")
+    with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as data:
+        env = {**os.environ, **settings, "PAPERBOY_DATA_DIR": data, "PYTHONPATH": str(ROOT)}
+        env.pop("PAPERBOY_DATABASE_URL", None)
+        server = subprocess.Popen(  # noqa: S603 (our own paperboy, fixed arguments)
+            [str(paperboy), "serve", "--port", str(port)], env=env, cwd=data
+        )
+        try:
+            wait_for_port(port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def paper_with_context(base: str) -> str:
@@ -71,39 +93,22 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    paperboy = Path(sys.executable).with_name("paperboy")
-    with tempfile.TemporaryDirectory(prefix="paperboy-demo-") as data:
-        # the script asks the API about many papers: no rate limit on this private run
-        env = {
-            **os.environ,
-            "PAPERBOY_DATA_DIR": data,
-            "PAPERBOY_API_RATE_LIMIT": "false",
-            "PYTHONPATH": str(ROOT),
-        }
-        env.pop("PAPERBOY_DATABASE_URL", None)
-        server = subprocess.Popen(  # noqa: S603 (our own paperboy, fixed arguments)
-            [str(paperboy), "serve", "--port", str(args.port)], env=env, cwd=data
-        )
-        try:
-            wait_for_port(args.port)
-            base = f"http://127.0.0.1:{args.port}"
-            paper = paper_with_context(base)
-            shots = {"front.png": "/", "trending.png": "/trending", "paper.png": f"/paper/{paper}"}
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1200, "height": 900})
-                for name, path in shots.items():
-                    page.goto(base + path)
-                    if path.startswith("/paper/"):
-                        # the code card and HF block sit below the title: show them
-                        page.locator(".hf-signal").scroll_into_view_if_needed()
-                        page.evaluate("window.scrollTo(0, 0)")
-                    page.screenshot(path=str(args.out / name), full_page=False)
-                    print(f"{args.out / name}: {base}{path}")
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    # the script asks the API about many papers: no rate limit on this private run
+    with fresh_demo(args.port, PAPERBOY_API_RATE_LIMIT="false") as base:
+        paper = paper_with_context(base)
+        shots = {"front.png": "/", "trending.png": "/trending", "paper.png": f"/paper/{paper}"}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            for name, path in shots.items():
+                page.goto(base + path)
+                if path.startswith("/paper/"):
+                    # the code card and HF block sit below the title: show them
+                    page.locator(".hf-signal").scroll_into_view_if_needed()
+                    page.evaluate("window.scrollTo(0, 0)")
+                page.screenshot(path=str(args.out / name), full_page=False)
+                print(f"{args.out / name}: {base}{path}")
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -42,11 +42,9 @@ def daily_feed(
         store, "day", None, category=category, page_size=settings.page_size, has_code=has_code
     )
     scope = (" with code" if has_code else "") + (f" in {feed.category}" if feed.category else "")
-    query = ({"category": feed.category} if feed.category else {}) | (
-        {"has_code": "1"} if has_code else {}
-    )
-    page = ({"cat": feed.category} if feed.category else {}) | query
-    page.pop("category", None)
+    coded = {"has_code": "1"} if has_code else {}
+    query = ({"category": feed.category} if feed.category else {}) | coded
+    page = ({"cat": feed.category} if feed.category else {}) | coded  # the HTML page's names
     meta = feed_meta(
         settings,
         "/feeds/daily",
