@@ -11,7 +11,7 @@ p50/p95/p99 per route, with errors, and writes them as JSON with ``--json``.
 
     PYTHONPATH=. .venv/bin/python benchmarks/load.py --data-dir /tmp/load-sqlite
     PYTHONPATH=. .venv/bin/python benchmarks/load.py --data-dir /tmp/load-pg \\
-        --database-url postgresql+psycopg://... --workers 3
+        --database-url postgresql+psycopg://... --workers 3 --generator wrk
 
 The data folder must hold a database with papers (and, for search, its keyword index:
 `paperboy index update`); the server loads no demo.
@@ -24,10 +24,13 @@ import asyncio
 import json
 import os
 import random
+import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -156,6 +159,65 @@ async def _run(base: str, urls: dict[str, list[str]], args: argparse.Namespace) 
     return result
 
 
+_WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+init = function(args) i = math.random(#paths) end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%f %%f %%f %%f %%d %%d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def _wrk(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    """One wrk run cycling through ``paths``: requests, seconds, p50/p95/p99, errors."""
+    listed = ", ".join(json.dumps(p) for p in paths)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_WRK_SCRIPT % listed)
+    try:
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, int(seconds))}s", "--timeout", "30s"]
+        out = subprocess.run(
+            [*command, "-s", script.name, base], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    found = re.search(r"^WRK (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$", out, re.M)
+    if found is None:
+        raise SystemExit(f"wrk printed no summary:\n{out}")
+    requests, took, p50, p95, p99, status, socket = (float(v) for v in found.groups())
+    return {
+        "requests": int(requests),
+        "seconds": round(took, 1),
+        "per_second": round(requests / took, 1),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "p99_ms": round(p99, 1),
+        "errors": int(status + socket),
+    }
+
+
+def _run_wrk(base: str, urls: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+    """The mix in one run (requests/s in all), then each route alone (its percentiles)."""
+    longest = max(len(v) for v in urls.values())
+    mixed = [urls[r][k % len(urls[r])] for k in range(longest) for r in urls]
+    total = _wrk(base, mixed, args.clients, args.seconds)
+    share = max(5.0, args.seconds / len(urls))
+    routes = {route: _wrk(base, paths, args.clients, share) for route, paths in urls.items()}
+    return {
+        "seconds": total["seconds"],
+        "requests_per_second": total["per_second"],
+        "mixed": total,
+        "routes": routes,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data-dir", type=Path, required=True)
@@ -171,7 +233,15 @@ def main() -> None:
         default="front,day,paper,search,trending,api_feed",
         help="comma-separated subset, e.g. front,day,trending,api_feed for listings only",
     )
+    ap.add_argument(
+        "--generator",
+        choices=("httpx", "wrk"),
+        default="httpx",
+        help="wrk (apt install wrk) costs the server far less CPU than the Python client",
+    )
     args = ap.parse_args()
+    if args.generator == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("Error: wrk is not installed (apt install wrk)")
     every = _sample_urls(args, random.Random(14))
     urls = {name: every[name] for name in args.routes.split(",")}
     base = f"http://127.0.0.1:{args.port}"
@@ -180,7 +250,10 @@ def main() -> None:
         asyncio.run(_wait_ready(base))
         # Warm up: every URL once (caches, the model for search), then measure.
         asyncio.run(_run(base, urls, argparse.Namespace(**{**vars(args), "seconds": 10.0})))
-        result = asyncio.run(_run(base, urls, args))
+        if args.generator == "wrk":
+            result = _run_wrk(base, urls, args)
+        else:
+            result = asyncio.run(_run(base, urls, args))
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -188,8 +261,15 @@ def main() -> None:
         "workers": args.workers,
         "database": "postgresql" if args.database_url else "sqlite",
         "clients": args.clients,
+        "generator": args.generator,
     }
-    print(f"{result['requests_per_second']} requests/s over {result['seconds']} s")
+    print(f"{result['requests_per_second']} requests/s over {result['seconds']} s (mixed)")
+    if args.generator == "wrk":
+        m = result["mixed"]
+        print(
+            f"mixed: p50 {m['p50_ms']} / p95 {m['p95_ms']} / p99 {m['p99_ms']} ms, "
+            f"{m['errors']} errors; per route, each alone:"
+        )
     print(f"{'route':<10} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for route, r in result["routes"].items():
         print(

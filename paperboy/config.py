@@ -197,6 +197,14 @@ class Settings(SourceSettings, ReaderSettings):
         "in-process cache (any vote, comment, moderation or new paper empties it at "
         "once); 0 turns the cache off.",
     )
+    page_cache_check_ms: int = Field(
+        250,
+        ge=0,
+        le=10_000,
+        description="How often, at most, the anonymous page cache asks the database "
+        "whether anything changed (one small query): a write by another process shows "
+        "within this time; this process's own writes at once. 0: on every request.",
+    )
     page_cache_mb: int = Field(
         32, ge=1, le=4096, description="Memory the anonymous page cache may use per process."
     )

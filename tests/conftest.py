@@ -127,6 +127,9 @@ def settings(tmp_path: Path, model_dir: Path) -> Settings:
         model_dir=model_dir,
         background_indexing=False,
         digest_scheduler=False,
+        # Tests write through the store (another process, in effect) and read the page
+        # at once; the check window itself is tested in tests/web/test_page_cache.py.
+        page_cache_check_ms=0,
     )
 
 

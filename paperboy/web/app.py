@@ -158,6 +158,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
             max_bytes=settings.page_cache_mb * 1024 * 1024,
             session_cookie=SESSION_COOKIE,
             proxy_seconds=settings.page_cache_proxy_seconds,
+            check_seconds=settings.page_cache_check_ms / 1000,
         )
     limiter = limiter_for(settings)
     if limiter is not None:

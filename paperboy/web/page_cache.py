@@ -7,12 +7,16 @@ session cookie or Authorization header, answered 200 without setting a cookie (a
 that hands out a CSRF token sets the session cookie, so it is never cached). Search is
 not cached (queries rarely repeat); neither are private feeds or anything signed in.
 
-When it is stale: every request reads the store's data marker (``Store.data_marker``:
-counters bumped in the same transaction as votes, moderation, comments, picks, HF
-counts and star snapshots, plus the papers' newest change and id), so any such write
-from any process empties the cache at the next request; entries also expire after
-``page_cache_seconds`` (relative dates, the embedding warm-up). Reading the marker is
-one small query, done in a worker thread like any route.
+When it is stale: the store's data marker (``Store.data_marker``: counters bumped in
+the same transaction as votes, moderation, comments, picks, HF counts and star
+snapshots, plus the papers' newest change and id) moves with any such write from any
+process, and an entry made under another marker is not served. The marker is one small
+query in a worker thread; under load it is read at most once per ``page_cache_check_ms``
+(a hit then costs no query and no thread hop: measured 565 -> see docs/deploy.md §9),
+so a write by another process shows within that time, and a state change (any
+non-GET request) through this process makes the next request read it again, so a
+reader sees their own write at once. Entries also expire after ``page_cache_seconds``
+(relative dates, the embedding warm-up).
 
 Headers: every cacheable anonymous answer gets an ``ETag`` (the body's hash, or the
 route's own) and ``Cache-Control: public, max-age=N`` with ``Vary: Cookie,
@@ -82,10 +86,15 @@ class AnonymousPageCache:
         max_bytes: int,
         session_cookie: str,
         proxy_seconds: int,
+        check_seconds: float = 0.0,
     ) -> None:
         self.app = app
         self.store = store
         self.seconds = seconds
+        self.check_seconds = check_seconds
+        self._marker: tuple[int, ...] | None = None
+        self._marker_read = 0.0  # time.monotonic() of the read that gave _marker
+        self._written = 0.0  # when a state change through this process last finished
         self.max_bytes = max_bytes
         self.cookie = session_cookie.encode() + b"="
         self.cache_control = f"public, max-age={proxy_seconds}".encode()
@@ -97,10 +106,15 @@ class AnonymousPageCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._applies(scope):
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+                    # This process may have written: the next request reads it again.
+                    self._marker, self._written = None, time.monotonic()
             return
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
-        marker = await run_in_threadpool(self.store.data_marker)
+        marker = await self._current_marker()
         entry = self._get(key, marker)
         if entry is not None:
             self.hits += 1
@@ -108,6 +122,16 @@ class AnonymousPageCache:
             return
         self.misses += 1
         await self._fill(scope, receive, send, key, marker)
+
+    async def _current_marker(self) -> tuple[int, ...]:
+        marker, read = self._marker, self._marker_read
+        if marker is not None and time.monotonic() - read < self.check_seconds:
+            return marker
+        began = time.monotonic()
+        marker = await run_in_threadpool(self.store.data_marker)
+        if began >= self._written:  # (a read begun before a write is not kept)
+            self._marker, self._marker_read = marker, began
+        return marker
 
     def _applies(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":

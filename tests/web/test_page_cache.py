@@ -58,8 +58,14 @@ def test_a_repeated_anonymous_page_is_served_from_memory(
 
 
 def test_writes_from_another_process_show_at_once(
-    app_client: TestClient, settings: Settings
+    settings: Settings, loaded_store: Store
 ) -> None:
+    every_request = settings.model_copy(update={"page_cache_check_ms": 0})
+    with TestClient(create_app(every_request, loaded_store)) as app_client:
+        _show_writes_of_another_process(app_client, settings)
+
+
+def _show_writes_of_another_process(app_client: TestClient, settings: Settings) -> None:
     paper = "/paper/2606.27670"
     before = app_client.get(paper).text
     app_client.get("/api/feed?view=month&date=2026-06")
@@ -81,6 +87,29 @@ def test_writes_from_another_process_show_at_once(
         assert "2606.27670" not in {p["id"] for p in month["papers"]}
     finally:
         other.close()
+
+
+def test_under_load_the_marker_is_read_once_per_window(
+    settings: Settings, loaded_store: Store
+) -> None:
+    """Within page_cache_check_ms a hit costs no query, so another process's write waits
+    for the window to end; a state change through this process shows at once."""
+    slow = settings.model_copy(update={"page_cache_check_ms": 10_000})
+    with TestClient(create_app(slow, loaded_store)) as client:
+        paper = "/paper/2606.27670"
+        before = client.get(paper).text
+        seen = _queries(loaded_store)
+        assert client.get(paper).text == before and seen == []  # no query at all
+        other = Store.open(settings.resolved_database_url)
+        try:
+            stored = other.papers.get_paper("2606.27670")
+            assert stored is not None
+            other.votes.toggle_vote(other.accounts.create_user("v@example.org").id, stored.id)
+        finally:
+            other.close()
+        assert client.get(paper).text == before  # within the window: not asked yet
+        client.post("/api/feed")  # any state change through this process (here a 405)
+        assert client.get(paper).text != before
 
 
 def test_signed_in_readers_and_cookie_pages_are_never_cached(
