@@ -57,9 +57,7 @@ def test_a_repeated_anonymous_page_is_served_from_memory(
     assert not_modified.status_code == 304 and not_modified.content == b""
 
 
-def test_writes_from_another_process_show_at_once(
-    settings: Settings, loaded_store: Store
-) -> None:
+def test_writes_from_another_process_show_at_once(settings: Settings, loaded_store: Store) -> None:
     every_request = settings.model_copy(update={"page_cache_check_ms": 0})
     with TestClient(create_app(every_request, loaded_store)) as app_client:
         _show_writes_of_another_process(app_client, settings)
