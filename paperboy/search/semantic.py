@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from paperboy.clock import utcnow
 from paperboy.search.query import ParsedQuery
 from paperboy.store import Store
 
@@ -47,6 +49,18 @@ def _day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
+def _since(newest: datetime | None, read_at: datetime | None) -> datetime | None:
+    """Where the next read starts: rows stamped after ``newest`` are new, and rows
+    stamped within OVERLAP before the previous read began may have committed since.
+    Anything older was visible to that read, so once the newest row is older than that,
+    an idle index re-reads nothing (it used to re-read the last minute of rows every
+    2 seconds: 256 rows after an ingest, the whole corpus after a bulk import)."""
+    if newest is None:
+        return None
+    unsure = newest - OVERLAP if read_at is None else read_at - OVERLAP
+    return min(newest + timedelta(microseconds=1), unsure)
+
+
 def _changes(
     snap: _Snapshot,
     ids: list[str],
@@ -67,12 +81,28 @@ def _changes(
     return False
 
 
+def _one_blas_thread() -> None:
+    """The query product (75k x 384 float32, memory-bound) is no faster on two BLAS
+    threads, and OpenBLAS's second thread spins: it cost twice the CPU time, taken from
+    the other half of the search on a 2-core machine. Set once, process-wide, before any
+    product runs (changing it while another thread is inside BLAS is unsafe)."""
+    global _blas_limited
+    if not _blas_limited:
+        threadpool_limits(1, user_api="blas")
+        _blas_limited = True
+
+
+_blas_limited = False
+
+
 class VectorIndex:
     def __init__(self, store: Store, model: str, dim: int) -> None:
+        _one_blas_thread()
         self.store, self.model, self.dim = store, model, dim
         self._lock = threading.Lock()
         self._checked = 0.0
         self._newest: datetime | None = None
+        self._read_at: datetime | None = None  # when the previous read began (utcnow)
         self._snap = _Snapshot(np.zeros((0, dim), dtype=np.float32))
         self.refresh(force=True)
 
@@ -86,7 +116,8 @@ class VectorIndex:
             return
         with self._lock:
             self._checked = now
-            since = self._newest - OVERLAP if self._newest else None
+            since = _since(self._newest, self._read_at)
+            self._read_at = utcnow()
             rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=since)
             if not rows.arxiv_ids:
                 return
