@@ -21,6 +21,7 @@ from paperboy.search.query import ParsedQuery
 from paperboy.store import Store
 
 REFRESH_EVERY = 2.0
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 # Rows are re-read from this far before the newest change seen: a transaction that
 # stamped its rows earlier but committed later is not missed.
 OVERLAP = timedelta(seconds=60)
@@ -42,7 +43,7 @@ class _Snapshot:
     row_of: dict[str, int] = field(default_factory=dict)
     days: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     categories: list[list[str]] = field(default_factory=list)
-    rows_of_category: dict[str, list[int]] = field(default_factory=dict)
+    rows_of_category: dict[str, np.ndarray] = field(default_factory=dict)  # row numbers
 
 
 def _day_number(day: date | None) -> int:
@@ -147,7 +148,10 @@ class VectorIndex:
             for row, cats in enumerate(categories):
                 for cat in cats:
                     by_cat.setdefault(cat.lower(), []).append(row)
-            self._snap = _Snapshot(matrix, ids, row_of, days, categories, by_cat)
+            # Arrays, not lists: a filter by a large category (38k rows) indexes with them
+            # on every query, and converting a list each time cost ~1 ms.
+            rows_of = {c: np.asarray(r, dtype=np.int64) for c, r in by_cat.items()}
+            self._snap = _Snapshot(matrix, ids, row_of, days, categories, rows_of)
             self._newest = rows.newest
 
     def vector_of(self, arxiv_id: str) -> np.ndarray | None:
@@ -167,7 +171,7 @@ class VectorIndex:
         if pq is not None and pq.categories:
             m = np.zeros(n, dtype=bool)
             for cat in pq.categories:
-                m[snap.rows_of_category.get(cat.lower(), [])] = True
+                m[snap.rows_of_category.get(cat.lower(), _NO_ROWS)] = True
             masks.append(m)
         for ids in (allowed_ids, pq.within if pq is not None else None):
             if ids is not None:
