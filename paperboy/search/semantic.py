@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from paperboy.clock import utcnow
+from paperboy.search.matvec import matvec
 from paperboy.search.query import ParsedQuery
 from paperboy.store import Store
 
@@ -54,8 +54,8 @@ def _since(newest: datetime | None, read_at: datetime | None) -> datetime | None
     """Where the next read starts: rows stamped after ``newest`` are new, and rows
     stamped within OVERLAP before the previous read began may have committed since.
     Anything older was visible to that read, so once the newest row is older than that,
-    an idle index re-reads nothing (it used to re-read the last minute of rows every
-    2 seconds: 256 rows after an ingest, the whole corpus after a bulk import)."""
+    an idle index re-reads nothing (it re-read the last minute of rows every 2 seconds,
+    forever: a batch of 256 after the last embedding run)."""
     if newest is None:
         return None
     unsure = newest - OVERLAP if read_at is None else read_at - OVERLAP
@@ -82,23 +82,8 @@ def _changes(
     return False
 
 
-def _one_blas_thread() -> None:
-    """The query product (75k x 384 float32, memory-bound) is no faster on two BLAS
-    threads, and OpenBLAS's second thread spins: it cost twice the CPU time, taken from
-    the other half of the search on a 2-core machine. Set once, process-wide, before any
-    product runs (changing it while another thread is inside BLAS is unsafe)."""
-    global _blas_limited
-    if not _blas_limited:
-        threadpool_limits(1, user_api="blas")
-        _blas_limited = True
-
-
-_blas_limited = False
-
-
 class VectorIndex:
     def __init__(self, store: Store, model: str, dim: int) -> None:
-        _one_blas_thread()
         self.store, self.model, self.dim = store, model, dim
         self._lock = threading.Lock()
         self._checked = 0.0
@@ -200,7 +185,7 @@ class VectorIndex:
         snap = self._snap
         if not snap.ids or limit <= 0:
             return VectorHits([], [])
-        scores = snap.matrix @ query_vector.astype(np.float32)
+        scores = matvec(snap.matrix, query_vector)
         mask = self._mask(snap, pq, allowed_ids)
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
