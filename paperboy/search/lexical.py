@@ -26,11 +26,12 @@ import tantivy
 from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
+from paperboy.search import id_numbers
 from paperboy.search.query import STOPWORDS, ParsedQuery
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
-SCHEMA_VERSION = 2  # 2: categories lower-cased
+SCHEMA_VERSION = 3  # 2: categories lower-cased; 3: id_number
 STATE_FILE = "paperboy-index.json"
 SYNC_BATCH = 5000
 SYNC_OVERLAP = timedelta(seconds=60)  # longest a write transaction may stay open
@@ -82,6 +83,7 @@ def _build_schema() -> tantivy.Schema:
     sb.add_text_field("authors", tokenizer_name="default")
     sb.add_text_field("categories", tokenizer_name="raw")
     sb.add_integer_field("announced", fast=True, indexed=True)
+    sb.add_integer_field(id_numbers.FIELD, fast=True)
     return sb.build()
 
 
@@ -161,16 +163,6 @@ class LexicalIndex:
         if view is None:
             view = self._view = (self.index.searcher(), {})
         return view
-
-    @staticmethod
-    def _arxiv_id(
-        searcher: tantivy.Searcher, known: dict[tuple[int, int], str], address: tantivy.DocAddress
-    ) -> str:
-        key = (address.segment_ord, address.doc)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = str(searcher.doc(address)["arxiv_id"][0])
-        return found
 
     # -- writing ----------------------------------------------------------------------
 
@@ -267,6 +259,7 @@ class LexicalIndex:
         for category in paper.categories:
             doc.add_text("categories", category.lower())  # cat:cs.cl finds cs.CL
         doc.add_integer("announced", _day_number(paper.announced))
+        doc.add_integer(id_numbers.FIELD, id_numbers.id_number(paper.arxiv_id))
         return doc
 
     def rebuild(self, store: Store, *, show_progress: bool = False) -> int:
@@ -404,10 +397,8 @@ class LexicalIndex:
             result = searcher.search(query, limit, offset=offset, order_by_field="announced")
         else:
             result = searcher.search(query, limit, offset=offset)
-        ids, scores = [], []
-        for key, address in result.hits:
-            ids.append(self._arxiv_id(searcher, known, address))
-            scores.append(float(key) if ranked is not None and not by_date else 0.0)
+        ids = id_numbers.ids_of(searcher, known, [address for _, address in result.hits])
+        scores = [float(k) if ranked is not None and not by_date else 0.0 for k, _ in result.hits]
         count: int | None = getattr(result, "count", None)  # the stubs lack it
         return LexicalHits(ids, scores, int(count or 0))
 
@@ -454,8 +445,8 @@ class LexicalIndex:
             query = self.index.parse_query(" ".join(common), ["title", "abstract"])
             result = searcher.search(query, limit + 1)
         ids, scores = [], []
-        for score, address in result.hits:
-            other = searcher.doc(address)["arxiv_id"][0]
+        found_ids = id_numbers.ids_of(searcher, {}, [address for _, address in result.hits])
+        for (score, _), other in zip(result.hits, found_ids, strict=True):
             if other != arxiv_id:
                 ids.append(other)
                 scores.append(float(score))

@@ -21,7 +21,7 @@ from paperboy.config import Settings
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
 from paperboy.search.embed import DIM, Embedder, load_embedder, paper_text
-from paperboy.search.fusion import reciprocal_rank_fusion
+from paperboy.search.fusion import reciprocal_rank_fusion, score_fusion
 from paperboy.search.lexical import LexicalIndex
 from paperboy.search.query import ParsedQuery
 from paperboy.search.rerank import (
@@ -48,12 +48,12 @@ SimilarMethod = Literal["hybrid", "knn", "bm25"]
 EMBED_BATCH = 64
 STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
 CONSTRAINT_CANDIDATES = 5000
-# Similar papers: RRF of embedding kNN and BM25 query-by-example, each to this depth;
-# k and weights chosen on the co-author proxy's tune half (benchmarks/similar.py).
-SIMILAR_DEPTH = 100
-SIMILAR_K = 5.0
-SIMILAR_KNN_WEIGHT = 1.0
-SIMILAR_BM25_WEIGHT = 1.5
+# Similar papers: cosine + weight x relative BM25 over the union of the embedding kNN
+# and BM25 query-by-example (the paper's most distinctive words, up to SIMILAR_TERMS),
+# each to this depth; chosen on the co-author proxy's tune half (benchmarks/similar.py).
+SIMILAR_DEPTH = 200
+SIMILAR_TERMS = 200
+SIMILAR_BM25_WEIGHT = 0.3
 SIMILAR_SLACK = 5  # extra neighbours fetched so hidden papers and copies can be dropped
 QUERY_CACHE_SIZE = 1024  # query embeddings kept (a few ms each to compute, 1.5 kB to keep)
 COUNT_EVERY = 5.0  # seconds between recounts of the papers (for the warm-up notice)
@@ -357,10 +357,11 @@ class SearchService:
         self, arxiv_id: str, limit: int, method: SimilarMethod = "hybrid"
     ) -> list[tuple[str, float]]:
         """Ranked neighbours of a paper by ``method``: "knn" (embeddings), "bm25" (query
-        by example) or "hybrid" (both, reciprocal rank fusion; docs/search.md)."""
+        by example) or "hybrid" (both, fused by score; docs/search.md)."""
         depth = max(limit, SIMILAR_DEPTH)
         knn: list[tuple[str, float]] = []
         qbe: list[tuple[str, float]] = []
+        vector = None
         if method in ("knn", "hybrid"):
             vectors = self.vectors
             vectors.refresh()
@@ -370,18 +371,15 @@ class SearchService:
                 knn = list(zip(hits.ids, hits.scores, strict=True))
         if method in ("bm25", "hybrid"):
             self.lexical.refresh()
-            found = self.lexical.more_like_this(arxiv_id, limit=depth)
+            found = self.lexical.more_like_this(arxiv_id, limit=depth, max_terms=SIMILAR_TERMS)
             qbe = list(zip(found.ids, found.scores, strict=True))
         if method == "knn":
             return knn[:limit]
-        if method == "bm25":
+        if method == "bm25" or vector is None:  # not embedded yet: keywords alone
             return qbe[:limit]
-        fused = reciprocal_rank_fusion(
-            [[a for a, _ in knn], [a for a, _ in qbe]],
-            [SIMILAR_KNN_WEIGHT, SIMILAR_BM25_WEIGHT],
-            k=SIMILAR_K,
-        )
-        return fused[:limit]
+        candidates = [a for a, _ in knn] + [a for a, _ in qbe]
+        cosines = self.vectors.cosines(vector, list(dict.fromkeys(candidates)))
+        return score_fusion(cosines, qbe, candidates, SIMILAR_BM25_WEIGHT)[:limit]
 
     # -- keeping indexes current ------------------------------------------------------
 

@@ -23,14 +23,18 @@ def snippets(index: LexicalIndex, pq: ParsedQuery, papers: list[StoredPaper]) ->
     if ranked is not None:
         generator = tantivy.SnippetGenerator.create(searcher, ranked, index.schema, "abstract")
         generator.set_max_num_chars(SNIPPET_CHARS)
+    docs: dict[str, tantivy.Document] = {}
+    if generator is not None and papers:
+        # One lookup for the page's papers, not one search each.
+        wanted = sorted({p.arxiv_id for p in papers})
+        query = tantivy.Query.term_set_query(index.schema, "arxiv_id", wanted)
+        for _, address in searcher.search(query, len(wanted), count=False).hits:
+            doc = searcher.doc(address)
+            docs[str(doc["arxiv_id"][0])] = doc
     for paper in papers:
         snippet = None
-        if generator is not None:
-            found = searcher.search(
-                tantivy.Query.term_query(index.schema, "arxiv_id", paper.arxiv_id), 1
-            ).hits
-            if found:
-                snippet = generator.snippet_from_doc(searcher.doc(found[0][1]))
+        if generator is not None and paper.arxiv_id in docs:
+            snippet = generator.snippet_from_doc(docs[paper.arxiv_id])
         if snippet is not None and snippet.highlighted():
             out[paper.arxiv_id] = _marked(snippet)
         else:

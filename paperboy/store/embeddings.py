@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
@@ -134,7 +134,15 @@ class EmbeddingStore(Repository):
             .order_by(papers.c.id)
         )
         if since is not None:
-            stmt = stmt.where(or_(e.c.updated_at >= since, papers.c.last_changed >= since))
+            # Two indexed range reads, not one OR (which scans every embedding: ~90 ms
+            # of CPU at 75k papers, paid by a search request every 2 seconds).
+            changed = union(
+                select(e.c.paper_id.label("pid")).where(
+                    e.c.model == model, e.c.updated_at >= since
+                ),
+                select(papers.c.id.label("pid")).where(papers.c.last_changed >= since),
+            ).subquery()
+            stmt = stmt.where(e.c.paper_id.in_(select(changed.c.pid)))
         ids: list[int] = []
         arxiv_ids: list[str] = []
         announced: list[date | None] = []

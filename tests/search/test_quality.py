@@ -151,8 +151,8 @@ def test_similar_papers_fuse_both_engines(search_service: SearchService) -> None
 
 
 def test_vector_refresh_does_not_rebuild_for_unchanged_rows(search_service: SearchService) -> None:
-    """The refresh re-reads the last minute's rows every time; unchanged, they must not
-    cost a rebuild of the whole matrix."""
+    """A refresh that re-reads rows (those within its overlap window) must not rebuild
+    the whole matrix when they are unchanged."""
     vectors = search_service.vectors
     vectors.refresh(force=True)
     snapshot = vectors._snap
