@@ -11,7 +11,7 @@ one claimant at a time and runs once per interval.
 - ``digest_run``: the digest sender (each digest is claimed once through the outbox
   anyway; the lease stops two workers contending for the same sends).
 - ``cleanup``: sign-in tokens expired more than a day ago, finished jobs older than a
-  week, failed ones older than a month.
+  week, failed ones older than a month; jobs whose lease expired are queued again.
 """
 
 from __future__ import annotations
@@ -56,9 +56,18 @@ def cleanup(store: Store) -> int:
     now = utcnow()
     tokens = store.accounts.purge_login_tokens(expired_before=now - TOKENS_KEPT)
     finished = store.jobs.purge(done_before=now - DONE_KEPT, failed_before=now - FAILED_KEPT)
-    if tokens or finished:
-        log.info("clean-up: %d expired sign-in tokens, %d finished jobs deleted", tokens, finished)
-    return tokens + finished
+    # Jobs of dead workers show as queued (or failed) in `jobs status` even while no
+    # worker of their kind claims them.
+    expired = store.jobs.requeue_expired()
+    if tokens or finished or expired:
+        log.info(
+            "clean-up: %d expired sign-in tokens, %d finished jobs deleted, %d expired "
+            "leases queued again",
+            tokens,
+            finished,
+            expired,
+        )
+    return tokens + finished + expired
 
 
 def _harvest(store: Store, settings: Settings) -> Callable[[JobContext], JobResult]:

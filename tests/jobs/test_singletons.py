@@ -78,6 +78,14 @@ def test_the_clean_up_runs_once_for_two_workers(db_url: str, tmp_path: Path) -> 
         assert job is not None and old.complete(job.id, "w")
         with stores[0].engine.begin() as conn:  # finished eight days ago
             conn.execute(update(jobs).values(finished_at=now - timedelta(days=8)))
+        old.enqueue("embed_batch", "stuck")  # held by a worker that died
+        assert old.claim(["embed_batch"], "dead:1", 60) is not None
+        with stores[0].engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.key == "stuck")
+                .values(lease_expires_at=now - timedelta(minutes=5))
+            )
         singletons = worker_singletons(stores[0], settings)
         ensure_singletons(stores[0], singletons)
         with stores[0].engine.begin() as conn:  # due now rather than in a minute
@@ -95,7 +103,10 @@ def test_the_clean_up_runs_once_for_two_workers(db_url: str, tmp_path: Path) -> 
         for t in threads:
             t.join(30)
         assert sorted(ran) == [False, True]  # one claimant
-        assert sum(r.counts.items.get("cleanup", 0) for r in runners) == 2  # a token, a job
+        # A token, an old job, an expired lease.
+        assert sum(r.counts.items.get("cleanup", 0) for r in runners) == 3
+        stuck = stores[0].jobs.get("embed_batch", "stuck")
+        assert stuck is not None and stuck.state == "queued" and stuck.lease_owner is None
         assert stores[0].accounts.count_login_tokens(since=now - timedelta(days=10)) == 2
         row = stores[0].jobs.get("cleanup", "cleanup")
         assert row is not None and row.state == "queued" and row.attempts == 0
