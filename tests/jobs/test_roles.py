@@ -41,10 +41,10 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
     assert role_of(settings) == "all"
     assert role_of(settings.model_copy(update={"jobs": False})) == "web"
     web = BackgroundWork("web", settings, sqlite_store, search).names
-    assert web == ["keyword index every 30 s"]
+    assert web == ["keyword index every 5 s"]
     worker = BackgroundWork("worker", settings, sqlite_store, search).names
     assert worker == [
-        "keyword index and embeddings every 30 s",
+        "keyword index and embeddings every 5 s",
         "digests when due",
         "arXiv harvest of cs every 60 min",
         "Hugging Face sync every 60 min",
