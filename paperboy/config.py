@@ -193,6 +193,42 @@ class Settings(SourceSettings, ReaderSettings):
         "(`paperboy serve --no-jobs`, `--workers N`); each web process still keeps its "
         "keyword index following the database.",
     )
+    job_lease_seconds: float = Field(
+        60.0,
+        ge=1.0,
+        le=3600.0,
+        description="How long a `paperboy worker` holds a claimed job (an embedding batch, "
+        "a scheduled harvest) without a heartbeat; a worker that dies loses it after this "
+        "and another worker takes the job over.",
+    )
+    job_heartbeat_seconds: float = Field(
+        15.0,
+        ge=0.1,
+        le=600.0,
+        description="How often a worker renews the lease of the job it is running (well "
+        "under PAPERBOY_JOB_LEASE_SECONDS).",
+    )
+    job_max_attempts: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Attempts of a queued job (failures and expired leases) before it is "
+        "marked failed; `paperboy jobs status` lists failed jobs with their error.",
+    )
+    job_backoff_seconds: float = Field(
+        30.0,
+        ge=0.0,
+        le=3600.0,
+        description="Wait before the first retry of a failed job; it doubles with each "
+        "further attempt (at most an hour).",
+    )
+    job_embed_batch: int = Field(
+        256,
+        ge=1,
+        le=10_000,
+        description="Papers per embedding job of `paperboy worker`: the unit one worker "
+        "claims, embeds and saves in one transaction.",
+    )
     page_cache_seconds: float = Field(
         60.0,
         ge=0.0,

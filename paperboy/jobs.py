@@ -27,6 +27,8 @@ from paperboy.maps.builder import MapBuilder
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
+from paperboy.workqueue.embedding import embedding_handlers, ensure_plan_job
+from paperboy.workqueue.runner import JobRunner, RunnerSettings
 
 log = logging.getLogger("paperboy.jobs")
 Role = Literal["web", "worker", "all"]
@@ -35,6 +37,16 @@ Role = Literal["web", "worker", "all"]
 class _Job(Protocol):
     def start(self) -> None: ...
     def stop(self, timeout: float = ...) -> None: ...
+
+
+def queued_embedding(settings: Settings, store: Store, search: SearchService) -> JobRunner:
+    """The job runner of a worker's embeddings (see ``workqueue/embedding.py``)."""
+    return JobRunner(
+        store,
+        embedding_handlers(search, settings),
+        RunnerSettings.of(settings),
+        setup=lambda: ensure_plan_job(store, settings),
+    )
 
 
 def role_of(settings: Settings) -> Role:
@@ -50,10 +62,16 @@ class BackgroundWork:
         self.jobs: list[tuple[str, _Job]] = []
         work = role != "web"
         if settings.background_indexing or role == "worker":
-            embed = work and settings.background_embedding
+            # A worker embeds through the job table (one claimant per batch, so several
+            # workers never embed a paper twice); a single `serve` embeds directly.
+            embed = role == "all" and settings.background_embedding
             indexer = BackgroundIndexer(search, settings.index_interval, embed=embed)
             what = "keyword index and embeddings" if embed else "keyword index"
             self.jobs.append((f"{what} every {settings.index_interval:g} s", indexer))
+        if role == "worker" and settings.background_embedding:
+            self.jobs.append(
+                ("embeddings in leased batches", queued_embedding(settings, store, search))
+            )
         if not work:
             return
         if settings.digest_scheduler:

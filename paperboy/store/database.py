@@ -16,6 +16,7 @@ from paperboy.store.digests import DigestStore
 from paperboy.store.embeddings import EmbeddingStore
 from paperboy.store.follows import FollowStore
 from paperboy.store.hf import HfStore
+from paperboy.store.jobs import JobStore
 from paperboy.store.library import LibraryStore
 from paperboy.store.maps import MapStore
 from paperboy.store.moderation import ModerationStore
@@ -51,6 +52,7 @@ class Store:
         self.authors = AuthorStore(engine)
         self.follows = FollowStore(engine)
         self.maps = MapStore(engine)
+        self.jobs = JobStore(engine)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

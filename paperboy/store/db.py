@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy import Engine, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -206,6 +206,15 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:
     if engine.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def skip_locked_rows(engine: Engine, stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` as a claim of its rows: on PostgreSQL ``FOR UPDATE SKIP LOCKED`` (rows
+    another transaction is claiming are passed over, not waited for); unchanged on
+    SQLite, where the single writer and the caller's compare-and-set UPDATE suffice."""
+    if engine.dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
 
 
 def masked_url(url: str) -> str:

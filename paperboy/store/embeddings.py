@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
 from paperboy.store._rows import Repository, chunked
+from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import paper_embeddings, papers
 
 VECTOR_DTYPE = np.float16
@@ -107,6 +108,68 @@ class EmbeddingStore(Repository):
                 # or a paper was deleted meanwhile; one retry sees its state.
                 if attempt == 2:
                     raise
+
+    def pending_among(self, model: str, paper_ids: Sequence[int]) -> list[TextToEmbed]:
+        """Those of ``paper_ids`` that still need a vector by ``model`` (none, or one of
+        an older text), with their current text, in id order."""
+        e = paper_embeddings
+        found: list[TextToEmbed] = []
+        with self.engine.connect() as conn:
+            for chunk in chunked(sorted(set(paper_ids))):
+                stmt = (
+                    select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.text_hash)
+                    .select_from(
+                        papers.outerjoin(e, and_(e.c.paper_id == papers.c.id, e.c.model == model))
+                    )
+                    .where(
+                        papers.c.id.in_(chunk),
+                        or_(e.c.paper_id.is_(None), e.c.text_hash != papers.c.text_hash),
+                    )
+                    .order_by(papers.c.id)
+                )
+                found.extend(TextToEmbed(*row) for row in conn.execute(stmt))
+        return found
+
+    def save_new_embeddings(
+        self, model: str, items: Sequence[TextToEmbed], vectors: np.ndarray
+    ) -> int:
+        """Store one batch atomically, keeping any vector another process stored for the
+        same text meanwhile (replacing only vectors of an older text); returns how many
+        vectors were written."""
+        if not items:
+            return 0
+        now = utcnow()
+        rows: list[dict[str, Any]] = [
+            {
+                "paper_id": item.paper_id,
+                "model": model,
+                "text_hash": item.text_hash,
+                "vector": encode_vector(vector),
+                "updated_at": now,
+            }
+            for item, vector in zip(items, vectors, strict=True)
+        ]
+        e = paper_embeddings
+        with self.engine.begin() as conn:
+            for item in items:
+                conn.execute(
+                    delete(e).where(
+                        e.c.model == model,
+                        e.c.paper_id == item.paper_id,
+                        e.c.text_hash != item.text_hash,
+                    )
+                )
+            # A paper deleted meanwhile would break the foreign key: keep those out.
+            alive = set(
+                conn.execute(
+                    select(papers.c.id).where(papers.c.id.in_([r["paper_id"] for r in rows]))
+                ).scalars()
+            )
+            rows = [r for r in rows if r["paper_id"] in alive]
+            if not rows:
+                return 0
+            stmt = insert_ignoring_duplicates(self.engine, e).returning(e.c.paper_id)
+            return len(conn.execute(stmt, rows).all())
 
     def delete_embeddings(self, model: str | None = None) -> None:
         stmt = delete(paper_embeddings)

@@ -445,6 +445,7 @@ from paperboy.store.models_derived import (  # noqa: E402
     paper_tldrs,
     topic_maps,
 )
+from paperboy.store.models_jobs import Job, jobs  # noqa: E402
 
 __all__ = [
     "NAMING",
@@ -454,6 +455,7 @@ __all__ = [
     "GithubRepo",
     "GithubStarSnapshot",
     "HfPaper",
+    "Job",
     "PaperAuthor",
     "PaperEmbedding",
     "PaperTldr",
@@ -463,6 +465,7 @@ __all__ = [
     "github_repos",
     "github_star_snapshots",
     "hf_papers",
+    "jobs",
     "paper_authors",
     "paper_embeddings",
     "paper_tldrs",

@@ -44,15 +44,20 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
     assert web == ["keyword index every 5 s"]
     worker = BackgroundWork("worker", settings, sqlite_store, search).names
     assert worker == [
-        "keyword index and embeddings every 5 s",
+        "keyword index every 5 s",
+        "embeddings in leased batches",
         "digests when due",
         "arXiv harvest of cs every 60 min",
         "Hugging Face sync every 60 min",
         "GitHub sync every 60 min",
         "topic maps of recent periods every 30 min",
     ]
-    # One serve process: the same, but its app's own builder refreshes the maps.
-    assert BackgroundWork("all", settings, sqlite_store, search).names == worker[:-1]
+    # One serve process: the same, but it embeds directly (no other worker to share
+    # with) and its app's own builder refreshes the maps.
+    assert BackgroundWork("all", settings, sqlite_store, search).names == [
+        "keyword index and embeddings every 30 s",
+        *worker[2:-1],
+    ]
 
 
 def _env(data: Path, model_dir: Path) -> dict[str, str]:
@@ -94,7 +99,7 @@ def test_worker_indexes_embeds_and_stops_on_sigterm(tmp_path: Path, model_dir: P
         if worker.poll() is None:
             worker.kill()
     text = log.read_text()
-    assert "paperboy worker running: keyword index and embeddings every 1 s; digests" in text
+    assert "paperboy worker running: keyword index every 1 s; embeddings in leased batches" in text
     assert "paperboy worker stopping (SIGTERM)" in text and "paperboy worker stopped" in text
     settings = Settings(data_dir=data, model_dir=model_dir)
     store = Store.open(settings.resolved_database_url)

@@ -1,0 +1,125 @@
+"""Embedding through the job table, so that several `paperboy worker` processes embed
+every paper exactly once.
+
+Two kinds of job:
+
+- ``embed_plan`` (periodic, one row per model): the worker that claims it lists papers
+  that need a vector and are in no open (queued, running) or failed batch, and enqueues
+  them as ``embed_batch`` jobs of PAPERBOY_JOB_EMBED_BATCH papers. One claimant at a
+  time, so two planners never put a paper in two batches.
+- ``embed_batch`` (payload: the model and the paper ids): the claimant encodes the
+  papers of its batch that still need a vector and saves them in one transaction,
+  keeping any vector stored meanwhile. A worker killed mid-batch saves nothing; its
+  lease expires and another worker embeds the batch. The finished job keeps how many
+  papers it embedded (``embedded`` in its payload): the count of model calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+
+from paperboy.clock import utcnow
+from paperboy.config import Settings
+from paperboy.search.embed import paper_text
+from paperboy.search.service import EMBED_BATCH, SearchService, model_key
+from paperboy.store import Store
+from paperboy.workqueue.runner import Handler, JobContext, JobResult, JobStopped
+
+log = logging.getLogger("paperboy.jobs")
+
+PLAN_KIND = "embed_plan"
+BATCH_KIND = "embed_batch"
+BATCHES_PER_PLAN = 8  # a plan run enqueues at most this many batches, then runs again
+ENCODE_STEP = 16  # texts encoded between checks of stop/lost (well under a second)
+
+
+def papers_in_batches(store: Store, model: str) -> set[int]:
+    """Paper ids of open and failed embedding batches of ``model`` (not to plan again;
+    failed ones wait in `paperboy jobs status` until purged)."""
+    ids: set[int] = set()
+    for job in store.jobs.list_jobs(BATCH_KIND, ("queued", "running", "failed")):
+        if job.payload.get("model") == model:
+            ids.update(int(i) for i in job.payload.get("papers", []))
+    return ids
+
+
+def plan_batches(store: Store, settings: Settings, *, max_batches: int = BATCHES_PER_PLAN) -> int:
+    """Enqueue batches for papers that need a vector and are in no batch; returns the
+    number of batches enqueued (``max_batches`` means there may be more)."""
+    model = model_key(settings.embedding_runtime)
+    size = settings.job_embed_batch
+    taken = papers_in_batches(store, model)
+    wanted = size * max_batches
+    pending = store.embeddings.papers_to_embed(model, limit=len(taken) + wanted)
+    ids = [p.paper_id for p in pending if p.paper_id not in taken][:wanted]
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    batches = [ids[at : at + size] for at in range(0, len(ids), size)]
+    items = [
+        (f"{model}:{stamp}:{batch[0]}", {"model": model, "papers": batch}) for batch in batches
+    ]
+    store.jobs.enqueue_many(BATCH_KIND, items, max_attempts=settings.job_max_attempts)
+    if batches:
+        log.info("planned %d embedding batches of up to %d papers", len(batches), size)
+    return len(batches)
+
+
+def embed_batch(
+    search: SearchService,
+    model: str,
+    paper_ids: list[int],
+    cancel: threading.Event | None = None,
+    lost: threading.Event | None = None,
+) -> int:
+    """Encode and save the papers among ``paper_ids`` that still need a vector; returns
+    how many were encoded (0 when stopped before saving: a later claim redoes it)."""
+    store = search.store
+    todo = store.embeddings.pending_among(model, paper_ids)
+    if not todo:
+        return 0
+    embedder = search.embedder
+    parts: list[np.ndarray] = []
+    for at in range(0, len(todo), ENCODE_STEP):
+        if (cancel is not None and cancel.is_set()) or (lost is not None and lost.is_set()):
+            return 0  # nothing saved; the job goes back to the queue
+        texts = [paper_text(t.title, t.abstract) for t in todo[at : at + ENCODE_STEP]]
+        parts.append(embedder.encode(texts, batch_size=EMBED_BATCH))
+    store.embeddings.save_new_embeddings(model, todo, np.concatenate(parts))
+    return len(todo)
+
+
+def embedding_handlers(search: SearchService, settings: Settings) -> list[Handler]:
+    """The two handlers of `paperboy worker` for embeddings (see the module docstring)."""
+    store = search.store
+
+    def plan(_context: JobContext) -> JobResult:
+        planned = plan_batches(store, settings)
+        # A full plan means more papers wait: plan again as soon as these are claimed.
+        again = utcnow() if planned >= BATCHES_PER_PLAN else None
+        return JobResult(items=planned, item="batches", run_again_at=again)
+
+    def batch(context: JobContext) -> JobResult:
+        payload = context.job.payload
+        model = str(payload.get("model", ""))
+        if model != model_key(settings.embedding_runtime):
+            raise ValueError(
+                f"a batch for model {model!r}; this worker embeds with "
+                f"{model_key(settings.embedding_runtime)!r} (PAPERBOY_EMBEDDING_RUNTIME)"
+            )
+        ids = [int(i) for i in payload.get("papers", [])]
+        embedded = embed_batch(search, model, ids, context.stop, context.lost)
+        if context.cancelled and embedded == 0:
+            raise JobStopped("stopped before the batch was saved")
+        return JobResult(items=embedded, item="embedded", payload={**payload, "embedded": embedded})
+
+    return [
+        Handler(PLAN_KIND, plan, every=settings.index_interval),
+        Handler(BATCH_KIND, batch),
+    ]
+
+
+def ensure_plan_job(store: Store, settings: Settings) -> None:
+    """The periodic planning row of this worker's model (idempotent)."""
+    store.jobs.enqueue(PLAN_KIND, model_key(settings.embedding_runtime), max_attempts=1_000_000)
