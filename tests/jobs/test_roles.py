@@ -55,7 +55,7 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
     # One serve process: the same, but it embeds directly (no other worker to share
     # with) and its app's own builder refreshes the maps.
     assert BackgroundWork("all", settings, sqlite_store, search).names == [
-        "keyword index and embeddings every 30 s",
+        "keyword index and embeddings every 5 s",
         *worker[2:-1],
     ]
 

@@ -34,11 +34,38 @@ TOPICS = (
     "contrastive pretraining of vision and language encoders",
 )
 WORDS = (
-    "robust scalable efficient adaptive sparse hierarchical stochastic convex "
-    "benchmark dataset transformer encoder decoder kernel gradient regret bound "
-    "latent embedding retrieval calibration uncertainty distillation pruning "
-    "curriculum contrastive generative variational spectral temporal spatial"
-).split()
+    "robust",
+    "scalable",
+    "efficient",
+    "adaptive",
+    "sparse",
+    "hierarchical",
+    "stochastic",
+    "convex",
+    "benchmark",
+    "dataset",
+    "transformer",
+    "encoder",
+    "decoder",
+    "kernel",
+    "gradient",
+    "regret",
+    "bound",
+    "latent",
+    "embedding",
+    "retrieval",
+    "calibration",
+    "uncertainty",
+    "distillation",
+    "pruning",
+    "curriculum",
+    "contrastive",
+    "generative",
+    "variational",
+    "spectral",
+    "temporal",
+    "spatial",
+)
 CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "quant-ph", "q-bio.BM")
 SURNAMES = ("Okafor", "Lindqvist", "Tanaka", "Moreau", "Kowalski", "Haddad", "Silva", "Chen")
 # Consonants only: a marker word survives the stemmer and the tokenizer unchanged.
@@ -63,12 +90,11 @@ def write_papers(path: Path, first: int, n: int, today: date, seed: int) -> list
         for i in range(first, first + n):
             arxiv_id = f"{today:%y%m}.{i:05d}"
             topic = rng.choice(TOPICS)
-            extra = rng.sample(WORDS, 6)
+            extra = rng.sample(WORDS, 5)
             record = {
                 "id": arxiv_id,
                 "title": f"{' '.join(extra[:3]).capitalize()} {topic} {marker(i)}",
-                "abstract": f"We study {topic}. Our {extra[3]} method is {extra[4]} and "
-                f"{extra[5]}, and we report results on a new benchmark.",
+                "abstract": f"We study {topic} with a {extra[3]} {extra[4]} method.",
                 "authors": [f"A. {rng.choice(SURNAMES)}", f"B. {rng.choice(SURNAMES)}"],
                 "categories": rng.sample(CATEGORIES, 2),
                 "comment": None,
@@ -150,7 +176,7 @@ def wait_for(
             raise AssertionError(
                 f"timed out after {timeout:g} s waiting for {what}\n" + logs_of(watched)
             )
-        time.sleep(0.1)
+        time.sleep(0.25)
     return time.monotonic() - started
 
 

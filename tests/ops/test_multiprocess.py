@@ -14,6 +14,7 @@ answer said; one scrape of `/metrics` counts the requests of all three web proce
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -28,9 +29,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from paperboy.clock import utcnow
 from paperboy.ingest.jsonl import ingest_jsonl
 from paperboy.metrics import MULTIPROC_ENV
-from paperboy.search.embed import load_embedder
+from paperboy.search.embed import DIM, load_embedder
 from paperboy.search.service import model_key
 from paperboy.store import Store
+from paperboy.workqueue.embedding import BATCH_KIND
 from tests.accounts.conftest import smtp_server
 from tests.digest.conftest import ScriptedMailbox, subscribe
 from tests.ops.cluster import (
@@ -47,12 +49,12 @@ from tests.support import free_port
 
 NODES = 3
 WORKERS = 2
-READERS = 4
+READERS = 3
 SEED_PAPERS = 100  # stored before the site starts, so the digests have content
 PAPERS = 5000  # ingested while the site runs
 SUBSCRIBERS = 12
 LAG_LIMIT = 10.0  # seconds from a paper's commit to its being found on a node
-SEARCH_ROUTE = "/api/papers/search"
+SEARCH_ROUTE = "/api/search"
 VOTE_ROUTE = "/api/papers/{arxiv_id:path}/vote"
 # Papers whose commit and search lag are timed: the first and last of the ingest and
 # three between (each in a different transaction of the ingest).
@@ -108,7 +110,7 @@ def _reader(traffic: Traffic, bases: list[str], number: int, token: str, seed: i
                 else:
                     with traffic.lock:
                         traffic.last_vote[(number, arxiv_id)] = bool(vote.json()["voted"])
-            traffic.stop.wait(0.05)
+            traffic.stop.wait(0.2)
 
 
 def _watch_commits(traffic: Traffic, store: Store, timed: dict[str, str]) -> None:
@@ -182,7 +184,7 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             user = store.accounts.create_user(f"reader{n}@example.org")
             tokens.append(store.tokens.create_token(user.id, "api", "load")[1])
         emails = [f"subscriber{n:02d}@example.org" for n in range(SUBSCRIBERS)]
-        for n, email in enumerate(emails):
+        for email in emails:
             # Weekly on today's weekday: due now (digest hour 0), covering the last 7 days.
             subscribe(store, email, frequency="weekly", weekday=today.weekday(), max_papers=5)
 
@@ -200,6 +202,9 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             "PAPERBOY_DIGEST_HOUR": "0",
             "PAPERBOY_DIGEST_TIMEZONE": "UTC",
             "PAPERBOY_MAP_REFRESH_MINUTES": "0",
+            # A killed worker's batch goes to the other one after 15 s, not the default 60.
+            "PAPERBOY_JOB_LEASE_SECONDS": "15",
+            "PAPERBOY_JOB_HEARTBEAT_SECONDS": "2",
             MULTIPROC_ENV: str(prom),
         }
         for n in range(NODES):
@@ -218,13 +223,13 @@ def test_three_web_processes_and_two_workers_on_postgresql(
         bases = [node.base for node in nodes]
         for node in nodes:  # ready: the node's own keyword index has read the database
             wait_for(
-                f"{node.name} /ready", lambda n=node: answers(f"{n.base}/ready"), 90, processes
+                f"{node.name} /ready", lambda n=node: answers(f"{n.base}/ready"), 180, processes
             )
         for worker in workers:
             wait_for(
                 f"{worker.name} to run",
                 lambda w=worker: "paperboy worker running" in w.output(),
-                90,
+                180,
                 processes,
             )
         booted = time.monotonic() - started
@@ -252,34 +257,34 @@ def test_three_web_processes_and_two_workers_on_postgresql(
         assert ingest.popen is not None
         ingest_started = time.monotonic()
 
-        # SIGKILL one worker while the embeddings are being computed.
+        # SIGKILL one worker while it holds an embedding batch (it is encoding).
         total = SEED_PAPERS + PAPERS
         model = model_key("onnx-int8")
+        victim = workers[0]
+        assert victim.popen is not None
+        owner_suffix = f":{victim.popen.pid}"
 
         def embedded() -> int:
-            return total - store.embeddings.count_to_embed(model) if papers() == total else 0
+            return store.papers.count_papers() - store.embeddings.count_to_embed(model)
 
-        def papers() -> int:
-            return store.papers.count_papers()
+        held: list[int] = []
 
-        everyone = [*processes, ingest]
-        wait_for(
-            "the embedding to be under way",
-            lambda: (
-                ingest.popen is not None
-                and ingest.popen.poll() is not None
-                and embedded() >= total // 5
-            ),
-            120,
-            [p for p in everyone if p is not ingest],
-        )
+        def victim_mid_batch() -> bool:
+            if embedded() < total // 5:
+                return False
+            running = store.jobs.list_jobs(BATCH_KIND, ("running",))
+            held[:] = [j.id for j in running if (j.lease_owner or "").endswith(owner_suffix)]
+            return bool(held)
+
+        wait_for("a worker in the middle of an embedding batch", victim_mid_batch, 240, processes)
+        at_kill = embedded()
+        victim.kill()
+        wait_for("the ingest", lambda: not ingest.running, 120, [])
         assert ingest.popen.returncode == 0, ingest.output()
         ingested = time.monotonic() - ingest_started
-        at_kill = embedded()
-        assert at_kill < total * 0.9, f"the embedding ended before the kill ({at_kill})"
-        workers[0].kill()
-        survivors = [p for p in processes if p is not workers[0]]
-        wait_for("every paper embedded", lambda: embedded() == total, 180, survivors)
+        assert at_kill < total, f"the embedding ended before the kill ({at_kill})"
+        survivors = [p for p in processes if p is not victim]
+        wait_for("every paper embedded", lambda: embedded() == total, 400, survivors)
         embedding_done = time.monotonic() - started
 
         wait_for(
@@ -288,7 +293,7 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             60,
             survivors,
         )
-        wait_for("the digests", lambda: len(box.messages) >= SUBSCRIBERS, 90, survivors)
+        wait_for("the digests", lambda: len(box.messages) >= SUBSCRIBERS, 120, survivors)
         time.sleep(1.0)  # a second sender would have sent its copy by now
         traffic.stop.set()
         for thread in threads:
@@ -310,13 +315,27 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             f"booted in {booted:.1f} s; ingest of {PAPERS} papers {ingested:.1f} s; "
             f"search lag per node max {worst:.2f} s; embedding done at {embedding_done:.1f} s "
             f"(worker killed at {at_kill}/{total} embedded); "
-            f"{sum(traffic.answered.values())} API answers; total {time.monotonic() - started:.1f} s"
+            f"{sum(traffic.answered.values())} API answers; "
+            f"total {time.monotonic() - started:.1f} s"
         )
         assert worst <= LAG_LIMIT, sorted(lags.items(), key=lambda kv: -kv[1])[:5]
 
+        # Every paper has its one embedding, computed once: the finished batches (the
+        # count each kept), the workers' log lines and /metrics all say `total`.
         assert store.papers.count_papers() == total
-        ids, _ = store.embeddings.embeddings_for(model, 384, range(1, total + 10_000))
-        assert len(ids) == len(set(ids)) == total  # one embedding per paper, none lost
+        ids, _ = store.embeddings.embeddings_for(model, DIM, range(1, total + 10_000))
+        assert len(ids) == len(set(ids)) == total
+        batches = store.jobs.list_jobs(BATCH_KIND)
+        assert {j.state for j in batches} == {"done"}, [(j.key, j.state) for j in batches]
+        assert sum(int(j.payload["embedded"]) for j in batches) == total
+        done_line = re.compile(rf"kind={BATCH_KIND} \S+ outcome=done .*? embedded=(\d+)")
+        logged = sum(int(n) for w in workers for n in done_line.findall(w.output()))
+        assert logged == total
+        items = _metric_total(metrics, "paperboy_job_items_total", kind=BATCH_KIND, item="embedded")
+        assert items == total
+        # The batch the killed worker held was taken over and finished by the other.
+        by_id = {j.id: j for j in batches}
+        assert all(by_id[i].attempts >= 2 for i in held), [by_id[i] for i in held]
 
         counts = box.recipients()
         assert sorted(counts) == sorted(emails), counts
