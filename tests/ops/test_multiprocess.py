@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +145,25 @@ def _probe(traffic: Traffic, node: int, base: str, timed: dict[str, str]) -> Non
             traffic.stop.wait(0.2)
 
 
+def _says_running(worker: Process) -> Callable[[], bool]:
+    return lambda: "paperboy worker running" in worker.output()
+
+
+def _wait_ready(node: Process, processes: list[Process]) -> None:
+    """Wait for the node's /ready; a free port taken by someone else before the node
+    bound it (tests run in parallel) gets the node restarted on another one."""
+    for attempt in range(3):
+        try:
+            wait_for(f"{node.name} /ready", lambda: answers(f"{node.base}/ready"), 180, processes)
+            return
+        except AssertionError:
+            if node.running or "address already in use" not in node.output() or attempt == 2:
+                raise
+        node.port = free_port()
+        node.command[-1] = str(node.port)
+        node.start()
+
+
 def _metric_total(text: str, name: str, **labels: str) -> float:
     total = 0.0
     for family in text_string_to_metric_families(text):
@@ -220,18 +239,11 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             workers.append(worker.start())
         processes += workers
         nodes = processes[:NODES]
-        bases = [node.base for node in nodes]
         for node in nodes:  # ready: the node's own keyword index has read the database
-            wait_for(
-                f"{node.name} /ready", lambda n=node: answers(f"{n.base}/ready"), 180, processes
-            )
+            _wait_ready(node, processes)
+        bases = [node.base for node in nodes]
         for worker in workers:
-            wait_for(
-                f"{worker.name} to run",
-                lambda w=worker: "paperboy worker running" in w.output(),
-                180,
-                processes,
-            )
+            wait_for(f"{worker.name} to run", _says_running(worker), 180, processes)
         booted = time.monotonic() - started
 
         threads = [
@@ -344,12 +356,12 @@ def test_three_web_processes_and_two_workers_on_postgresql(
 
         assert traffic.last_vote, "the readers never voted"
         for n in range(READERS):
-            user = store.accounts.get_user_by_email(f"reader{n}@example.org")
-            assert user is not None
+            reader = store.accounts.get_user_by_email(f"reader{n}@example.org")
+            assert reader is not None
             mine = {a: v for (r, a), v in traffic.last_vote.items() if r == n}
-            by_id = store.papers.get_papers(list(mine))
-            stored = store.votes.voted_by(user.id, (p.id for p in by_id.values()))
-            expected = {by_id[a].id for a, voted in mine.items() if voted}
+            voted_on = store.papers.get_papers(list(mine))
+            stored = store.votes.voted_by(reader.id, (p.id for p in voted_on.values()))
+            expected = {voted_on[a].id for a, voted in mine.items() if voted}
             assert stored == expected, n
 
         # One scrape of one node counts the answers of all three, and both workers' runs.
