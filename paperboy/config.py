@@ -205,8 +205,9 @@ class Settings(SourceSettings, ReaderSettings):
         15.0,
         ge=0.1,
         le=600.0,
-        description="How often a worker renews the lease of the job it is running (well "
-        "under PAPERBOY_JOB_LEASE_SECONDS).",
+        description="How often a worker renews the lease of the job it is running (at "
+        "most a third of PAPERBOY_JOB_LEASE_SECONDS is used, so a late beat or two never "
+        "loses the lease).",
     )
     job_max_attempts: int = Field(
         5,

@@ -3,14 +3,15 @@
 - **web** (`paperboy serve --no-jobs`, every process of `--workers N`): only this node's
   keyword index follows the database (search needs it on every node); no embedding, no
   digests, no harvests or syncs.
-- **worker** (`paperboy worker`): the keyword index and the embeddings, the digest
-  sender, the scheduled OAI-PMH harvest, Hugging Face and GitHub syncs (each only when
-  its setting turns it on), and the topic maps of recent periods.
-- **all** (one `paperboy serve`, the embedded default): both in one process.
-
-Running the worker's part twice is safe, only wasteful: digests are claimed through the
-outbox (each sent once), harvests and syncs are idempotent upserts, and only one
-process at a time holds the keyword index's writer (the others read).
+- **worker** (`paperboy worker`): the keyword index, and through the job table
+  (``workqueue/``) the embeddings in leased batches, the digest sender, the scheduled
+  OAI-PMH harvest, Hugging Face and GitHub syncs (each only when its setting turns it
+  on), the topic maps of recent periods and the clean-up of expired sign-in tokens and
+  old jobs. Several workers on one database share this work: each embedding batch and
+  each scheduled run has one claimant (a lease), and a dead worker's lease expires so
+  another finishes its work.
+- **all** (one `paperboy serve`, the embedded default): both in one process, each job
+  in its own thread as before the job table (nobody to share the work with).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from paperboy.digest.scheduler import DigestScheduler
 from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
 from paperboy.ingest.harvest_scheduler import HarvestScheduler, harvest_sets
 from paperboy.ingest.hf_scheduler import HfSyncScheduler
-from paperboy.maps.builder import MapBuilder
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.workqueue.embedding import embedding_handlers, ensure_plan_job
 from paperboy.workqueue.runner import JobRunner, RunnerSettings
+from paperboy.workqueue.singletons import ensure_singletons, worker_singletons
 
 log = logging.getLogger("paperboy.jobs")
 Role = Literal["web", "worker", "all"]
@@ -39,14 +40,30 @@ class _Job(Protocol):
     def stop(self, timeout: float = ...) -> None: ...
 
 
-def queued_embedding(settings: Settings, store: Store, search: SearchService) -> JobRunner:
-    """The job runner of a worker's embeddings (see ``workqueue/embedding.py``)."""
-    return JobRunner(
+def worker_queue(
+    settings: Settings, store: Store, search: SearchService
+) -> list[tuple[list[str], JobRunner]]:
+    """The job runners of a worker, each a thread: embedding batches, and the periodic
+    singletons (apart, so an hour-long harvest never holds up embedding)."""
+    config = RunnerSettings.of(settings)
+    runners: list[tuple[list[str], JobRunner]] = []
+    if settings.background_embedding:
+        embed = JobRunner(
+            store,
+            embedding_handlers(search, settings),
+            config,
+            setup=lambda: ensure_plan_job(store, settings),
+        )
+        runners.append((["embeddings in leased batches"], embed))
+    singletons = worker_singletons(store, settings)
+    scheduled = JobRunner(
         store,
-        embedding_handlers(search, settings),
-        RunnerSettings.of(settings),
-        setup=lambda: ensure_plan_job(store, settings),
+        [one.handler for one in singletons],
+        config,
+        setup=lambda: ensure_singletons(store, singletons),
     )
+    runners.append(([one.name for one in singletons], scheduled))
+    return runners
 
 
 def role_of(settings: Settings) -> Role:
@@ -60,6 +77,7 @@ class BackgroundWork:
     def __init__(self, role: Role, settings: Settings, store: Store, search: SearchService) -> None:
         self.role = role
         self.jobs: list[tuple[str, _Job]] = []
+        self._more_names: dict[int, list[str]] = {}  # a runner of several scheduled jobs
         work = role != "web"
         if settings.background_indexing or role == "worker":
             # A worker embeds through the job table (one claimant per batch, so several
@@ -68,12 +86,17 @@ class BackgroundWork:
             indexer = BackgroundIndexer(search, settings.index_interval, embed=embed)
             what = "keyword index and embeddings" if embed else "keyword index"
             self.jobs.append((f"{what} every {settings.index_interval:g} s", indexer))
-        if role == "worker" and settings.background_embedding:
-            self.jobs.append(
-                ("embeddings in leased batches", queued_embedding(settings, store, search))
-            )
+        if role == "worker":
+            # Every unit of work through the job table: one claimant per embedding batch
+            # and per scheduled run, however many workers share the database.
+            for names, runner in worker_queue(settings, store, search):
+                self._more_names[len(self.jobs)] = names[1:]
+                self.jobs.append((names[0], runner))
+            return
         if not work:
             return
+        # One `serve` runs everything in its own threads (nobody to share with); its
+        # app's own map builder refreshes the maps.
         if settings.digest_scheduler:
             self.jobs.append(("digests when due", DigestScheduler(store, settings)))
         if settings.harvest_minutes > 0 and harvest_sets(settings):
@@ -88,14 +111,13 @@ class BackgroundWork:
         if github_job_enabled(settings):
             every = f"every {settings.github_sync_minutes} min"
             self.jobs.append((f"GitHub sync {every}", GithubSyncScheduler(store, settings)))
-        if role == "worker" and settings.map_refresh_minutes > 0:
-            # (In a single `serve` the app's own map builder refreshes them.)
-            every = f"every {settings.map_refresh_minutes:g} min"
-            self.jobs.append((f"topic maps of recent periods {every}", MapBuilder(store, settings)))
 
     @property
     def names(self) -> list[str]:
-        return [name for name, _ in self.jobs]
+        found: list[str] = []
+        for at, (name, _job) in enumerate(self.jobs):
+            found += [name, *self._more_names.get(at, [])]
+        return found
 
     def start(self) -> None:
         for name, job in self.jobs:

@@ -163,6 +163,7 @@ from paperboy.cli import authors as _authors  # noqa: E402, F401
 from paperboy.cli import code as _code  # noqa: E402
 from paperboy.cli import digest as _digest  # noqa: E402
 from paperboy.cli import ingest as _ingest  # noqa: E402
+from paperboy.cli import jobs as _jobs  # noqa: E402
 from paperboy.cli import maps as _maps  # noqa: E402
 from paperboy.cli import mcp as _mcp  # noqa: E402
 from paperboy.cli import operations as _operations  # noqa: E402
@@ -177,6 +178,7 @@ __all__ = [
     "_code",
     "_digest",
     "_ingest",
+    "_jobs",
     "_maps",
     "_mcp",
     "_operations",

@@ -107,3 +107,29 @@ class DatabaseFigures(Collector):
         for status, n in sorted(counts.items()):
             outbox.add_metric([status], n)
         yield outbox
+        yield from job_queue_figures(store)
+
+
+def job_queue_figures(store: Store) -> Iterator[Metric]:
+    """The job table of `paperboy worker`: jobs by kind and state, and how long the
+    oldest due job of each kind has waited (0 when none waits)."""
+    status = store.jobs.status(failures=0)
+    depth = GaugeMetricFamily(
+        "paperboy_jobs", "Jobs in the job table by kind and state.", labels=["kind", "state"]
+    )
+    waited = GaugeMetricFamily(
+        "paperboy_job_oldest_due_seconds",
+        "Seconds the oldest due queued job of a kind has waited for a worker.",
+        labels=["kind"],
+    )
+    for kind in status.kinds:
+        for state, n in (
+            ("queued", kind.queued),
+            ("running", kind.running),
+            ("failed", kind.failed),
+        ):
+            depth.add_metric([kind.kind, state], n)
+        oldest = kind.oldest_due
+        waited.add_metric([kind.kind], 0.0 if oldest is None else _age(oldest))
+    yield depth
+    yield waited

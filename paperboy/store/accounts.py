@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
@@ -220,3 +220,12 @@ class AccountStore(Repository):
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def purge_login_tokens(self, *, expired_before: datetime) -> int:
+        """Delete sign-in tokens (used or not) that expired before ``expired_before``: they
+        can sign nobody in, and the rate limits only count the last hour's."""
+        with self.engine.begin() as conn:
+            gone = conn.execute(
+                delete(login_tokens).where(login_tokens.c.expires_at < expired_before)
+            )
+            return int(gone.rowcount)

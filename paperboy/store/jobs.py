@@ -31,6 +31,8 @@ from paperboy.store.models import jobs
 JobState = Literal["queued", "running", "done", "failed"]
 OPEN_STATES = ("queued", "running")
 MAX_BACKOFF_SECONDS = 3600.0
+# A periodic job is never marked failed: it retries with backoff until a run succeeds.
+PERIODIC_ATTEMPTS = 1_000_000
 _CLAIM_TRIES = 20  # candidates tried when other claimants keep winning the race
 
 
@@ -175,6 +177,21 @@ class JobStore(Repository):
             # RETURNING counts the rows inserted (executemany's rowcount is not reliable).
             stmt = insert_ignoring_duplicates(self.engine, jobs).returning(jobs.c.id)
             return len(conn.execute(stmt, rows).all())
+
+    def ensure_periodic(self, kind: str, key: str, *, first_run: datetime, every: float) -> None:
+        """The row of a periodic job: created due at ``first_run`` when missing; a queued
+        row due later than one interval from now (the interval was shortened) is pulled
+        in to now + ``every``."""
+        if self.enqueue(kind, key, run_after=first_run, max_attempts=PERIODIC_ATTEMPTS):
+            return
+        latest = utcnow() + timedelta(seconds=every)
+        j = jobs.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(j.kind == kind, j.key == key, j.state == "queued", j.run_after > latest)
+                .values(run_after=latest)
+            )
 
     def claim(self, kinds: Iterable[str], owner: str, lease_seconds: float) -> ClaimedJob | None:
         """Take the oldest due job of ``kinds`` for ``owner`` (None when there is none).

@@ -122,4 +122,5 @@ def embedding_handlers(search: SearchService, settings: Settings) -> list[Handle
 
 def ensure_plan_job(store: Store, settings: Settings) -> None:
     """The periodic planning row of this worker's model (idempotent)."""
-    store.jobs.enqueue(PLAN_KIND, model_key(settings.embedding_runtime), max_attempts=1_000_000)
+    model = model_key(settings.embedding_runtime)
+    store.jobs.ensure_periodic(PLAN_KIND, model, first_run=utcnow(), every=settings.index_interval)

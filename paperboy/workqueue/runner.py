@@ -130,9 +130,15 @@ class JobRunner:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop claiming and wait up to ``timeout`` for the job in progress (handlers
+        check the stop event between steps). A job still running then (a map build
+        cannot be interrupted) dies with the process: every handler is safe to rerun,
+        and its lease expires so that another worker, or this one restarted, redoes it."""
         self._stop.set()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("job runner: a job is still running; its lease will expire")
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -201,7 +207,10 @@ class JobRunner:
             count_items(job.kind, result.item, result.items)
             self.counts.items[job.kind] = self.counts.items.get(job.kind, 0) + result.items
         outcome = self._finish(job, handler, result, error)
-        log.info(
+        # A periodic run that found nothing to do (most embedding plans) is not news.
+        idle = outcome == "done" and handler.every is not None and result.items == 0
+        log.log(
+            logging.DEBUG if idle else logging.INFO,
             "job kind=%s key=%s outcome=%s seconds=%.3f attempt=%d %s=%d%s",
             job.kind,
             job.key,

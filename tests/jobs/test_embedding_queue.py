@@ -213,7 +213,15 @@ def test_two_worker_processes_on_postgres_embed_each_paper_once(
     store = Store.open(postgres_url)
     try:
         ingest_jsonl(store, SMALL_PAPERS)
-        env = _worker_env(tmp_path, model_dir, postgres_url, PAPERBOY_JOB_EMBED_BATCH="3")
+        # Nobody is killed here: a lease long enough that a busy machine never loses one.
+        env = _worker_env(
+            tmp_path,
+            model_dir,
+            postgres_url,
+            PAPERBOY_JOB_EMBED_BATCH="3",
+            PAPERBOY_JOB_LEASE_SECONDS="30",
+            PAPERBOY_JOB_HEARTBEAT_SECONDS="2",
+        )
         logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
         workers = [_worker(env, log) for log in logs]
         try:

@@ -5,8 +5,8 @@ ingest jsonl`), mail to a real SMTP server (aiosmtpd).
 While 5,000 papers are ingested, readers search and vote through the HTTP API of all
 three nodes. Then: every node finds new papers by keyword search within 10 s of their
 commit (measured per node, with the product's default index interval); every digest
-reaches the SMTP server exactly once although both workers run the sender; one worker is
-SIGKILLed while the embeddings are being computed and the other finishes them: every
+reaches the SMTP server exactly once although two workers could run the sender; one
+worker is SIGKILLed while it holds an embedding batch and the other finishes it: every
 paper ends with exactly one embedding; every vote a reader made is stored as its last
 answer said; one scrape of `/metrics` counts the requests of all three web processes.
 """
@@ -369,12 +369,12 @@ def test_three_web_processes_and_two_workers_on_postgresql(
             expected = {voted_on[a].id for a, voted in mine.items() if voted}
             assert stored == expected, n
 
-        # One scrape of one node counts the answers of all three, and both workers' runs.
+        # One scrape of one node counts the answers of all three, and the workers' runs.
         for route in (SEARCH_ROUTE, VOTE_ROUTE):
             counted = _metric_total(metrics, "paperboy_http_requests_total", route=route)
             assert counted == traffic.answered[route], route
         digest_runs = _metric_total(metrics, "paperboy_job_runs_total", kind="digest_run")
-        assert digest_runs >= WORKERS
+        assert digest_runs >= 1  # a worker's: the web processes run no digests
     except BaseException:
         print(logs_of([*processes]))
         raise
