@@ -55,6 +55,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> Non
         time.sleep(0.2)
 
 
+@pytest.mark.slow  # about 10 s: `serve --workers 2` starts two real processes
 def test_two_web_processes_one_scrape_counts_all_and_exits_clean_up(
     tmp_path: Path, model_dir: Path
 ) -> None:

@@ -180,6 +180,7 @@ def mailbox() -> Iterator[tuple[ScriptedMailbox, int]]:
         yield box, port
 
 
+@pytest.mark.slow  # 1-2 minutes: five real processes embed 5,100 papers on two cores
 def test_three_web_processes_and_two_workers_on_postgresql(
     postgres_url: str, tmp_path: Path, model_dir: Path, mailbox: tuple[ScriptedMailbox, int]
 ) -> None:
