@@ -148,7 +148,11 @@ class Settings(SourceSettings, ReaderSettings):
         "are then found by keywords only).",
     )
     index_interval: float = Field(
-        30.0, ge=1, description="Seconds between background index updates."
+        5.0,
+        ge=1,
+        description="Seconds between background index updates: a new paper is found by "
+        "keyword search on every web process within about this time (an idle update "
+        "reads nothing).",
     )
     map_sync_papers: int = Field(
         1000,

@@ -14,16 +14,20 @@ docs/deploy.md)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import glob
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -51,6 +55,14 @@ HTTP_LATENCY = Histogram(
     "Time from a request's arrival to the end of its answer, by route template and status.",
     ["method", "route", "status"],
     buckets=LATENCY_BUCKETS,
+)
+# Live-only: a process's share disappears when it exits (mark_process_dead), so the sum
+# is the requests being answered now across the live processes.
+HTTP_IN_PROGRESS = Gauge(
+    "paperboy_http_requests_in_progress",
+    "HTTP requests being answered now (all live processes together), by method.",
+    ["method"],  # labelled so its file is made at the first request, not at import
+    multiprocess_mode="livesum",
 )
 JOB_RUNS = Counter(
     "paperboy_job_runs", "Finished runs of a scheduled or background job, by kind.", ["kind"]
@@ -82,7 +94,23 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     HTTP_LATENCY.labels(*labels).observe(seconds)
 
 
-@contextmanager
+@contextlib.contextmanager
+def in_progress(method: str) -> Iterator[None]:
+    """Count a request as being answered while the block runs. A vanished
+    PROMETHEUS_MULTIPROC_DIR (its file cannot be made) must not fail the request."""
+    try:
+        gauge = HTTP_IN_PROGRESS.labels(method)
+        gauge.inc()
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        gauge.dec()
+
+
+@contextlib.contextmanager
 def observe_job(kind: str) -> Iterator[None]:
     """Count a run of ``kind`` with its duration; an exception counts as a failure and
     goes on to the caller."""
@@ -127,8 +155,53 @@ class _DefaultRegistry(Collector):
 
 
 def mark_process_dead(pid: int) -> None:
-    """In multi-process mode, forget the live-only samples of a worker process that
-    exited (call it from the process manager's child-exit hook)."""
+    """In multi-process mode, forget the live-only samples (the in-progress gauge) of a
+    process that exited. Its counters and histograms stay: they are totals, and a
+    scrape must not see them go down."""
     folder = multiprocess_dir()
     if folder is not None:
         _mark_process_dead(pid, folder)  # type: ignore[no-untyped-call]
+
+
+_LIVE_FILE = re.compile(r"gauge_live\w*?_(\d+)\.db$")
+
+
+def forget_dead_processes() -> list[int]:
+    """In multi-process mode, mark dead every process whose live-only samples are still
+    in the folder although it no longer runs (a SIGKILL, an OOM kill: no exit hook ran);
+    called when a process starts. Returns their pids."""
+    folder = multiprocess_dir()
+    if folder is None:
+        return []
+    dead = set()
+    for path in glob.glob(os.path.join(folder, "gauge_live*.db")):
+        found = _LIVE_FILE.search(os.path.basename(path))
+        if found and not _running(int(found.group(1))):
+            dead.add(int(found.group(1)))
+    for pid in sorted(dead):
+        mark_process_dead(pid)
+    return sorted(dead)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, under another user
+        return True
+    return True
+
+
+def forget_this_process() -> None:
+    """This process is ending: forget its live-only samples (the web app's shutdown
+    calls it; interpreter exit does too, for processes without an app)."""
+    # OSError: the folder went first (systemd removing its RuntimeDirectory).
+    with contextlib.suppress(OSError):
+        mark_process_dead(os.getpid())
+
+
+# `paperboy worker`, a single `serve` and the parent of `serve --workers N` exit through
+# the interpreter's exit; the web processes of `--workers N` do not run atexit hooks
+# (uvicorn ends them otherwise), so their app's shutdown calls forget_this_process.
+atexit.register(forget_this_process)

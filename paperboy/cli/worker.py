@@ -10,6 +10,7 @@ import click
 
 from paperboy.cli.main import AppContext, cli, pass_app
 from paperboy.jobs import BackgroundWork
+from paperboy.metrics import forget_dead_processes
 from paperboy.search.service import SearchService
 
 
@@ -41,6 +42,7 @@ def worker(app: AppContext) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    forget_dead_processes()  # live-only metrics of processes that were killed
     work.start()
     click.echo("paperboy worker running: " + "; ".join(work.names) + " (Ctrl+C to stop)")
     try:

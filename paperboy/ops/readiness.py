@@ -16,6 +16,8 @@ from paperboy.store.db import DatabaseError
 log = logging.getLogger("paperboy.ops")
 
 OK = "ok"
+NOT_BUILT = "not built yet (the background indexer or paperboy index update builds it)"
+CAUGHT_UP_LAG = 100  # papers an index may trail by at start-up and count as built
 
 
 @dataclass
@@ -55,11 +57,22 @@ def check_readiness(store: Store, search: SearchService) -> Readiness:
 
 
 def index_state(store: Store, search: SearchService, *, database_up: bool) -> str:
-    """ "ok" once the keyword index has read the database at least once (or the database
-    holds no paper): a node whose index is still empty would find nothing."""
-    since, _ = search.lexical.position()
-    if since is not None:
+    """ "ok" once this process's keyword index has caught up with the database: a pass
+    read to the end, or (an index another process writes) it has read something and
+    trails by at most CAUGHT_UP_LAG papers (nothing to read counts too). It stays ok
+    after that, so a large ingest on a running site never takes every node out of the
+    load balancer at once. A cold node is not ready while it builds: it would find only
+    the papers indexed so far."""
+    lexical = search.lexical
+    if lexical.caught_up:
         return OK
-    if database_up and store.papers.count_papers() == 0:
+    since, after_id = lexical.position()
+    if not database_up:
+        return OK if since is not None else NOT_BUILT
+    behind = store.operations.count_changed_after(since, after_id)
+    if behind <= (0 if since is None else CAUGHT_UP_LAG):
+        lexical.caught_up = True
         return OK
-    return "not built yet (the background indexer or paperboy index update builds it)"
+    if since is None:
+        return NOT_BUILT
+    return f"building: {behind} papers not indexed yet"

@@ -110,7 +110,11 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._mlt_panicked = False  # see more_like_this
         self._checked = 0.0
-        self.rewritten = 0  # documents the last sync wrote (re-read ones included)
+        self.rewritten = self.skipped = 0  # read by the last sync; re-read and skipped
+        self.caught_up = False  # a pass of this process read to the end (readiness)
+        # Papers this process indexed lately (id -> last_changed), skipped when re-read
+        # unchanged: else every pass re-indexes all of a large ingest for SYNC_OVERLAP.
+        self._recent: dict[int, datetime] = {}
         self.index = self._open()
         # The current searcher with the arXiv ids of the documents it has returned so far:
         # fetching a stored document costs ~70 us, and a hybrid query asks for ~400, many
@@ -219,25 +223,41 @@ class LexicalIndex:
         # write transaction stays open longer), so this pass sees every one of them.
         state["read_at"] = (now or utcnow()).isoformat()
         total = store.papers.count_papers() if position is None else None
-        changed = self.rewritten = 0
+        changed = self.rewritten = self.skipped = 0
+        # Only papers stamped this recently can be read again by a later pass's overlap.
+        remember_from = datetime.fromisoformat(state["read_at"]) - 2 * SYNC_OVERLAP
+        if start is not None:
+            self._recent = {k: v for k, v in self._recent.items() if v >= start}
+        written: list[tuple[int, datetime]] = []
         with progress("index keywords", total if show else None, unit="papers") as bar:
             for batch in _batches(store, start, start_after):
                 self.rewritten += len(batch)
                 for paper in batch:
+                    if self._recent.get(paper.id) == paper.last_changed:
+                        self.skipped += 1  # in the index as it is now
+                        continue
                     writer.delete_documents_by_term("arxiv_id", paper.arxiv_id)
                     writer.add_document(self._document(paper))
+                    if paper.last_changed >= remember_from:
+                        written.append((paper.id, paper.last_changed))
                     if position is None or (paper.last_changed, paper.id) > (position, after_id):
                         changed += 1
                 last = batch[-1]
                 state.update(since=last.last_changed.isoformat(), after_id=last.id)
                 if commit_each_batch:
-                    writer.commit()
+                    if self.rewritten > self.skipped:
+                        writer.commit()
+                    self._recent.update(written)  # committed: safe to skip next time
+                    written.clear()
                     self._write_state(state)
                 bar.update(len(batch))
                 if stop is not None and stop.is_set():
                     break
+            else:
+                self.caught_up = True
         if not commit_each_batch:
             writer.commit()
+            self._recent.update(written)
         if not commit_each_batch or not self.rewritten:
             self._write_state(state)  # read_at moved on even when nothing was read
         if self.rewritten:
@@ -273,6 +293,7 @@ class LexicalIndex:
                 )
             try:
                 writer.delete_all_documents()
+                self._recent.clear()
                 self._write_state({"schema": SCHEMA_VERSION, "since": None, "after_id": 0})
                 self._mlt_panicked = False
                 return self._sync_with(writer, store, show_progress, commit_each_batch=False)

@@ -18,6 +18,7 @@ from paperboy.ingest.interactive import InteractiveArxiv
 from paperboy.jobs import BackgroundWork, role_of
 from paperboy.logs import configure_logging
 from paperboy.maps.builder import MapBuilder
+from paperboy.metrics import forget_dead_processes, forget_this_process
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web.api import authors as api_authors
@@ -73,6 +74,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        forget_dead_processes()  # live-only metrics of processes killed before they could
         work = BackgroundWork(role_of(settings), settings, store, search_service)
         work.start()
         if settings.jobs:
@@ -80,6 +82,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
         yield
         map_builder.stop()
         work.stop()
+        forget_this_process()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paperboy.metrics import UNMATCHED_ROUTE, observe_request
+from paperboy.metrics import UNMATCHED_ROUTE, in_progress, observe_request
 
 log = logging.getLogger("paperboy.web")
 # Methods outside this set (anything a client invents) are one label too.
@@ -51,13 +51,15 @@ class RequestMetrics:
                 status = int(message["status"])
             await send(message)
 
+        method = scope.get("method", "GET")
+        method = method if method in KNOWN_METHODS else "OTHER"
         try:
-            await self.app(scope, receive, send_and_note)
+            with in_progress(method):
+                await self.app(scope, receive, send_and_note)
         finally:
-            method = scope.get("method", "GET")
             try:
                 observe_request(
-                    method if method in KNOWN_METHODS else "OTHER",
+                    method,
                     self.route_of(scope),
                     status,
                     time.perf_counter() - started,

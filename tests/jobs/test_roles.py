@@ -41,10 +41,10 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
     assert role_of(settings) == "all"
     assert role_of(settings.model_copy(update={"jobs": False})) == "web"
     web = BackgroundWork("web", settings, sqlite_store, search).names
-    assert web == ["keyword index every 30 s"]
+    assert web == ["keyword index every 5 s"]
     worker = BackgroundWork("worker", settings, sqlite_store, search).names
     assert worker == [
-        "keyword index every 30 s",
+        "keyword index every 5 s",
         "embeddings in leased batches",
         "digests when due",
         "arXiv harvest of cs every 60 min",
@@ -56,7 +56,7 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
     # One serve process: the same, but it embeds directly (no other worker to share
     # with), its app's own builder refreshes the maps, and it has no job table to clean.
     assert BackgroundWork("all", settings, sqlite_store, search).names == [
-        "keyword index and embeddings every 30 s",
+        "keyword index and embeddings every 5 s",
         *worker[2:-2],
     ]
 

@@ -284,7 +284,7 @@ def test_worker_role_lists_its_queued_work(sqlite_store: Store, tmp_path: Path) 
     settings = Settings(data_dir=tmp_path, harvest_minutes=30)
     work = BackgroundWork("worker", settings, sqlite_store, SearchService(settings, sqlite_store))
     assert work.names == [
-        "keyword index every 30 s",
+        "keyword index every 5 s",
         "embeddings in leased batches",
         "digests when due",
         "arXiv harvest of cs every 30 min",

@@ -47,6 +47,7 @@ def test_an_idle_index_rereads_nothing_and_misses_no_late_commit(
     assert index.sync(store, now=T + timedelta(seconds=31)) == 0  # older than the position
     assert _found(index, "walrus") == ["2607.00001"]
     assert index.rewritten == 40  # the overlap since the first pass is re-read once
+    assert index.skipped == 39  # but only the late paper is written again
 
     # Idle from here on: once the previous pass began more than the overlap after the
     # position, a pass reads and writes nothing.
