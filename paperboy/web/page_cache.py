@@ -21,12 +21,15 @@ reader sees their own write at once. Entries also expire after ``page_cache_seco
 Headers: every cacheable anonymous answer gets an ``ETag`` (the body's hash, or the
 route's own) and ``Cache-Control: public, max-age=N`` with ``Vary: Cookie,
 Authorization``, so a reverse proxy may keep it N seconds too (docs/operations.md);
-``If-None-Match`` gets 304. Bounded: at most ``page_cache_mb`` of bodies, least
+``If-None-Match`` gets 304. Readers asking for a page while it is being rendered wait for
+that render instead of starting their own (the front page under load, when its entry
+expires). Bounded: at most ``page_cache_mb`` of bodies, least
 recently used first out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
 import time
@@ -56,6 +59,7 @@ CACHED_PREFIXES = (
     "/api/daily_papers",
 )
 MAX_BODY = 2 * 1024 * 1024  # larger answers are served but not kept
+FILL_WAIT = 10.0  # seconds a reader waits for another's render of the same page
 # Headers this middleware sets itself (or that describe one transfer only).
 _HEADERS_REPLACED = frozenset({b"content-length", b"etag", b"cache-control", b"vary", b"date"})
 
@@ -103,6 +107,9 @@ class AnonymousPageCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        # Pages being rendered now, so that a burst of readers asking for the same page
+        # (the front page when its entry expires, under 50 clients) renders it once.
+        self._filling: dict[bytes, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._applies(scope):
@@ -116,12 +123,32 @@ class AnonymousPageCache:
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
         marker = await self._current_marker()
         entry = self._get(key, marker)
+        if entry is None and await self._await_filling(key):
+            entry = self._get(key, marker)
         if entry is not None:
             self.hits += 1
             await self._replay(scope, send, entry)
             return
         self.misses += 1
-        await self._fill(scope, receive, send, key, marker)
+        loop, done = asyncio.get_running_loop(), asyncio.Event()
+        self._filling.setdefault(key, (loop, done))
+        try:
+            await self._fill(scope, receive, send, key, marker)
+        finally:
+            if self._filling.get(key) == (loop, done):
+                del self._filling[key]
+            done.set()
+
+    async def _await_filling(self, key: bytes) -> bool:
+        """Wait (up to FILL_WAIT seconds) for a render of ``key`` already under way."""
+        filling = self._filling.get(key)
+        if filling is None or filling[0] is not asyncio.get_running_loop():
+            return False
+        try:
+            await asyncio.wait_for(filling[1].wait(), FILL_WAIT)
+        except TimeoutError:
+            return False
+        return True
 
     async def _current_marker(self) -> tuple[int, ...]:
         marker, read = self._marker, self._marker_read

@@ -148,3 +148,35 @@ def test_off_when_the_setting_is_zero(settings: Settings, loaded_store: Store) -
     with TestClient(create_app(off, loaded_store)) as client:
         page = client.get("/day/2026-06-30")
         assert "etag" not in page.headers
+
+
+def test_readers_asking_at_once_for_one_page_share_one_render(
+    settings: Settings, loaded_store: Store
+) -> None:
+    """Twenty signed-out readers ask for the same uncached page at the same moment (the
+    front page expiring under load): it is rendered once, the others wait for it."""
+    import asyncio
+
+    import httpx
+
+    app = create_app(settings, loaded_store)
+    renders: list[str] = []
+    event.listen(
+        loaded_store.engine,
+        "before_cursor_execute",
+        lambda *a: renders.append(a[2]) if "paper_categories" in a[2] else None,
+    )
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            return list(await asyncio.gather(*(c.get("/day/2026-06-30") for _ in range(20))))
+
+    answers = asyncio.run(burst())
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    cache = app.middleware_stack
+    while not isinstance(cache, AnonymousPageCache):
+        cache = cache.app  # type: ignore[union-attr]
+    assert cache.misses == 1 and cache.hits == 19
+    assert renders  # the one render read the day's papers
