@@ -231,12 +231,13 @@ class Settings(SourceSettings, ReaderSettings):
         "claims, embeds and saves in one transaction.",
     )
     page_cache_seconds: float = Field(
-        60.0,
+        300.0,
         ge=0.0,
         le=3600.0,
         description="Longest time a page for signed-out readers is served from the "
         "in-process cache (any vote, comment, moderation or new paper empties it at "
-        "once); 0 turns the cache off.",
+        "once; this bounds what changes without them: new embeddings behind similar "
+        "papers, trending's ageing); 0 turns the cache off.",
     )
     page_cache_check_ms: int = Field(
         250,
