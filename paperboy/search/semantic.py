@@ -67,9 +67,10 @@ class VectorIndex:
         *,
         threshold: int = DEFAULT_THRESHOLD,
         rescore: int = DEFAULT_RESCORE,
+        tail_limit: int = TAIL_LIMIT,
     ) -> None:
         self.store, self.model, self.dim = store, model, dim
-        self.threshold, self.rescore = threshold, rescore
+        self.threshold, self.rescore, self.tail_limit = threshold, rescore, tail_limit
         self._lock = threading.Lock()
         self._checked = 0.0
         self._newest: datetime | None = None
@@ -136,7 +137,7 @@ class VectorIndex:
         try:
             self._checked = now
             self._apply_changes()
-            start_reload = len(self._tail_rows) >= TAIL_LIMIT and not self._reloading
+            start_reload = len(self._tail_rows) >= self.tail_limit and not self._reloading
             if start_reload:
                 self._reloading = True
         finally:
