@@ -124,16 +124,16 @@ class Settings(SourceSettings, ReaderSettings):
     vector_index_threshold: int = Field(
         200_000,
         ge=0,
-        description="Papers from which semantic search scans 384-bit sign codes and rescores "
-        "the nearest exactly, instead of scoring every float32 vector: half the memory and "
-        "a fraction of the time at millions of papers, recall@10 0.999 against exact search "
-        "(docs/deploy.md, Capacity). 0: always; a huge number: never.",
+        description="Papers from which semantic search scans 768-bit codes of the vectors "
+        "and rescores the nearest exactly, instead of scoring every float32 vector: half "
+        "the memory and a fraction of the time at millions of papers (recall against exact "
+        "search in docs/deploy.md, Capacity). 0: always; a huge number: never.",
     )
     vector_rescore: int = Field(
-        4000,
+        8000,
         ge=100,
         le=100_000,
-        description="Papers nearest by sign code that are scored exactly, above "
+        description="Papers nearest by code that are scored exactly, above "
         "`PAPERBOY_VECTOR_INDEX_THRESHOLD` (more: higher recall, slower).",
     )
     fusion_k: float = Field(

@@ -9,9 +9,9 @@ base is reloaded from the database in a background thread while searches go on w
 old blocks.
 
 The base is searched exactly (brute force in NumPy, about 3 ms a query at 100k papers)
-below ``PAPERBOY_VECTOR_INDEX_THRESHOLD`` papers, and by sign codes with exact rescoring
-at or above it (docs/search.md, docs/deploy.md). A restart recomputes no embedding: the
-vectors are read from the database.
+below ``PAPERBOY_VECTOR_INDEX_THRESHOLD`` papers, and by level codes with exact
+rescoring at or above it (docs/search.md, docs/deploy.md). A restart recomputes no
+embedding: the vectors are read from the database.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ REFRESH_EVERY = 2.0
 OVERLAP = timedelta(seconds=60)
 TAIL_LIMIT = 50_000  # rows beside the base before it is reloaded (an exact scan: ~3 ms)
 DEFAULT_THRESHOLD = 200_000
-DEFAULT_RESCORE = 4000
+DEFAULT_RESCORE = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class VectorIndex:
 
     @property
     def approximate(self) -> bool:
-        """Whether the base is searched by sign codes (at or above the threshold)."""
+        """Whether the base is searched by level codes (at or above the threshold)."""
         return self._snap.base.approximate
 
     def reload(self) -> None:
@@ -116,7 +116,7 @@ class VectorIndex:
             self._newest = position if position is not None else newest
             self._checked = 0.0
         if base.approximate:
-            log.info("vector index: %d papers, sign codes + exact rescoring", len(base))
+            log.info("vector index: %d papers, level codes + exact rescoring", len(base))
 
     def _reload_in_background(self) -> None:
         try:

@@ -3,20 +3,22 @@
 Below ``PAPERBOY_VECTOR_INDEX_THRESHOLD`` rows a block keeps float32 vectors and scores
 every row (one matrix-vector product: exact, about 3 ms at 75k rows). At or above it the
 block keeps float16 vectors (the precision they are stored in, so nothing is lost) plus
-one 384-bit *sign code* per row: bit j is set when coordinate j lies above the corpus
-mean. A query then
+one 768-bit *level code* per row: each coordinate is put on one of three levels (below,
+within or above the median spread around the corpus mean) written as two bits, so the
+Hamming distance between two codes counts level steps, a coarse L1 distance. A query
 
 1. computes its own code and the Hamming distance to every row's code (XOR and
-   ``np.bitwise_count`` over six 64-bit words, in cache-sized slices);
+   ``np.bitwise_count`` over twelve 64-bit words, in cache-sized slices);
 2. takes the rows nearest in Hamming distance, about ``PAPERBOY_VECTOR_RESCORE`` of them
-   (a histogram of the 385 possible distances gives the cut-off without sorting);
+   (a histogram of the 769 possible distances gives the cut-off without sorting);
 3. scores those rows exactly (float16 -> float32 dot products) and ranks them.
 
-At 2.7 million rows this reads 130 MB of codes instead of 4 GB of float32 vectors, and
-its top 10 equals the exact top 10 for 99.9% of results (benchmarks/scale.py,
-docs/deploy.md). Filters (dates, categories, allowed ids) are applied to the distances
-before step 2, so the candidates all pass them; when fewer rows pass than the rescore
-depth, every one of them is scored and the search is exact.
+At 2.7 million rows this reads 260 MB of codes instead of 4 GB of float32 vectors
+(benchmarks/scale.py and docs/deploy.md have the recall and speed; one bit per
+coordinate, the sign, gave 0.925 recall@10 at 2.7M). Filters (dates, categories,
+allowed ids) are applied to the distances before step 2, so the candidates all pass
+them; when fewer rows pass than the rescore depth, every one of them is scored and the
+search is exact.
 
 A block is immutable: the vector index (``semantic.py``) replaces blocks, never edits
 them, so a search always reads one consistent block.
@@ -30,9 +32,9 @@ from datetime import date
 
 import numpy as np
 
-CODE_WORDS = 6  # 384 dimensions / 64 bits
+CODE_WORDS = 12  # 384 dimensions x 2 bits / 64 bits
 SLICE = 1 << 14  # rows per step of the Hamming scan: its temporaries stay in cache
-FILTERED = 0xFFFF  # the distance given to rows a filter removes (real ones are <= 384)
+FILTERED = 0xFFFF  # the distance given to rows a filter removes (real ones are <= 768)
 COUNT_SAMPLE = 20_000  # rows scored exactly to estimate how many papers pass the floor
 
 
@@ -40,12 +42,15 @@ def day_number(day: date | None) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
-def sign_codes(vectors: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """Column-major sign codes (CODE_WORDS, n) of ``vectors`` around ``centre``."""
+def level_codes(vectors: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Column-major codes (CODE_WORDS, n) of ``vectors``: per coordinate, two bits
+    saying whether it lies above ``centre - spread`` and above ``centre + spread``
+    (three levels; the Hamming distance between two codes counts level steps)."""
     out = np.empty((CODE_WORDS, len(vectors)), np.uint64)
     for start in range(0, len(vectors), 65_536):
         part = vectors[start : start + 65_536].astype(np.float32) - centre
-        bits = np.packbits(part > 0, axis=1).view(np.uint64)
+        levels = np.concatenate([part > -spread, part > spread], axis=1)
+        bits = np.packbits(levels, axis=1).view(np.uint64)
         out[:, start : start + len(part)] = bits.T
     return out
 
@@ -82,7 +87,7 @@ class BlockRows:
 
 @dataclass(frozen=True, eq=False)
 class VectorBlock:
-    """Vectors with what filters need, searched exactly or by sign codes."""
+    """Vectors with what filters need, searched exactly or by level codes."""
 
     vectors: np.ndarray  # float32 (exact) or float16 (approximate)
     ids: list[str] = field(default_factory=list)
@@ -93,6 +98,7 @@ class VectorBlock:
     rows_of_category: dict[str, np.ndarray] = field(default_factory=dict)
     codes: np.ndarray | None = None  # (CODE_WORDS, n) when approximate
     centre: np.ndarray | None = None
+    spread: np.ndarray | None = None
     sample_rows: np.ndarray | None = None
     sample: np.ndarray | None = None  # float32 vectors of sample_rows
     rescore: int = 0
@@ -133,10 +139,14 @@ class VectorBlock:
         sample_rows = np.arange(0, n, step)
         sample = block.vectors[sample_rows].astype(np.float32)
         centre = sample.mean(axis=0)
+        # The median distance from the centre per coordinate: the middle level holds
+        # half the values, each outer level a quarter.
+        spread = np.median(np.abs(sample - centre), axis=0)
         return replace(
             block,
-            codes=sign_codes(block.vectors, centre),
+            codes=level_codes(block.vectors, centre, spread),
             centre=centre,
+            spread=spread,
             sample_rows=sample_rows,
             sample=sample,
             rescore=max(1, rescore),
@@ -207,8 +217,8 @@ class VectorBlock:
     def candidates(self, query: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
         """The rows nearest ``query`` in Hamming distance (about ``rescore`` of them, all
         distance ties included), among those ``mask`` keeps."""
-        assert self.codes is not None and self.centre is not None
-        code = sign_codes(query[None, :], self.centre)[:, 0]
+        assert self.codes is not None and self.centre is not None and self.spread is not None
+        code = level_codes(query[None, :], self.centre, self.spread)[:, 0]
         dist = hamming(self.codes, code)
         if mask is not None:
             dist[~mask] = FILTERED

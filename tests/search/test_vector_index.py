@@ -1,4 +1,4 @@
-"""The vector index at scale (issue 14, item 7): sign codes with exact rescoring above the
+"""The vector index at scale (issue 14, item 7): level codes with exact rescoring above the
 threshold return the exact top 10, filters still apply, the threshold switches the
 strategy, and papers stored after the load are found before any rebuild."""
 
@@ -55,7 +55,7 @@ def recall(
     return len(block_top(block, query, 10, mask) & exact_top(vectors, query, 10, mask)) / 10
 
 
-def test_sign_codes_with_rescoring_return_the_exact_top_10_at_20k() -> None:
+def test_level_codes_with_rescoring_return_the_exact_top_10_at_20k() -> None:
     rng = np.random.default_rng(5)
     vectors = clustered(20_000, rng)
     days = np.asarray([day_number(FIRST_DAY + timedelta(days=i % 300)) for i in range(20_000)])
