@@ -24,14 +24,18 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from paperboy.clock import utcnow
 from paperboy.search.query import ParsedQuery
 from paperboy.search.vector_index import BlockRows, VectorBlock, day_number
 from paperboy.store import Store
 
 log = logging.getLogger("paperboy.search.semantic")
 REFRESH_EVERY = 2.0
-# Rows are re-read from this far before the newest change seen: a transaction that
-# stamped its rows earlier but committed later is not missed.
+# Each read starts this far before the previous read began: a transaction that stamped
+# its rows earlier but committed later is not missed (transactions, and clock skew
+# between processes, are assumed shorter). Measured from the time of the read, not from
+# the newest row: after a bulk load the newest minute can hold 100,000 rows, which
+# would otherwise be re-read every 2 seconds until the next paper arrives.
 OVERLAP = timedelta(seconds=60)
 TAIL_LIMIT = 50_000  # rows beside the base before it is reloaded (an exact scan: ~3 ms)
 DEFAULT_THRESHOLD = 200_000
@@ -73,7 +77,7 @@ class VectorIndex:
         self.threshold, self.rescore, self.tail_limit = threshold, rescore, tail_limit
         self._lock = threading.Lock()
         self._checked = 0.0
-        self._newest: datetime | None = None
+        self._since: datetime | None = None  # where the next read starts
         self._tail_rows: dict[str, _TailRow] = {}
         self._reloading = False
         empty = VectorBlock.empty(dim)
@@ -90,19 +94,16 @@ class VectorIndex:
 
     def reload(self) -> None:
         """Load every stored vector into a new base (the tail starts empty)."""
-        position = self._newest
+        read_at = utcnow()
         ids: list[str] = []
         parts: list[np.ndarray] = []
         days: list[int] = []
         categories: list[list[str]] = []
-        newest: datetime | None = None
         for page in self.store.embeddings.iter_embeddings(self.model, self.dim):
             ids.extend(page.arxiv_ids)
             parts.append(page.vectors)
             days.extend(day_number(d) for d in page.announced)
             categories.extend(page.categories)
-            if page.newest is not None and (newest is None or page.newest > newest):
-                newest = page.newest
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float16)
         rows = BlockRows(ids, vectors, np.asarray(days, np.int32), categories)
         base = VectorBlock.build(rows, threshold=self.threshold, rescore=self.rescore)
@@ -111,9 +112,8 @@ class VectorIndex:
                 base, np.zeros(len(base), bool), VectorBlock.empty(self.dim), len(base)
             )
             self._tail_rows = {}
-            # Rows stored while the load ran are re-read by the next refresh: from the
-            # position before the load when there was one.
-            self._newest = position if position is not None else newest
+            # Rows stored while the load ran are re-read by the next refresh.
+            self._since = read_at - OVERLAP
             self._checked = 0.0
         if base.approximate:
             log.info("vector index: %d papers, level codes + exact rescoring", len(base))
@@ -148,8 +148,9 @@ class VectorIndex:
             ).start()
 
     def _apply_changes(self) -> None:
-        since = self._newest - OVERLAP if self._newest else None
-        rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=since)
+        read_at = utcnow()
+        rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=self._since)
+        self._since = read_at - OVERLAP
         if not rows.arxiv_ids:
             return
         old = self._snap
@@ -162,8 +163,6 @@ class VectorIndex:
                 block, row = old.base, old.base.row_of.get(arxiv_id, -1)
             if row < 0 or not block.same(row, vector, day, cats):
                 changed[arxiv_id] = (vector, day, cats)
-        if rows.newest is not None and (self._newest is None or rows.newest > self._newest):
-            self._newest = rows.newest
         if not changed:
             # The overlap re-reads the newest rows every time: nothing new, so the
             # snapshot is not rebuilt.
