@@ -266,7 +266,9 @@ def build_database(
     figures["keyword_indexed"] = service.lexical.rebuild(store)
     figures["keyword_build_seconds"] = round(time.perf_counter() - t, 1)
     figures["keyword_index_mb"] = round(dir_mb(settings.resolved_index_dir / "lexical"), 1)
-    figures["database_mb"] = round(dir_mb(data) - figures["keyword_index_mb"], 1)
+    figures["database_mb"] = round(
+        sum(f.stat().st_size for f in data.glob("paperboy.db*") if f.is_file()) / 1e6, 1
+    )
     store.close()
     return figures
 
@@ -308,6 +310,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--rescore", type=int, default=Settings().vector_rescore)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--no-web", action="store_true", help="skip the web process figures")
     parser.add_argument("--serve-figures", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.model_dir is None:
@@ -324,6 +327,7 @@ def main() -> None:
         figures["vector_strategy"] = measure_vectors(papers, real, args.vectors, args)
     if args.papers:
         figures["database"] = build_database(papers, real, args)
+    if args.papers and not args.no_web:
         child = [sys.executable, __file__, "--serve-figures", "--data-dir", str(args.data_dir)]
         child += ["--model-dir", str(args.model_dir)]
         out = subprocess.run(child, check=True, capture_output=True, text=True).stdout
