@@ -204,3 +204,16 @@ def test_a_full_tail_is_merged_by_a_background_reload(
     assert snap.base.approximate
     for arxiv_id, vector in zip(new_ids, fresh, strict=True):
         assert index.search(vector, limit=1).ids == [arxiv_id]
+
+
+def test_embeddings_are_loaded_in_pages_without_loss(
+    vector_store: tuple[Store, list[str], np.ndarray],
+) -> None:
+    store, ids, vectors = vector_store
+    pages = list(store.embeddings.iter_embeddings(MODEL, DIM, page_size=400))
+    assert [len(p.arxiv_ids) for p in pages] == [400, 400, 400, 300]
+    loaded = [a for p in pages for a in p.arxiv_ids]
+    assert loaded == ids  # paper order, each once
+    stacked = np.concatenate([p.vectors for p in pages])
+    assert stacked.dtype == np.float16 and np.array_equal(stacked, vectors.astype(np.float16))
+    assert pages[0].categories[1] == ["cs.CV"] and pages[0].announced[1] == FIRST_DAY + timedelta(1)
