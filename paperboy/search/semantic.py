@@ -131,17 +131,14 @@ class VectorIndex:
         now = time.monotonic()
         if not force and now - self._checked < REFRESH_EVERY:
             return
-        # A search never waits for another thread's refresh: it reads the current blocks.
-        if not self._lock.acquire(blocking=force):
-            return
-        try:
+        # A search waits for another thread's refresh (it may be reading the rows the
+        # search needs); a background reload holds the lock only to swap its blocks in.
+        with self._lock:
             self._checked = now
             self._apply_changes()
             start_reload = len(self._tail_rows) >= self.tail_limit and not self._reloading
             if start_reload:
                 self._reloading = True
-        finally:
-            self._lock.release()
         if start_reload:
             threading.Thread(
                 target=self._reload_in_background, name="vector-reload", daemon=True
