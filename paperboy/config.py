@@ -121,6 +121,21 @@ class Settings(SourceSettings, ReaderSettings):
         description="Cosine similarity below which a paper is not a semantic match (MiniLM "
         "scores unrelated texts around 0.0-0.15).",
     )
+    vector_index_threshold: int = Field(
+        200_000,
+        ge=0,
+        description="Papers from which semantic search scans 768-bit codes of the vectors "
+        "and rescores the nearest exactly, instead of scoring every float32 vector: half "
+        "the memory and a fraction of the time at millions of papers (recall against exact "
+        "search in docs/deploy.md, Capacity). 0: always; a huge number: never.",
+    )
+    vector_rescore: int = Field(
+        8000,
+        ge=100,
+        le=100_000,
+        description="Papers nearest by code that are scored exactly, above "
+        "`PAPERBOY_VECTOR_INDEX_THRESHOLD` (more: higher recall, slower).",
+    )
     fusion_k: float = Field(
         5.0, gt=0, description="Reciprocal rank fusion constant k (tuned on SciFact train)."
     )

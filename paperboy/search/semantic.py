@@ -1,30 +1,45 @@
-"""Exact cosine-similarity search over paper embeddings held in memory.
+"""Cosine-similarity search over paper embeddings held in memory.
 
-Brute force in NumPy: exact, about 3 ms a query at 100k papers on this machine, where
-HNSW libraries reached only 0.65-0.9 recall@10 at default settings (docs/search.md).
-The matrix is loaded from the database (where embeddings are stored) and refreshed
-with the rows updated since, so a restart recomputes nothing.
+The vectors live in two blocks (``vector_index.py``): the *base*, loaded from the
+database at start, and a small *tail* of the rows stored since (new papers, changed
+texts, categories or dates). The tail is always searched exactly, so a paper is found
+within seconds of its embedding being stored (``refresh`` runs at most every 2 seconds);
+a base row the tail replaces is masked out. When the tail reaches TAIL_LIMIT rows, the
+base is reloaded from the database in a background thread while searches go on with the
+old blocks.
+
+The base is searched exactly (brute force in NumPy, about 3 ms a query at 100k papers)
+below ``PAPERBOY_VECTOR_INDEX_THRESHOLD`` papers, and by level codes with exact
+rescoring at or above it (docs/search.md, docs/deploy.md). A restart recomputes no
+embedding: the vectors are read from the database.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import numpy as np
 
 from paperboy.clock import utcnow
-from paperboy.search.matvec import matvec
 from paperboy.search.query import ParsedQuery
+from paperboy.search.vector_index import BlockRows, VectorBlock, day_number
 from paperboy.store import Store
 
+log = logging.getLogger("paperboy.search.semantic")
 REFRESH_EVERY = 2.0
-_NO_ROWS = np.zeros(0, dtype=np.int64)
-# Rows are re-read from this far before the newest change seen: a transaction that
-# stamped its rows earlier but committed later is not missed.
+# Each read starts this far before the previous read began: a transaction that stamped
+# its rows earlier but committed later is not missed (transactions, and clock skew
+# between processes, are assumed shorter). Measured from the time of the read, not from
+# the newest row: after a bulk load the newest minute can hold 100,000 rows, which
+# would otherwise be re-read every 2 seconds until the next paper arrives.
 OVERLAP = timedelta(seconds=60)
+TAIL_LIMIT = 50_000  # rows beside the base before it is reloaded (an exact scan: ~3 ms)
+DEFAULT_THRESHOLD = 200_000
+DEFAULT_RESCORE = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,137 +53,144 @@ class VectorHits:
 class _Snapshot:
     """Everything a search reads, replaced as a whole on refresh."""
 
-    matrix: np.ndarray
-    ids: list[str] = field(default_factory=list)
-    row_of: dict[str, int] = field(default_factory=dict)
-    days: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    categories: list[list[str]] = field(default_factory=list)
-    rows_of_category: dict[str, np.ndarray] = field(default_factory=dict)  # row numbers
+    base: VectorBlock
+    dead: np.ndarray  # base rows replaced by a tail row
+    tail: VectorBlock
+    size: int  # papers with a vector
 
 
-def _day_number(day: date | None) -> int:
-    return day.year * 10000 + day.month * 100 + day.day if day else 0
-
-
-def _since(newest: datetime | None, read_at: datetime | None) -> datetime | None:
-    """Where the next read starts: rows stamped after ``newest`` are new, and rows
-    stamped within OVERLAP before the previous read began may have committed since.
-    Anything older was visible to that read, so once the newest row is older than that,
-    an idle index re-reads nothing (it re-read the last minute of rows every 2 seconds,
-    forever: a batch of 256 after the last embedding run)."""
-    if newest is None:
-        return None
-    unsure = newest - OVERLAP if read_at is None else read_at - OVERLAP
-    return min(newest + timedelta(microseconds=1), unsure)
-
-
-def _changes(
-    snap: _Snapshot,
-    ids: list[str],
-    vectors: np.ndarray,
-    announced: list[date | None],
-    categories: list[list[str]],
-) -> bool:
-    """Whether any of these rows is new or differs from the snapshot."""
-    for i, arxiv_id in enumerate(ids):
-        row = snap.row_of.get(arxiv_id)
-        if (
-            row is None
-            or snap.categories[row] != categories[i]
-            or snap.days[row] != _day_number(announced[i])
-            or not np.array_equal(snap.matrix[row], vectors[i])
-        ):
-            return True
-    return False
+_TailRow = tuple[np.ndarray, int, list[str]]  # vector, day number, categories
 
 
 class VectorIndex:
-    def __init__(self, store: Store, model: str, dim: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        model: str,
+        dim: int,
+        *,
+        threshold: int = DEFAULT_THRESHOLD,
+        rescore: int = DEFAULT_RESCORE,
+        tail_limit: int = TAIL_LIMIT,
+    ) -> None:
         self.store, self.model, self.dim = store, model, dim
+        self.threshold, self.rescore, self.tail_limit = threshold, rescore, tail_limit
         self._lock = threading.Lock()
         self._checked = 0.0
-        self._newest: datetime | None = None
-        self._read_at: datetime | None = None  # when the previous read began (utcnow)
-        self._snap = _Snapshot(np.zeros((0, dim), dtype=np.float32))
-        self.refresh(force=True)
+        self._since: datetime | None = None  # where the next read starts
+        self._tail_rows: dict[str, _TailRow] = {}
+        self._reloading = False
+        empty = VectorBlock.empty(dim)
+        self._snap = _Snapshot(empty, np.zeros(0, bool), empty, 0)
+        self.reload()
 
     def __len__(self) -> int:
-        return len(self._snap.ids)
+        return self._snap.size
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the base is searched by level codes (at or above the threshold)."""
+        return self._snap.base.approximate
+
+    def reload(self) -> None:
+        """Load every stored vector into a new base (the tail starts empty)."""
+        read_at = utcnow()
+        ids: list[str] = []
+        parts: list[np.ndarray] = []
+        days: list[int] = []
+        categories: list[list[str]] = []
+        for page in self.store.embeddings.iter_embeddings(self.model, self.dim):
+            ids.extend(page.arxiv_ids)
+            parts.append(page.vectors)
+            days.extend(day_number(d) for d in page.announced)
+            categories.extend(page.categories)
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dim), np.float16)
+        rows = BlockRows(ids, vectors, np.asarray(days, np.int32), categories)
+        base = VectorBlock.build(rows, threshold=self.threshold, rescore=self.rescore)
+        with self._lock:
+            self._snap = _Snapshot(
+                base, np.zeros(len(base), bool), VectorBlock.empty(self.dim), len(base)
+            )
+            self._tail_rows = {}
+            # Rows stored while the load ran are re-read by the next refresh.
+            self._since = read_at - OVERLAP
+            self._checked = 0.0
+        if base.approximate:
+            log.info("vector index: %d papers, level codes + exact rescoring", len(base))
+
+    def _reload_in_background(self) -> None:
+        try:
+            self.reload()
+        except Exception:  # the old blocks keep serving; the next refresh tries again
+            log.exception("reloading the vector index failed")
+        finally:
+            self._reloading = False
 
     def refresh(self, force: bool = False) -> None:
         """Pick up embeddings stored since the last look (at most every 2 seconds)."""
         now = time.monotonic()
         if not force and now - self._checked < REFRESH_EVERY:
             return
+        # A search waits for another thread's refresh (it may be reading the rows the
+        # search needs); a background reload holds the lock only to swap its blocks in.
         with self._lock:
             self._checked = now
-            since = _since(self._newest, self._read_at)
-            self._read_at = utcnow()
-            rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=since)
-            if not rows.arxiv_ids:
-                return
-            old = self._snap
-            if not _changes(old, rows.arxiv_ids, rows.vectors, rows.announced, rows.categories):
-                # The overlap re-reads the newest rows every time: nothing new, so the
-                # snapshot (a copy of the whole matrix) is not rebuilt.
-                if rows.newest is not None and (self._newest is None or rows.newest > self._newest):
-                    self._newest = rows.newest
-                return
-            new = sum(1 for a in rows.arxiv_ids if a not in old.row_of)
-            matrix = np.vstack([old.matrix, np.zeros((new, self.dim), np.float32)])
-            days = np.concatenate([old.days, np.zeros(new, np.int32)])
-            ids, row_of = list(old.ids), dict(old.row_of)
-            categories = list(old.categories)
-            for i, arxiv_id in enumerate(rows.arxiv_ids):
-                row = row_of.get(arxiv_id)
-                if row is None:
-                    row = row_of[arxiv_id] = len(ids)
-                    ids.append(arxiv_id)
-                    categories.append(rows.categories[i])
-                else:
-                    categories[row] = rows.categories[i]
-                matrix[row] = rows.vectors[i]
-                days[row] = _day_number(rows.announced[i])
-            by_cat: dict[str, list[int]] = {}
-            for row, cats in enumerate(categories):
-                for cat in cats:
-                    by_cat.setdefault(cat.lower(), []).append(row)
-            # Arrays, not lists: a filter by a large category (38k rows) indexes with them
-            # on every query, and converting a list each time cost ~1 ms.
-            rows_of = {c: np.asarray(r, dtype=np.int64) for c, r in by_cat.items()}
-            self._snap = _Snapshot(matrix, ids, row_of, days, categories, rows_of)
-            self._newest = rows.newest
+            self._apply_changes()
+            start_reload = len(self._tail_rows) >= self.tail_limit and not self._reloading
+            if start_reload:
+                self._reloading = True
+        if start_reload:
+            threading.Thread(
+                target=self._reload_in_background, name="vector-reload", daemon=True
+            ).start()
+
+    def _apply_changes(self) -> None:
+        read_at = utcnow()
+        rows = self.store.embeddings.load_embeddings(self.model, self.dim, since=self._since)
+        self._since = read_at - OVERLAP
+        if not rows.arxiv_ids:
+            return
+        old = self._snap
+        changed: dict[str, _TailRow] = {}
+        for i, arxiv_id in enumerate(rows.arxiv_ids):
+            vector, day, cats = rows.vectors[i], day_number(rows.announced[i]), rows.categories[i]
+            if arxiv_id in old.tail.row_of:
+                block, row = old.tail, old.tail.row_of[arxiv_id]
+            else:
+                block, row = old.base, old.base.row_of.get(arxiv_id, -1)
+            if row < 0 or not block.same(row, vector, day, cats):
+                changed[arxiv_id] = (vector, day, cats)
+        if not changed:
+            # The overlap re-reads the newest rows every time: nothing new, so the
+            # snapshot is not rebuilt.
+            return
+        self._tail_rows.update(changed)
+        dead = old.dead.copy()
+        for arxiv_id in changed:
+            base_row = old.base.row_of.get(arxiv_id)
+            if base_row is not None:
+                dead[base_row] = True
+        tail_ids = list(self._tail_rows)
+        tail = VectorBlock.build(
+            BlockRows(
+                tail_ids,
+                np.stack([self._tail_rows[a][0] for a in tail_ids]),
+                np.asarray([self._tail_rows[a][1] for a in tail_ids], np.int32),
+                [self._tail_rows[a][2] for a in tail_ids],
+            ),
+            threshold=len(tail_ids) + 1,  # always exact
+            rescore=self.rescore,
+        )
+        size = len(old.base) - int(np.count_nonzero(dead)) + len(tail)
+        self._snap = _Snapshot(old.base, dead, tail, size)
 
     def vector_of(self, arxiv_id: str) -> np.ndarray | None:
         snap = self._snap
-        row = snap.row_of.get(arxiv_id)
-        return None if row is None else snap.matrix[row]
-
-    @staticmethod
-    def _mask(
-        snap: _Snapshot, pq: ParsedQuery | None, allowed_ids: set[str] | None
-    ) -> np.ndarray | None:
-        masks: list[np.ndarray] = []
-        n = len(snap.ids)
-        if pq is not None and (pq.date_from or pq.date_to):
-            lo, hi = _day_number(pq.date_from) or 1, _day_number(pq.date_to) or 99991231
-            masks.append((snap.days >= lo) & (snap.days <= hi))
-        if pq is not None and pq.categories:
-            m = np.zeros(n, dtype=bool)
-            for cat in pq.categories:
-                m[snap.rows_of_category.get(cat.lower(), _NO_ROWS)] = True
-            masks.append(m)
-        for ids in (allowed_ids, pq.within if pq is not None else None):
-            if ids is not None:
-                m = np.zeros(n, dtype=bool)
-                m[[snap.row_of[a] for a in ids if a in snap.row_of]] = True
-                masks.append(m)
-        if not masks:
-            return None
-        combined = masks[0]
-        for m in masks[1:]:
-            combined &= m
-        return combined
+        row = snap.tail.row_of.get(arxiv_id)
+        if row is not None:
+            return snap.tail.vector(row)
+        row = snap.base.row_of.get(arxiv_id)
+        return None if row is None or snap.dead[row] else snap.base.vector(row)
 
     def search(
         self,
@@ -183,26 +205,44 @@ class VectorIndex:
         """The ``limit`` nearest papers that pass the query's date and category filters
         (and are in ``allowed_ids`` when given)."""
         snap = self._snap
-        if not snap.ids or limit <= 0:
+        if not snap.size or limit <= 0:
             return VectorHits([], [])
-        scores = matvec(snap.matrix, query_vector)
-        mask = self._mask(snap, pq, allowed_ids)
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        if exclude is not None and exclude in snap.row_of:
-            scores[snap.row_of[exclude]] = -np.inf
-        k = min(limit, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        keep = [int(i) for i in top if np.isfinite(scores[i]) and scores[i] >= min_score]
-        total = int(np.count_nonzero(scores >= min_score))  # -inf (filtered out) never counts
-        return VectorHits([snap.ids[i] for i in keep], [float(scores[i]) for i in keep], total)
+        date_range = None
+        if pq is not None and (pq.date_from or pq.date_to):
+            date_range = (day_number(pq.date_from) or 1, day_number(pq.date_to) or 99991231)
+        categories = pq.categories if pq is not None else []
+        id_sets = [s for s in (allowed_ids, pq.within if pq is not None else None) if s is not None]
+        query = np.asarray(query_vector, np.float32)
+        found: list[tuple[float, str]] = []
+        total = 0
+        for block, dead in ((snap.base, snap.dead), (snap.tail, None)):
+            if not len(block):
+                continue
+            mask = block.mask(date_range, categories, id_sets)
+            if dead is not None and dead.any():
+                mask = ~dead if mask is None else mask & ~dead
+            if exclude is not None and exclude in block.row_of:
+                mask = np.ones(len(block), bool) if mask is None else mask.copy()
+                mask[block.row_of[exclude]] = False
+            rows, scores, count = block.scored(query, mask, min_score)
+            total += count
+            k = min(limit, len(scores))
+            if k == 0:
+                continue
+            top = np.argpartition(-scores, k - 1)[:k]
+            found.extend(
+                (float(scores[i]), block.ids[int(rows[i])])
+                for i in top
+                if np.isfinite(scores[i]) and scores[i] >= min_score
+            )
+        found.sort(key=lambda hit: -hit[0])  # stable: equal scores keep block order
+        found = found[:limit]
+        return VectorHits([a for _, a in found], [s for s, _ in found], total)
 
     def cosines(self, query_vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         """The query's cosine to each of ``ids`` that has an embedding."""
-        snap = self._snap
-        rows = [(a, snap.row_of[a]) for a in ids if a in snap.row_of]
-        if not rows:
+        pairs = [(a, v) for a in ids if (v := self.vector_of(a)) is not None]
+        if not pairs:
             return {}
-        values = snap.matrix[[r for _, r in rows]] @ query_vector.astype(np.float32)
-        return {a: float(v) for (a, _), v in zip(rows, values, strict=True)}
+        values = np.stack([v for _, v in pairs]) @ np.asarray(query_vector, np.float32)
+        return {a: float(x) for (a, _), x in zip(pairs, values, strict=True)}

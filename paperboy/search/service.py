@@ -112,7 +112,13 @@ class SearchService:
                     # Only stored vectors are needed, not the model: similar papers
                     # never wait for the model to load.
                     model = model_key(self.settings.embedding_runtime)
-                    self._vectors = VectorIndex(self.store, model, DIM)
+                    self._vectors = VectorIndex(
+                        self.store,
+                        model,
+                        DIM,
+                        threshold=self.settings.vector_index_threshold,
+                        rescore=self.settings.vector_rescore,
+                    )
         return self._vectors
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -4,7 +4,7 @@ difference is far below what search quality can see."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +37,7 @@ class EmbeddingRows:
     arxiv_ids: list[str]
     announced: list[date | None]
     categories: list[list[str]]
-    vectors: np.ndarray  # float32, shape (n, dim)
+    vectors: np.ndarray  # float32, shape (n, dim) (float16 from iter_embeddings)
     newest: datetime | None
 
 
@@ -225,6 +225,46 @@ class EmbeddingStore(Repository):
         return EmbeddingRows(
             ids, arxiv_ids, announced, categories, decode_vectors(blobs, dim), newest
         )
+
+    def iter_embeddings(
+        self, model: str, dim: int, page_size: int = 50_000
+    ) -> Iterator[EmbeddingRows]:
+        """Every embedding of ``model``, a page of ``page_size`` papers at a time in paper
+        order, vectors kept as stored (float16): loading 2.7 million never holds them
+        all as Python objects or float32 at once."""
+        e = paper_embeddings
+        after = 0
+        while True:
+            stmt = (
+                select(
+                    papers.c.id,
+                    papers.c.arxiv_id,
+                    papers.c.announced,
+                    papers.c.categories,
+                    e.c.vector,
+                    e.c.updated_at,
+                    papers.c.last_changed,
+                )
+                .select_from(e.join(papers, papers.c.id == e.c.paper_id))
+                .where(e.c.model == model, papers.c.id > after)
+                .order_by(papers.c.id)
+                .limit(page_size)
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(stmt).all()
+            if not rows:
+                return
+            newest = max(max(r[5], r[6]) for r in rows)
+            blob = b"".join(bytes(r[4]) for r in rows)
+            yield EmbeddingRows(
+                [r[0] for r in rows],
+                [r[1] for r in rows],
+                [r[2] if isinstance(r[2], date) else None for r in rows],
+                [list(r[3] or []) for r in rows],
+                np.frombuffer(blob, dtype=VECTOR_DTYPE).reshape(len(rows), dim),
+                newest,
+            )
+            after = rows[-1][0]
 
     def embeddings_for(
         self, model: str, dim: int, paper_ids: Sequence[int]
