@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, func, insert, or_, select, union
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from paperboy.clock import utcnow
@@ -50,6 +50,44 @@ def decode_vectors(blobs: Sequence[bytes], dim: int) -> np.ndarray:
         return np.zeros((0, dim), dtype=np.float32)
     raw = np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE)
     return raw.reshape(len(blobs), dim).astype(np.float32)
+
+
+def _rows_with_metadata(model: str) -> Select[Any]:
+    """Embeddings of ``model`` with what search filters on, in paper order (the columns
+    `_embedding_rows` reads)."""
+    e = paper_embeddings
+    return (
+        select(
+            papers.c.id,
+            papers.c.arxiv_id,
+            papers.c.announced,
+            papers.c.categories,
+            e.c.vector,
+            e.c.updated_at,
+            papers.c.last_changed,
+        )
+        .select_from(e.join(papers, papers.c.id == e.c.paper_id))
+        .where(e.c.model == model)
+        .order_by(papers.c.id)
+    )
+
+
+def _embedding_rows(rows: Sequence[Any], dim: int, *, float32: bool) -> EmbeddingRows:
+    """Rows of `_rows_with_metadata` as EmbeddingRows: vectors as float32, or as stored
+    (float16, half the memory, for loading millions)."""
+    blobs = [bytes(r[4]) for r in rows]
+    if float32:
+        vectors = decode_vectors(blobs, dim)
+    else:
+        vectors = np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE).reshape(len(rows), dim)
+    return EmbeddingRows(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] if isinstance(r[2], date) else None for r in rows],
+        [list(r[3] or []) for r in rows],
+        vectors,
+        max((max(r[5], r[6]) for r in rows), default=None),
+    )
 
 
 class EmbeddingStore(Repository):
@@ -182,20 +220,7 @@ class EmbeddingStore(Repository):
         """Embeddings of ``model`` whose vector or paper changed at or after ``since``
         (all when None): a paper's categories or date can change without its text."""
         e = paper_embeddings
-        stmt = (
-            select(
-                papers.c.id,
-                papers.c.arxiv_id,
-                papers.c.announced,
-                papers.c.categories,
-                e.c.vector,
-                e.c.updated_at,
-                papers.c.last_changed,
-            )
-            .select_from(e.join(papers, papers.c.id == e.c.paper_id))
-            .where(e.c.model == model)
-            .order_by(papers.c.id)
-        )
+        stmt = _rows_with_metadata(model)
         if since is not None:
             # Two indexed range reads, not one OR (which scans every embedding: ~90 ms
             # of CPU at 75k papers, paid by a search request every 2 seconds).
@@ -206,25 +231,9 @@ class EmbeddingStore(Repository):
                 select(papers.c.id.label("pid")).where(papers.c.last_changed >= since),
             ).subquery()
             stmt = stmt.where(e.c.paper_id.in_(select(changed.c.pid)))
-        ids: list[int] = []
-        arxiv_ids: list[str] = []
-        announced: list[date | None] = []
-        categories: list[list[str]] = []
-        blobs: list[bytes] = []
-        newest: datetime | None = None
         with self.engine.connect() as conn:
-            for pid, aid, day, cats, blob, updated, changed in conn.execute(stmt):
-                ids.append(pid)
-                arxiv_ids.append(aid)
-                announced.append(day if isinstance(day, date) or day is None else None)
-                categories.append(list(cats or []))
-                blobs.append(bytes(blob))
-                latest = max(updated, changed)
-                if newest is None or latest > newest:
-                    newest = latest
-        return EmbeddingRows(
-            ids, arxiv_ids, announced, categories, decode_vectors(blobs, dim), newest
-        )
+            rows = conn.execute(stmt).all()
+        return _embedding_rows(rows, dim, float32=True)
 
     def iter_embeddings(
         self, model: str, dim: int, page_size: int = 50_000
@@ -232,38 +241,14 @@ class EmbeddingStore(Repository):
         """Every embedding of ``model``, a page of ``page_size`` papers at a time in paper
         order, vectors kept as stored (float16): loading 2.7 million never holds them
         all as Python objects or float32 at once."""
-        e = paper_embeddings
         after = 0
         while True:
-            stmt = (
-                select(
-                    papers.c.id,
-                    papers.c.arxiv_id,
-                    papers.c.announced,
-                    papers.c.categories,
-                    e.c.vector,
-                    e.c.updated_at,
-                    papers.c.last_changed,
-                )
-                .select_from(e.join(papers, papers.c.id == e.c.paper_id))
-                .where(e.c.model == model, papers.c.id > after)
-                .order_by(papers.c.id)
-                .limit(page_size)
-            )
+            stmt = _rows_with_metadata(model).where(papers.c.id > after).limit(page_size)
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
             if not rows:
                 return
-            newest = max(max(r[5], r[6]) for r in rows)
-            blob = b"".join(bytes(r[4]) for r in rows)
-            yield EmbeddingRows(
-                [r[0] for r in rows],
-                [r[1] for r in rows],
-                [r[2] if isinstance(r[2], date) else None for r in rows],
-                [list(r[3] or []) for r in rows],
-                np.frombuffer(blob, dtype=VECTOR_DTYPE).reshape(len(rows), dim),
-                newest,
-            )
+            yield _embedding_rows(rows, dim, float32=False)
             after = rows[-1][0]
 
     def embeddings_for(
