@@ -198,10 +198,12 @@ def main() -> None:
         say(f"  {name}: {len(texts[name])} texts, {embed_seconds[name]} s to embed")
 
     q = vectors["queries"]
+    # Paper vectors are stored as float16 (paper_embeddings) and searched as float32.
+    stored_as = {n: vectors[n].astype(np.float16).astype(np.float32) for n in paths}
     scores = {
-        "whole": q @ vectors["whole"].T,
-        "title": q @ vectors["title"].T,
-        "chunks": best_per_doc(q @ vectors["chunks"].T, owner, len(docs)),
+        "whole": q @ stored_as["whole"].T,
+        "title": q @ stored_as["title"].T,
+        "chunks": best_per_doc(q @ stored_as["chunks"].T, owner, len(docs)),
     }
     scores["max(whole, chunks)"] = np.maximum(scores["whole"], scores["chunks"])
     tune_rows = np.array([q in tune_ids for q in qids])
