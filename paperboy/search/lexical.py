@@ -8,7 +8,6 @@ the same whichever database paperboy runs on.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import re
@@ -17,7 +16,7 @@ import threading
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,8 @@ from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
 from paperboy.search import id_numbers
-from paperboy.search.query import STOPWORDS, ParsedQuery
+from paperboy.search.lexical_query import LexicalParams, filter_query, text_query
+from paperboy.search.query import STOPWORDS, ParsedQuery, day_number
 from paperboy.store import Store, StoredPaper
 
 log = logging.getLogger("paperboy.search")
@@ -40,39 +40,11 @@ MAX_CANDIDATES = 1000
 MLT_TERMS = 30  # words of a paper's text that query for similar papers
 
 
-_VOWEL = re.compile(r"[aeiouy]")
-
-
-@dataclass(frozen=True, slots=True)
-class LexicalParams:
-    """BM25 field weights and the proximity bonus, tuned on the known-item tune half and
-    SciFact train (benchmarks/known_item.py --tune-lexical; docs/search.md)."""
-
-    title: float = 0.5
-    abstract: float = 1.0
-    authors: float = 1.0
-    proximity: float = 0.1  # weight of a sloppy-phrase match of two adjacent query words
-    slop: int = 3
-
-
 @dataclass(frozen=True, slots=True)
 class LexicalHits:
     ids: list[str]
     scores: list[float]
     total: int
-
-
-def _day_number(day: date | None) -> int:
-    return day.year * 10000 + day.month * 100 + day.day if day else 0
-
-
-def _forms(term: str) -> list[str]:
-    """The term and, for acronyms, its plural or singular: English stemming turns "gans"
-    into "gan" but leaves "llms", "cnns" or "vlms" (no vowel) as they are."""
-    stem = term.rstrip("s")
-    if len(term) < 2 or not stem or _VOWEL.search(stem) or term.isdigit():
-        return [term]
-    return [term, term[:-1]] if term.endswith("s") and len(term) > 2 else [term, term + "s"]
 
 
 def _build_schema() -> tantivy.Schema:
@@ -278,7 +250,7 @@ class LexicalIndex:
             doc.add_text("authors", author)
         for category in paper.categories:
             doc.add_text("categories", category.lower())  # cat:cs.cl finds cs.CL
-        doc.add_integer("announced", _day_number(paper.announced))
+        doc.add_integer("announced", day_number(paper.announced))
         doc.add_integer(id_numbers.FIELD, id_numbers.id_number(paper.arxiv_id))
         return doc
 
@@ -305,89 +277,11 @@ class LexicalIndex:
     def text_query(
         self, pq: ParsedQuery, fields: tuple[str, ...] | None = None
     ) -> tantivy.Query | None:
-        """The ranked part: words may match, phrases must. None without text.
-
-        Each word is one clause over the fields (with their BM25 weights); an acronym's
-        plural is matched as the same word (the English stemmer keeps "llms" apart from
-        "llm"). Adjacent words found close together (a sloppy phrase) add a bonus.
-        ``fields`` restricts the query to some fields (the reranker's per-field scores).
-        """
-        if not pq.has_text:
-            return None
-        p = self.params
-        boosts = {
-            "title": p.title,
-            "abstract": p.abstract,
-            "authors": p.authors,
-        }
-        chosen = [f for f in fields or boosts if boosts.get(f, 0) > 0]
-        if not chosen:
-            return None
-        weights = {f: boosts[f] for f in chosen}
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for term in dict.fromkeys(pq.terms):
-            variants = [
-                self.index.parse_query(v, chosen, field_boosts=weights) for v in _forms(term)
-            ]
-            query = (
-                variants[0] if len(variants) == 1 else tantivy.Query.disjunction_max_query(variants)
-            )
-            clauses.append((tantivy.Occur.Should, query))
-        for phrase in pq.phrases:
-            text = '"' + " ".join(phrase) + '"'
-            clauses.append(
-                (tantivy.Occur.Must, self.index.parse_query(text, chosen, field_boosts=weights))
-            )
-        near = [f for f in chosen if f in ("title", "abstract")]
-        if p.proximity > 0 and near and len(pq.terms) > 1:
-            for a, b in itertools.pairwise(pq.terms):
-                pair = self.index.parse_query(
-                    f'"{a} {b}"~{p.slop}', near, field_boosts={f: weights[f] for f in near}
-                )
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(pair, p.proximity)))
-        return tantivy.Query.boolean_query(clauses)
+        """The ranked part of ``pq`` over this index (see lexical_query.text_query)."""
+        return text_query(self.index, self.params, pq, fields)
 
     def filter_query(self, pq: ParsedQuery) -> list[tantivy.Query]:
-        must: list[tantivy.Query] = []
-        if pq.categories:
-            cats = [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.term_query(self.schema, "categories", c.lower()),
-                )
-                for c in pq.categories
-            ]
-            must.append(tantivy.Query.boolean_query(cats))
-        if pq.author_papers is not None:
-            # Resolved by the store, as the author pages resolve names (one rule).
-            for ids in pq.author_papers:
-                must.append(
-                    tantivy.Query.term_set_query(self.schema, "arxiv_id", sorted(ids))
-                    if ids
-                    else tantivy.Query.empty_query()
-                )
-        for name in pq.authors if pq.author_papers is None else []:
-            if len(name) == 1:
-                must.append(tantivy.Query.term_query(self.schema, "authors", name[0]))
-            else:
-                must.append(
-                    tantivy.Query.phrase_query(
-                        self.schema, "authors", list[str | tuple[int, str]](name)
-                    )
-                )
-        if pq.within is not None:
-            must.append(tantivy.Query.term_set_query(self.schema, "arxiv_id", sorted(pq.within)))
-        if pq.date_from or pq.date_to:
-            must.append(
-                tantivy.Query.range_query(
-                    self.schema,
-                    "announced",
-                    tantivy.FieldType.Integer,
-                    _day_number(pq.date_from) or 1,
-                    _day_number(pq.date_to) or 99991231,
-                )
-            )
-        return must
+        return filter_query(self.schema, pq)
 
     def search(
         self,

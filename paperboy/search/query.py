@@ -242,3 +242,8 @@ def _add_category(parsed: ParsedQuery, value: str) -> None:
         raise InvalidInput(f"cat: {value[:40]!r} is not an arXiv category like cs.CL")
     if value not in parsed.categories:
         parsed.categories.append(value)
+
+
+def day_number(day: date | None) -> int:
+    """A day as an integer (20250601) for the date filters of both indexes; 0 for none."""
+    return day.year * 10000 + day.month * 100 + day.day if day else 0

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from paperboy.clock import utcnow
-from paperboy.search.query import ParsedQuery
-from paperboy.search.vector_index import BlockRows, VectorBlock, day_number
+from paperboy.search.query import ParsedQuery, day_number
+from paperboy.search.vector_index import BlockRows, VectorBlock
 from paperboy.store import Store
 
 log = logging.getLogger("paperboy.search.semantic")

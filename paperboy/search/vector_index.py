@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import numpy as np
 
@@ -38,10 +37,6 @@ CODE_WORDS = 12  # 384 dimensions x 2 bits / 64 bits
 SLICE = 1 << 14  # rows per step of the Hamming scan: its temporaries stay in cache
 FILTERED = 0xFFFF  # the distance given to rows a filter removes (real ones are <= 768)
 COUNT_SAMPLE = 20_000  # rows scored exactly to estimate how many papers pass the floor
-
-
-def day_number(day: date | None) -> int:
-    return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
 def level_codes(vectors: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray:

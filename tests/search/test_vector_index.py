@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from paperboy.arxiv import PaperRecord
-from paperboy.search.query import parse_query
+from paperboy.search.query import day_number, parse_query
 from paperboy.search.semantic import VectorIndex
-from paperboy.search.vector_index import BlockRows, VectorBlock, day_number
+from paperboy.search.vector_index import BlockRows, VectorBlock
 from paperboy.store import Store
 
 DIM = 384
