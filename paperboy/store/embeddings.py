@@ -90,6 +90,23 @@ def _embedding_rows(rows: Sequence[Any], dim: int, *, float32: bool) -> Embeddin
     )
 
 
+def _vector_rows(
+    model: str, items: Sequence[TextToEmbed], vectors: np.ndarray
+) -> list[dict[str, Any]]:
+    """Rows of paper_embeddings for one batch, stamped now."""
+    now = utcnow()
+    return [
+        {
+            "paper_id": item.paper_id,
+            "model": model,
+            "text_hash": item.text_hash,
+            "vector": encode_vector(vector),
+            "updated_at": now,
+        }
+        for item, vector in zip(items, vectors, strict=True)
+    ]
+
+
 class EmbeddingStore(Repository):
     def papers_to_embed(self, model: str, limit: int = 256) -> list[TextToEmbed]:
         """Papers without an embedding by ``model``, or whose text changed since."""
@@ -118,17 +135,7 @@ class EmbeddingStore(Repository):
         self, model: str, items: Sequence[TextToEmbed], vectors: np.ndarray
     ) -> None:
         """Store one batch atomically (replacing older vectors of the same papers)."""
-        now = utcnow()
-        rows: list[dict[str, Any]] = [
-            {
-                "paper_id": item.paper_id,
-                "model": model,
-                "text_hash": item.text_hash,
-                "vector": encode_vector(vector),
-                "updated_at": now,
-            }
-            for item, vector in zip(items, vectors, strict=True)
-        ]
+        rows = _vector_rows(model, items, vectors)
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
@@ -176,17 +183,7 @@ class EmbeddingStore(Repository):
         vectors were written."""
         if not items:
             return 0
-        now = utcnow()
-        rows: list[dict[str, Any]] = [
-            {
-                "paper_id": item.paper_id,
-                "model": model,
-                "text_hash": item.text_hash,
-                "vector": encode_vector(vector),
-                "updated_at": now,
-            }
-            for item, vector in zip(items, vectors, strict=True)
-        ]
+        rows = _vector_rows(model, items, vectors)
         e = paper_embeddings
         with self.engine.begin() as conn:
             for item in items:

@@ -21,7 +21,7 @@ from paperboy.config import Settings
 from paperboy.jobs import BackgroundWork, role_of
 from paperboy.search.service import SearchService
 from paperboy.store import Store
-from tests.support import ROOT, SMALL_PAPERS, free_port
+from tests.support import ROOT, SMALL_PAPERS, free_port, wait_until_up
 
 
 def _count(db: Path, table: str) -> int:
@@ -120,16 +120,7 @@ def test_serve_with_two_workers_answers_and_embeds_nothing(tmp_path: Path, model
         server = subprocess.Popen(command, env=_env(data, model_dir), stdout=out, stderr=out)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        wait_until_up(f"{base}/api/health", server, log)
         answers = [httpx.get(f"{base}/day/2026-06-30", timeout=10) for _ in range(10)]
         assert all(a.status_code == 200 for a in answers)
         time.sleep(3)  # three index intervals: a worker-role process would embed by now

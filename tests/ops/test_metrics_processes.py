@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from paperboy.cli import cli
 from paperboy.metrics import MULTIPROC_ENV, forget_dead_processes
-from tests.support import ROOT, SMALL_PAPERS, free_port
+from tests.support import ROOT, SMALL_PAPERS, free_port, wait_until_up
 
 DAY_ROUTE = "/day/{key}"
 
@@ -40,19 +39,6 @@ def _requests_by_route(text: str) -> dict[str, float]:
                 route = sample.labels["route"]
                 totals[route] = totals.get(route, 0.0) + sample.value
     return totals
-
-
-def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
 
 
 @pytest.mark.slow  # about 10 s: `serve --workers 2` starts two real processes
@@ -77,7 +63,7 @@ def test_two_web_processes_one_scrape_counts_all_and_exits_clean_up(
         server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, server, log)
+        wait_until_up(f"{base}/health", server, log)
         # A new connection per request, several at once, until both processes answered
         # some (the kernel hands connections to whichever process accepts first).
         sent = 0
