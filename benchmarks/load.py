@@ -6,7 +6,10 @@ API rate limit raised out of the way (the limiter is measured by its own tests),
 until it answers, then runs ``--clients`` concurrent clients for ``--seconds``: each
 sends its next request as soon as the last is answered, cycling through the front page,
 day pages, paper pages, search, trending and the API feed (URLs drawn with a fixed seed
-from the database). Signed-out readers, as most visitors are. Prints requests/s and
+from the database). Signed-out readers, as most visitors are. Searches are ten popular
+queries asked again and again (``--search popular``: after the first ask each is a page
+cache hit) or a new query every time (``--search unique``: 20,000 queries of two to four
+words cut from paper titles, so every search runs). Prints requests/s and
 p50/p95/p99 per route, with errors, and writes them as JSON with ``--json``.
 
     PYTHONPATH=. .venv/bin/python benchmarks/load.py --data-dir /tmp/load-sqlite
@@ -52,26 +55,45 @@ QUERIES = [
 ]
 
 
+def _unique_queries(titles: list[str], rng: random.Random, count: int = 20_000) -> list[str]:
+    """Two to four consecutive words of random titles, each query asked once."""
+    seen: set[str] = set()
+    while len(seen) < count:
+        words = re.findall(r"[A-Za-z][A-Za-z0-9-]+", rng.choice(titles))
+        if len(words) < 2:
+            continue
+        size = rng.randint(2, min(4, len(words)))
+        start = rng.randrange(len(words) - size + 1)
+        seen.add(" ".join(words[start : start + size]).lower())
+    return sorted(seen, key=lambda _: rng.random())
+
+
 def _sample_urls(args: argparse.Namespace, rng: random.Random) -> dict[str, list[str]]:
     """Paper ids and days from the database (SQLite file, or PostgreSQL through psycopg)."""
+    ids_sql = "SELECT arxiv_id, title FROM papers ORDER BY id"
+    days_sql = "SELECT DISTINCT announced FROM papers"
     if args.database_url:
         import psycopg
 
         url = args.database_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url) as conn:
-            ids = [r[0] for r in conn.execute("SELECT arxiv_id FROM papers ORDER BY id")]
-            days = [str(r[0]) for r in conn.execute("SELECT DISTINCT announced FROM papers")]
+            rows = [(r[0], r[1]) for r in conn.execute(ids_sql)]
+            days = [str(r[0]) for r in conn.execute(days_sql)]
     else:
         db = args.data_dir / "paperboy.db"
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            ids = [r[0] for r in conn.execute("SELECT arxiv_id FROM papers ORDER BY id")]
-            days = [str(r[0]) for r in conn.execute("SELECT DISTINCT announced FROM papers")]
+            rows = [(r[0], r[1]) for r in conn.execute(ids_sql)]
+            days = [str(r[0]) for r in conn.execute(days_sql)]
+    ids = [arxiv_id for arxiv_id, _ in rows]
+    queries = QUERIES
+    if args.search == "unique":
+        queries = _unique_queries([title for _, title in rows], rng)
     days = sorted(d for d in days if d and d != "None")[-30:]
     return {
         "front": ["/"],
         "day": [f"/day/{d}" for d in days],
         "paper": [f"/paper/{a}" for a in rng.sample(ids, min(300, len(ids)))],
-        "search": [f"/search?q={q.replace(' ', '+')}" for q in QUERIES],
+        "search": [f"/search?q={q.replace(' ', '+')}" for q in queries],
         "trending": ["/trending?window=1", "/trending?window=7", "/trending?window=30"],
         "api_feed": [f"/api/feed?date={d}&limit=50" for d in days],
     }
@@ -239,6 +261,12 @@ def main() -> None:
         default="httpx",
         help="wrk (apt install wrk) costs the server far less CPU than the Python client",
     )
+    ap.add_argument(
+        "--search",
+        choices=("popular", "unique"),
+        default="popular",
+        help="ten queries asked again and again, or a new query every time (every one runs)",
+    )
     args = ap.parse_args()
     if args.generator == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("Error: wrk is not installed (apt install wrk)")
@@ -248,8 +276,12 @@ def main() -> None:
     server = _start_server(args, args.port)
     try:
         asyncio.run(_wait_ready(base))
-        # Warm up: every URL once (caches, the model for search), then measure.
-        asyncio.run(_run(base, urls, argparse.Namespace(**{**vars(args), "seconds": 10.0})))
+        # Warm up: every URL once (caches, the model for search), then measure. Unique
+        # searches warm up on queries of their own, never asked again.
+        warm = dict(urls)
+        if args.search == "unique" and "search" in urls:
+            warm["search"], urls["search"] = urls["search"][:50], urls["search"][50:]
+        asyncio.run(_run(base, warm, argparse.Namespace(**{**vars(args), "seconds": 10.0})))
         if args.generator == "wrk":
             result = _run_wrk(base, urls, args)
         else:
@@ -262,6 +294,7 @@ def main() -> None:
         "database": "postgresql" if args.database_url else "sqlite",
         "clients": args.clients,
         "generator": args.generator,
+        "search": args.search,
     }
     print(f"{result['requests_per_second']} requests/s over {result['seconds']} s (mixed)")
     if args.generator == "wrk":

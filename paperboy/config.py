@@ -111,6 +111,21 @@ class Settings(SourceSettings, ReaderSettings):
         description="How all-MiniLM-L6-v2 runs: `onnx-int8` (fastest; see docs/search.md), "
         "`onnx-fp32`, or `sentence-transformers` (the PyTorch reference).",
     )
+    search_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Searches one process runs at once (about one per core); the others "
+        "wait their turn without holding a thread, so listings stay fast while many "
+        "readers search.",
+    )
+    search_wait_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Longest a search waits for its turn before it is answered 503 with "
+        "Retry-After.",
+    )
     search_candidates: int = Field(
         200, ge=10, le=2000, description="Results each engine contributes before fusion."
     )

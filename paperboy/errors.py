@@ -123,6 +123,14 @@ class ServiceUnavailable(PaperboyError):
         self.retry_after = max(1, retry_after)
 
 
+class ClientGone(PaperboyError):
+    """The reader closed the connection before costly work began (nginx's 499): the work
+    is skipped and nobody reads the answer."""
+
+    status = 499
+    title = "Client closed request"
+
+
 class AlreadyExists(Conflict):
     """A row that must be unique is already stored (e.g. a paper submitted twice at once)."""
 

@@ -82,6 +82,10 @@ class LexicalIndex:
         self._lock = threading.Lock()
         self._mlt_panicked = False  # see more_like_this
         self._checked = 0.0
+        # Moves when a reload finds a commit it had not seen (tantivy rewrites meta.json
+        # on every commit): cached result pages of an older generation are stale.
+        self.generation = 0
+        self._meta_stamp: tuple[int, int] | None = None
         self.rewritten = self.skipped = 0  # read by the last sync; re-read and skipped
         self.caught_up = False  # a pass of this process read to the end (readiness)
         # Papers this process indexed lately (id -> last_changed), skipped when re-read
@@ -131,8 +135,19 @@ class LexicalIndex:
         now = time.monotonic()
         if force or now - self._checked >= RELOAD_EVERY:
             self._checked = now
+            stamp = self._commit_stamp()  # before the reload: a later commit moves it again
             self.index.reload()
             self._view = None
+            if stamp != self._meta_stamp:
+                self._meta_stamp = stamp
+                self.generation += 1
+
+    def _commit_stamp(self) -> tuple[int, int] | None:
+        try:
+            meta = (self.path / "meta.json").stat()
+        except OSError:
+            return None
+        return (meta.st_mtime_ns, meta.st_size)
 
     def _searcher(self) -> tuple[tantivy.Searcher, dict[tuple[int, int], str]]:
         view = self._view

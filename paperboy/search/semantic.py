@@ -80,9 +80,12 @@ class VectorIndex:
         self._since: datetime | None = None  # where the next read starts
         self._tail_rows: dict[str, _TailRow] = {}
         self._reloading = False
+        # Moves with every new snapshot after the first load (what a search can find).
+        self.generation = 0
         empty = VectorBlock.empty(dim)
         self._snap = _Snapshot(empty, np.zeros(0, bool), empty, 0)
         self.reload()
+        self.generation = 0
 
     def __len__(self) -> int:
         return self._snap.size
@@ -111,6 +114,7 @@ class VectorIndex:
             self._snap = _Snapshot(
                 base, np.zeros(len(base), bool), VectorBlock.empty(self.dim), len(base)
             )
+            self.generation += 1
             self._tail_rows = {}
             # Rows stored while the load ran are re-read by the next refresh.
             self._since = read_at - OVERLAP
@@ -183,6 +187,7 @@ class VectorIndex:
         )
         size = len(old.base) - int(np.count_nonzero(dead)) + len(tail)
         self._snap = _Snapshot(old.base, dead, tail, size)
+        self.generation += 1
 
     def vector_of(self, arxiv_id: str) -> np.ndarray | None:
         snap = self._snap

@@ -141,6 +141,19 @@ class SearchService:
         with self._query_cache_lock:
             self._query_cache.clear()
 
+    def generation(self) -> tuple[int, int]:
+        """Moves whenever what a search can find moves: the keyword index saw a new
+        commit, or the vectors gained or changed rows since their first load (0 until
+        then: the first load finds what the search would have found).
+        A result page cached under another generation is stale. Looks for new commits
+        and vectors first (each at most every second or two)."""
+        self.lexical.refresh()
+        vectors = self._vectors
+        if vectors is None:
+            return (self.lexical.generation, 0)
+        vectors.refresh()
+        return (self.lexical.generation, vectors.generation)
+
     def embedding_progress(self) -> tuple[int, int]:
         """(papers with an embedding loaded, papers in the database); the count is re-read
         at most every few seconds."""

@@ -59,6 +59,7 @@ from paperboy.web.pages import following as following_pages
 from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import env as templates
 from paperboy.web.request_metrics import RequestMetrics
+from paperboy.web.search_gate import SearchGate
 from paperboy.web.template_globals import register_template_globals
 
 log = logging.getLogger("paperboy.web")
@@ -99,6 +100,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
     app.state.settings = settings
     app.state.store = store
     app.state.search = search_service
+    app.state.search_gate = SearchGate(settings.search_concurrency, settings.search_wait_seconds)
     app.state.arxiv = InteractiveArxiv(settings)
     app.state.maps = map_builder
 
@@ -162,6 +164,7 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
             session_cookie=SESSION_COOKIE,
             proxy_seconds=settings.page_cache_proxy_seconds,
             check_seconds=settings.page_cache_check_ms / 1000,
+            generation=search_service.generation,
         )
     limiter = limiter_for(settings)
     if limiter is not None:

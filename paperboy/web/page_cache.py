@@ -2,21 +2,27 @@
 month, trending, a paper page, a public feed or a public API listing from a per-process
 cache keyed by URL, as long as nothing it shows has changed.
 
-What is cached: GET of the paths in CACHED_PREFIXES, from a request without a
-session cookie or Authorization header, answered 200 without setting a cookie (a page
-that hands out a CSRF token sets the session cookie, so it is never cached). Search is
-not cached (queries rarely repeat); neither are private feeds or anything signed in.
+What is cached: GET of the paths in CACHED_PREFIXES and SEARCH_PATHS, from a request
+without a session cookie or Authorization header, answered 200 without setting a cookie
+(a page that hands out a CSRF token sets the session cookie, so it is never cached).
+Private feeds and anything signed in are not cached. Popular searches repeat (a topic of
+the day, a paper's title), and a search costs ~25 ms of CPU against ~0.1 ms for a hit.
 
 When it is stale: the store's data marker (``Store.data_marker``: counters bumped in
 the same transaction as votes, moderation, comments, picks, HF counts and star
 snapshots, plus the papers' newest change and id) moves with any such write from any
-process, and an entry made under another marker is not served. The marker is one small
-query in a worker thread; under load it is read at most once per ``page_cache_check_ms``
-(a hit then costs no query and no thread hop: see docs/deploy.md §9), and by one
-reader at a time (the others wait for that read), so a write by another process shows
-within that time; a state change (any non-GET request) through this process makes the
-next request read it again, so a reader sees their own write at once. Entries also
-expire after ``page_cache_seconds`` (relative dates, the embedding warm-up).
+process, and an entry made under another marker is not served. Search answers (the page,
+the API and the search feeds) are kept under the search index's generation too
+(``SearchService.generation``: a new keyword-index commit or new vectors), so a new paper
+shows in a repeated search as soon as this node's index has it, not at the next expiry;
+they get a quarter of the memory, apart, so one-off queries never push listings out.
+
+The marker (and the generation) is read in a worker thread; under load at most once per
+``page_cache_check_ms`` (a hit then costs no query and no thread hop: see docs/deploy.md
+§9), and by one reader at a time (the others wait for that read), so a write by another
+process shows within that time; a state change (any non-GET request) through this
+process makes the next request read it again, so a reader sees their own write at once.
+Entries also expire after ``page_cache_seconds`` (relative dates, the embedding warm-up).
 
 Headers: every cacheable anonymous answer gets an ``ETag`` (the body's hash, or the
 route's own) and ``Cache-Control: public, max-age=N`` with ``Vary: Cookie,
@@ -34,7 +40,8 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,6 +65,10 @@ CACHED_PREFIXES = (
     "/api/papers/",
     "/api/daily_papers",
 )
+# Search answers, kept apart (a share of the memory, so that a stream of one-off
+# queries never pushes the listings out) and under the search index's generation too.
+SEARCH_PATHS = frozenset({"/search", "/api/search", "/feeds/search.rss", "/feeds/search.atom"})
+SEARCH_SHARE = 0.25
 MAX_BODY = 2 * 1024 * 1024  # larger answers are served but not kept
 FILL_WAIT = 10.0  # seconds a reader waits for another's render of the same page
 # Headers this middleware sets itself (or that describe one transfer only).
@@ -66,7 +77,7 @@ _HEADERS_REPLACED = frozenset({b"content-length", b"etag", b"cache-control", b"v
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    marker: tuple[int, ...]
+    marker: Hashable  # the data marker, with the search generation for search answers
     stored: float
     headers: list[tuple[bytes, bytes]]
     body: bytes
@@ -76,6 +87,27 @@ class _Entry:
 
 def cacheable_path(path: str) -> bool:
     return path == "/" or path.startswith(CACHED_PREFIXES)
+
+
+@dataclass(slots=True)
+class _Partition:
+    """Entries least recently used first, within ``max_bytes`` of bodies."""
+
+    max_bytes: int
+    entries: OrderedDict[bytes, _Entry] = field(default_factory=OrderedDict)
+    size: int = 0
+
+    def drop(self, key: bytes) -> None:
+        gone = self.entries.pop(key, None)
+        if gone is not None:
+            self.size -= len(gone.body)
+
+    def put(self, key: bytes, entry: _Entry) -> None:
+        self.drop(key)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.size > self.max_bytes and self.entries:
+            self.drop(next(iter(self.entries)))
 
 
 class AnonymousPageCache:
@@ -91,23 +123,26 @@ class AnonymousPageCache:
         session_cookie: str,
         proxy_seconds: int,
         check_seconds: float = 0.0,
+        generation: Callable[[], Hashable] | None = None,
     ) -> None:
         self.app = app
         self.store = store
         self.seconds = seconds
         self.check_seconds = check_seconds
-        self._marker: tuple[int, ...] | None = None
+        # What search answers also depend on (``SearchService.generation``); without
+        # it, search answers are not cached.
+        self.generation = generation
+        self._marker: tuple[Hashable, Hashable] | None = None  # (data, search generation)
         self._marker_read = 0.0  # time.monotonic() of the read that gave _marker
         self._written = 0.0  # when a state change through this process last finished
         # The marker read under way, if any: (its loop, when it began, the task).
         self._reading: (
-            tuple[asyncio.AbstractEventLoop, float, asyncio.Task[tuple[int, ...]]] | None
+            tuple[asyncio.AbstractEventLoop, float, asyncio.Task[tuple[Hashable, Hashable]]] | None
         ) = None
-        self.max_bytes = max_bytes
+        self._pages = _Partition(max_bytes - int(max_bytes * SEARCH_SHARE))
+        self._searches = _Partition(int(max_bytes * SEARCH_SHARE))
         self.cookie = session_cookie.encode() + b"="
         self.cache_control = f"public, max-age={proxy_seconds}".encode()
-        self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
-        self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -125,7 +160,8 @@ class AnonymousPageCache:
                     self._marker, self._written = None, time.monotonic()
             return
         key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
-        marker = await self._current_marker()
+        data, generation = await self._current_marker()
+        marker: Hashable = (data, generation) if scope["path"] in SEARCH_PATHS else data
         entry = self._get(key, marker)
         if entry is None and await self._await_filling(key):
             entry = self._get(key, marker)
@@ -154,7 +190,7 @@ class AnonymousPageCache:
             return False
         return True
 
-    async def _current_marker(self) -> tuple[int, ...]:
+    async def _current_marker(self) -> tuple[Hashable, Hashable]:
         marker, read = self._marker, self._marker_read
         if marker is not None and time.monotonic() - read < self.check_seconds:
             return marker
@@ -176,9 +212,12 @@ class AnonymousPageCache:
         self._reading = (loop, began, task)
         return await asyncio.shield(task)
 
-    async def _read_marker(self, began: float) -> tuple[int, ...]:
+    def _read_both(self) -> tuple[Hashable, Hashable]:
+        return (self.store.data_marker(), self.generation() if self.generation else None)
+
+    async def _read_marker(self, began: float) -> tuple[Hashable, Hashable]:
         try:
-            marker = await run_in_threadpool(self.store.data_marker)
+            marker = await run_in_threadpool(self._read_both)
         finally:
             if self._reading is not None and self._reading[1] == began:
                 self._reading = None
@@ -189,7 +228,9 @@ class AnonymousPageCache:
     def _applies(self, scope: Scope) -> bool:
         if scope["type"] != "http" or scope["method"] != "GET":
             return False
-        if not cacheable_path(scope["path"]):
+        if not cacheable_path(scope["path"]) and not (
+            self.generation is not None and scope["path"] in SEARCH_PATHS
+        ):
             return False
         for name, value in scope.get("headers") or []:
             if name == b"authorization":
@@ -198,34 +239,30 @@ class AnonymousPageCache:
                 return False
         return True
 
-    def _get(self, key: bytes, marker: tuple[int, ...]) -> _Entry | None:
+    def _partition(self, key: bytes) -> _Partition:
+        return self._searches if key.split(b"?", 1)[0].decode() in SEARCH_PATHS else self._pages
+
+    def _get(self, key: bytes, marker: Hashable) -> _Entry | None:
+        part = self._partition(key)
         with self._lock:
-            entry = self._entries.get(key)
+            entry = part.entries.get(key)
             if entry is None:
                 return None
             if entry.marker != marker or time.monotonic() - entry.stored > self.seconds:
-                self._drop(key)
+                part.drop(key)
                 return None
-            self._entries.move_to_end(key)
+            part.entries.move_to_end(key)
             return entry
-
-    def _drop(self, key: bytes) -> None:
-        gone = self._entries.pop(key, None)
-        if gone is not None:
-            self._bytes -= len(gone.body)
 
     def _put(self, key: bytes, entry: _Entry) -> None:
         with self._lock:
-            self._drop(key)
-            self._entries[key] = entry
-            self._bytes += len(entry.body)
-            while self._bytes > self.max_bytes and self._entries:
-                self._drop(next(iter(self._entries)))
+            self._partition(key).put(key, entry)
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
-            self._bytes = 0
+            for part in (self._pages, self._searches):
+                part.entries.clear()
+                part.size = 0
 
     def _headers(self, entry: _Entry, length: int) -> list[tuple[bytes, bytes]]:
         return [
@@ -256,7 +293,7 @@ class AnonymousPageCache:
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _fill(
-        self, scope: Scope, receive: Receive, send: Send, key: bytes, marker: tuple[int, ...]
+        self, scope: Scope, receive: Receive, send: Send, key: bytes, marker: Hashable
     ) -> None:
         """Run the app, collecting a cacheable 200 in full; anything else streams through."""
         start: Message | None = None
@@ -294,7 +331,7 @@ class AnonymousPageCache:
         scope: Scope,
         send: Send,
         key: bytes,
-        marker: tuple[int, ...],
+        marker: Hashable,
         start: Message,
         body: bytes,
     ) -> None:

@@ -125,22 +125,60 @@ def test_signed_in_readers_and_cookie_pages_are_never_cached(
     assert api.status_code in (200, 401) and cache.hits == 0
 
 
-def test_search_and_private_paths_are_not_cached(app_client: TestClient) -> None:
+def test_a_repeated_anonymous_search_is_served_from_memory(app_client: TestClient) -> None:
+    """The page, the API and the search feed: kept under the search generation."""
+    cache = _cache(app_client)
+    for path in ("/search?q=time+series", "/api/search?q=time+series", "/feeds/search.rss?q=a"):
+        first = app_client.get(path)
+        assert first.status_code == 200 and "set-cookie" not in first.headers
+        misses = cache.misses
+        assert app_client.get(path).content == first.content
+        assert cache.misses == misses  # the second was a hit
+    assert cache.hits == 3
+
+
+def test_a_new_paper_shows_in_a_cached_search_once_the_index_has_it(
+    settings: Settings, loaded_store: Store
+) -> None:
+    """The data marker moves at the paper's commit, before this node's index has the
+    paper: the page rendered then (without it) must not outlive the index update."""
+    every_request = settings.model_copy(update={"page_cache_check_ms": 0})
+    app = create_app(every_request, loaded_store)
+    with TestClient(app) as client:
+        query = "/search?q=quokka+gravitational+lensing&mode=lexical"
+        assert "2606.99998" not in client.get(query).text
+        loaded_store.papers.upsert_papers(
+            [rec("2606.99998", title="Quokka gravitational lensing", announced=date(2026, 6, 30))]
+        )
+        cache = _cache(client)
+        assert "2606.99998" not in client.get(query).text  # committed, not indexed yet
+        assert "2606.99998" not in client.get(query).text and cache.hits == 1
+        app.state.search.lexical.sync(loaded_store)
+        assert "2606.99998" in client.get(query).text
+
+
+def test_private_paths_are_not_cached(app_client: TestClient) -> None:
     cache = _cache(app_client)
     for _ in range(2):
-        app_client.get("/search?q=time+series")
-        app_client.get("/api/search?q=time+series")
+        app_client.get("/feeds/private/pb_nonexistent.rss")
+        app_client.get("/library")
     assert cache.hits == 0 and cache.misses == 0
 
 
 def test_the_cache_is_bounded(app_client: TestClient) -> None:
     cache = _cache(app_client)
-    cache.max_bytes = 100_000  # a day page is ~30 kB
+    pages = cache._pages
+    pages.max_bytes = 100_000  # a day page is ~30 kB
     for n in range(20):
         assert app_client.get(f"/day/2026-06-30?x={n}").status_code == 200
-    assert 0 < cache._bytes <= 100_000
-    assert 1 <= len(cache._entries) <= 4
-    assert list(cache._entries)[-1] == b"/day/2026-06-30?x=19"  # the newest stays
+    assert 0 < pages.size <= 100_000
+    assert 1 <= len(pages.entries) <= 4
+    assert list(pages.entries)[-1] == b"/day/2026-06-30?x=19"  # the newest stays
+    # Searches have their own share: a stream of one-off queries leaves listings alone.
+    for n in range(10):
+        assert app_client.get(f"/search?q=attention+{n}").status_code == 200
+    assert list(pages.entries)[-1] == b"/day/2026-06-30?x=19"
+    assert 0 < cache._searches.size <= cache._searches.max_bytes
 
 
 def test_off_when_the_setting_is_zero(settings: Settings, loaded_store: Store) -> None:

@@ -26,6 +26,7 @@ from paperboy.feed.listing import load_feed
 from paperboy.feed.trending import TrendingWeights, check_window, trending_list
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep
 from paperboy.web.feeds.render import EARLIEST_DAY, feed_meta, feed_response, paper_entries, route
+from paperboy.web.search_gate import SearchTurn
 from paperboy.web.search_params import SearchParamsDep
 
 router = APIRouter(include_in_schema=False)
@@ -95,6 +96,7 @@ def search_feed(
     search: SearchDep,
     settings: SettingsDep,
     store: StoreDep,
+    _: SearchTurn,
 ) -> Response:
     pq = params.parsed()
     if pq.is_empty and not pq.arxiv_id:

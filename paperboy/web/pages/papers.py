@@ -21,6 +21,7 @@ from paperboy.web.auth import get_current_user
 from paperboy.web.deps import SearchDep, SettingsDep, StoreDep, find_paper
 from paperboy.web.pages import paper_markdown
 from paperboy.web.rendering import render
+from paperboy.web.search_gate import SearchTurn
 from paperboy.web.search_params import SearchParamsDep
 
 router = APIRouter(include_in_schema=False)
@@ -165,7 +166,7 @@ def trending_page(
 
 @router.get("/search", response_class=HTMLResponse, response_model=None)
 def search_page(
-    request: Request, params: SearchParamsDep, search: SearchDep, store: StoreDep
+    request: Request, params: SearchParamsDep, search: SearchDep, store: StoreDep, _: SearchTurn
 ) -> HTMLResponse | RedirectResponse:
     pq = params.parsed()
     user = get_current_user(request)

@@ -27,6 +27,7 @@ from paperboy.web.deps import (
     SettingsDep,
     StoreDep,
 )
+from paperboy.web.search_gate import SearchTurn
 from paperboy.web.search_params import SearchParamsDep
 
 
@@ -143,6 +144,7 @@ def search(
     search: SearchDep,
     store: StoreDep,
     settings: SettingsDep,
+    _: SearchTurn,
     limit: Annotated[int, Query(ge=1, le=100, description="Results per page")] = 20,
 ) -> SearchOut:
     """Hybrid keyword + semantic search. A query that is an arXiv id or URL returns that
