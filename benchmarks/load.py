@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -226,17 +227,28 @@ def _wrk(base: str, paths: list[str], clients: int, seconds: float) -> dict[str,
 
 
 def _run_wrk(base: str, urls: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
-    """The mix in one run (requests/s in all), then each route alone (its percentiles)."""
+    """The mix in one run (requests/s in all), then each route alone (its percentiles),
+    then every route at once, each with its share of the clients (its percentiles while
+    the others run: does one route slow the rest?)."""
     longest = max(len(v) for v in urls.values())
     mixed = [urls[r][k % len(urls[r])] for k in range(longest) for r in urls]
     total = _wrk(base, mixed, args.clients, args.seconds)
     share = max(5.0, args.seconds / len(urls))
     routes = {route: _wrk(base, paths, args.clients, share) for route, paths in urls.items()}
+    per_route = max(1, args.clients // len(urls))
+    with ThreadPoolExecutor(len(urls)) as pool:
+        running = {
+            route: pool.submit(_wrk, base, paths, per_route, args.seconds / 2)
+            for route, paths in urls.items()
+        }
+        together = {route: future.result() for route, future in running.items()}
     return {
         "seconds": total["seconds"],
         "requests_per_second": total["per_second"],
         "mixed": total,
         "routes": routes,
+        "together": together,
+        "together_clients": per_route,
     }
 
 
@@ -309,6 +321,16 @@ def main() -> None:
             f"{route:<10} {r['per_second']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
             f"{r['p99_ms']:>8} {r['errors']:>7}"
         )
+    if args.generator == "wrk":
+        print(
+            f"all at once, {result['together_clients']} clients per route "
+            f"for {args.seconds / 2:.0f} s:"
+        )
+        for route, r in result["together"].items():
+            print(
+                f"{route:<10} {r['per_second']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
+                f"{r['p99_ms']:>8} {r['errors']:>7}"
+            )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
 

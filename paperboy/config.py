@@ -280,6 +280,12 @@ class Settings(SourceSettings, ReaderSettings):
     page_cache_mb: int = Field(
         32, ge=1, le=4096, description="Memory the anonymous page cache may use per process."
     )
+    page_cache_shared: bool = Field(
+        False,
+        description="Share rendered anonymous pages between the web processes of one box "
+        "through files in DATA_DIR/page-cache, so each page is rendered once, not once "
+        "per process. `serve --workers N` turns it on.",
+    )
     page_cache_proxy_seconds: int = Field(
         30,
         ge=0,

@@ -98,8 +98,9 @@ def serve(
     addresses only. For a public site set PAPERBOY_ENVIRONMENT=production and a random
     PAPERBOY_SECRET_KEY, and put a reverse proxy with TLS in front (docs/operations.md).
 
-    With --workers N the site runs in N processes (each keeps its own page cache
-    and follows the database); background work then belongs to `paperboy worker`.
+    With --workers N the site runs in N processes (each follows the database and
+    keeps a page cache; they share rendered pages through DATA_DIR/page-cache);
+    background work then belongs to `paperboy worker`.
 
     \b
     Example:
@@ -137,6 +138,8 @@ def serve(
         # Each process builds its app from the environment (settings come from it alone);
         # PAPERBOY_JOBS tells them to run no background work.
         os.environ["PAPERBOY_JOBS"] = "false"
+        # and shares rendered pages with the others (unless the operator said otherwise).
+        os.environ.setdefault("PAPERBOY_PAGE_CACHE_SHARED", "true")
         store.close()
         uvicorn.run(WEB_APP_FACTORY, factory=True, workers=workers, **options)
         return

@@ -60,6 +60,7 @@ from paperboy.web.ratelimit import RateLimitMiddleware, limiter_for
 from paperboy.web.rendering import env as templates
 from paperboy.web.request_metrics import RequestMetrics
 from paperboy.web.search_gate import SearchGate
+from paperboy.web.shared_pages import SharedPages
 from paperboy.web.template_globals import register_template_globals
 
 log = logging.getLogger("paperboy.web")
@@ -165,6 +166,9 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
             proxy_seconds=settings.page_cache_proxy_seconds,
             check_seconds=settings.page_cache_check_ms / 1000,
             generation=search_service.generation,
+            shared=SharedPages(settings.data_dir / "page-cache", settings.page_cache_seconds)
+            if settings.page_cache_shared
+            else None,
         )
     limiter = limiter_for(settings)
     if limiter is not None:

@@ -47,6 +47,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paperboy.store import Store
+from paperboy.web.shared_pages import SharedPages
 
 CACHED_PREFIXES = (
     "/day",
@@ -124,6 +125,7 @@ class AnonymousPageCache:
         proxy_seconds: int,
         check_seconds: float = 0.0,
         generation: Callable[[], Hashable] | None = None,
+        shared: SharedPages | None = None,
     ) -> None:
         self.app = app
         self.store = store
@@ -132,6 +134,7 @@ class AnonymousPageCache:
         # What search answers also depend on (``SearchService.generation``); without
         # it, search answers are not cached.
         self.generation = generation
+        self.shared = shared  # pages rendered by the other processes of this box
         self._marker: tuple[Hashable, Hashable] | None = None  # (data, search generation)
         self._marker_read = 0.0  # time.monotonic() of the read that gave _marker
         self._written = 0.0  # when a state change through this process last finished
@@ -146,6 +149,7 @@ class AnonymousPageCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.shared_hits = 0  # hits served from a page another process rendered
         # Pages being rendered now, so that a burst of readers asking for the same page
         # (the front page when its entry expires, under 50 clients) renders it once.
         self._filling: dict[bytes, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
@@ -165,6 +169,8 @@ class AnonymousPageCache:
         entry = self._get(key, marker)
         if entry is None and await self._await_filling(key):
             entry = self._get(key, marker)
+        if entry is None and self.shared is not None and scope["path"] not in SEARCH_PATHS:
+            entry = self._from_shared(key, marker)
         if entry is not None:
             self.hits += 1
             await self._replay(scope, send, entry)
@@ -238,6 +244,18 @@ class AnonymousPageCache:
             if name == b"cookie" and self.cookie in value:
                 return False
         return True
+
+    def _from_shared(self, key: bytes, marker: Hashable) -> _Entry | None:
+        # Inline, not in a thread: one read of a file the OS has in memory (~50 us).
+        assert self.shared is not None
+        found = self.shared.load(key, marker)
+        if found is None:
+            return None
+        headers, body, etag, control, age = found
+        entry = _Entry(marker, time.monotonic() - age, headers, body, etag, control)
+        self._put(key, entry)
+        self.shared_hits += 1
+        return entry
 
     def _partition(self, key: bytes) -> _Partition:
         return self._searches if key.split(b"?", 1)[0].decode() in SEARCH_PATHS else self._pages
@@ -343,6 +361,8 @@ class AnonymousPageCache:
         control = next((v for n, v in headers if n == b"cache-control"), self.cache_control)
         entry = _Entry(marker, time.monotonic(), kept, body, etag, control)
         self._put(key, entry)
+        if self.shared is not None and self._partition(key) is self._pages:
+            self.shared.save(key, marker, kept, body, etag, control)
         await self._replay(scope, send, entry)
 
 
