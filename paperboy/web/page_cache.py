@@ -23,6 +23,8 @@ The marker (and the generation) is read in a worker thread; under load at most o
 process shows within that time; a state change (any non-GET request) through this
 process makes the next request read it again, so a reader sees their own write at once.
 Entries also expire after ``page_cache_seconds`` (relative dates, the embedding warm-up).
+With ``shared`` (``serve --workers N``), a page missing here is looked for among those
+the other processes of the box rendered (``web/shared_pages.py``) before it is rendered.
 
 Headers: every cacheable anonymous answer gets an ``ETag`` (the body's hash, or the
 route's own) and ``Cache-Control: public, max-age=N`` with ``Vary: Cookie,
