@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -51,6 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from paperboy.store import Store
 from paperboy.web.shared_pages import SharedPages
 
+log = logging.getLogger("paperboy.web.page_cache")
 CACHED_PREFIXES = (
     "/day",
     "/week",
@@ -221,7 +223,15 @@ class AnonymousPageCache:
         return await asyncio.shield(task)
 
     def _read_both(self) -> tuple[Hashable, Hashable]:
-        return (self.store.data_marker(), self.generation() if self.generation else None)
+        data = self.store.data_marker()
+        if self.generation is None:
+            return data, None
+        try:
+            generation = self.generation()
+        except Exception:  # a broken search index must not take the listings down
+            log.exception("reading the search generation failed; searches go uncached")
+            generation = object()  # equal to nothing: no search entry is served
+        return data, generation
 
     async def _read_marker(self, began: float) -> tuple[Hashable, Hashable]:
         try:

@@ -249,3 +249,25 @@ def test_a_stale_marker_is_read_once_for_readers_asking_at_once(
     answers = asyncio.run(burst())
     assert {a.status_code for a in answers} == {200}
     assert len(one_read) == statements_per_read, one_read
+
+
+def test_a_broken_search_index_leaves_listings_cached(
+    settings: Settings, loaded_store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The generation is read with the data marker: if it fails, searches go uncached
+    and every other page is still served (from the cache)."""
+    app = create_app(settings, loaded_store)
+
+    def broken() -> tuple[int, int]:
+        raise OSError("the index folder is gone")
+
+    with TestClient(app) as client:
+        cache = _cache(client)
+        cache.generation = broken
+        first = client.get("/day/2026-06-30")
+        assert first.status_code == 200
+        assert client.get("/day/2026-06-30").text == first.text and cache.hits == 1
+        for _ in range(2):
+            assert client.get("/search?q=time+series").status_code == 200
+        assert cache.hits == 1  # the searches ran
+    assert "searches go uncached" in caplog.text
