@@ -166,7 +166,12 @@ def create_app(settings: Settings, store: Store, search: SearchService | None = 
             proxy_seconds=settings.page_cache_proxy_seconds,
             check_seconds=settings.page_cache_check_ms / 1000,
             generation=search_service.generation,
-            shared=SharedPages(settings.data_dir / "page-cache", settings.page_cache_seconds)
+            shared=SharedPages(
+                settings.data_dir / "page-cache",
+                settings.page_cache_seconds,
+                # A file per page the box rendered lately: room for several caches' worth.
+                max_bytes=8 * settings.page_cache_mb * 1024 * 1024,
+            )
             if settings.page_cache_shared
             else None,
         )

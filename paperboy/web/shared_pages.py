@@ -10,10 +10,11 @@ the ETag and Cache-Control) and then the body. A file is used only under the sam
 marker (``Store.data_marker``, the same in every process of one database) and while it
 is younger than ``page_cache_seconds``; the memory cache in front of it keeps what it
 loads. Files are written whole and renamed into place, so a reader never sees half of
-one. Files older than ``page_cache_seconds`` are removed (at most once a minute), which
-bounds the folder by what the box can render in that time. Searches are not shared:
-their generation is each process's own index. Only public pages for signed-out readers
-get here: nothing private is ever written.
+one. Files older than ``page_cache_seconds`` are removed (at most once a minute), and no
+more are written while the folder holds ``max_bytes`` (a crawler asking for endless
+distinct URLs costs renders, never the disk). Searches are not shared: their generation
+is each process's own index. Only public pages for signed-out readers get here: nothing
+private is ever written.
 
 Written by hand, not with a cache library: the entries are already bytes with a
 validity rule of their own (the marker), and a folder of files renamed into place needs
@@ -36,12 +37,15 @@ SWEEP_EVERY = 60.0  # seconds between removals of expired files (by any one proc
 
 
 class SharedPages:
-    def __init__(self, folder: Path, seconds: float) -> None:
-        self.folder, self.seconds = folder, seconds
+    def __init__(self, folder: Path, seconds: float, max_bytes: int) -> None:
+        self.folder, self.seconds, self.max_bytes = folder, seconds, max_bytes
         folder.mkdir(parents=True, exist_ok=True)
+        # Bytes in the folder as of the last sweep plus what this process wrote since.
+        self._held = 0
         self._swept = time.monotonic()
         self._sweeping = threading.Lock()
         self.loaded = self.saved = 0
+        self.sweep()
 
     def _path(self, key: bytes) -> Path:
         return self.folder / hashlib.blake2b(key, digest_size=16).hexdigest()
@@ -90,6 +94,9 @@ class SharedPages:
             "etag": etag.decode("latin-1"),
             "control": control.decode("latin-1"),
         }
+        if self._held >= self.max_bytes:
+            self._maybe_sweep()
+            return
         path = self._path(key)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
@@ -100,6 +107,10 @@ class SharedPages:
             temporary.unlink(missing_ok=True)
             return
         self.saved += 1
+        self._held += len(body)
+        self._maybe_sweep()
+
+    def _maybe_sweep(self) -> None:
         if time.monotonic() - self._swept >= SWEEP_EVERY:
             self._swept = time.monotonic()
             threading.Thread(target=self.sweep, name="page-sweep", daemon=True).start()
@@ -108,17 +119,21 @@ class SharedPages:
         """Remove files older than an entry may live (and leftovers of torn writes)."""
         if not self._sweeping.acquire(blocking=False):
             return 0
-        removed = 0
+        removed = held = 0
         try:
             oldest = time.time() - self.seconds
             with os.scandir(self.folder) as found:
                 for item in found:
                     try:
-                        if item.stat().st_mtime < oldest:
+                        status = item.stat()
+                        if status.st_mtime < oldest:
                             os.unlink(item.path)
                             removed += 1
+                        else:
+                            held += status.st_size
                     except OSError:
                         pass  # removed by another process meanwhile
+            self._held = held
         finally:
             self._sweeping.release()
         return removed

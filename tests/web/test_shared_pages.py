@@ -81,7 +81,7 @@ def test_searches_are_not_shared(two_processes: tuple[TestClient, ...]) -> None:
 
 
 def test_torn_foreign_and_expired_files_are_not_served(tmp_path: Path) -> None:
-    pages = SharedPages(tmp_path / "page-cache", seconds=300)
+    pages = SharedPages(tmp_path / "page-cache", seconds=300, max_bytes=10_000)
     key, marker = b"/day/2026-06-30?", (1, 2, 3)
     pages.save(key, marker, [(b"content-type", b"text/html")], b"<p>day</p>", b'"e"', b"x")
     assert pages.load(key, marker) is not None
@@ -98,7 +98,21 @@ def test_torn_foreign_and_expired_files_are_not_served(tmp_path: Path) -> None:
     old = time.time() - 400
     os.utime(path, (old, old))
     assert pages.sweep() == 1 and not path.exists()
-    expired = SharedPages(tmp_path / "page-cache", seconds=0.01)
+    expired = SharedPages(tmp_path / "page-cache", seconds=0.01, max_bytes=10_000)
     expired.save(key, marker, [], b"x", b'"e"', b"x")
     time.sleep(0.05)
     assert expired.load(key, marker) is None
+
+
+def test_the_folder_is_bounded(tmp_path: Path) -> None:
+    """Endless distinct URLs (a crawler adding ?x=N) cost renders, never the disk."""
+    pages = SharedPages(tmp_path / "page-cache", seconds=300, max_bytes=5_000)
+    for n in range(20):
+        pages.save(f"/day/2026-06-30?x={n}".encode(), (1,), [], b"x" * 1_000, b'"e"', b"c")
+    assert pages.saved == 5
+    assert sum(p.stat().st_size for p in (tmp_path / "page-cache").iterdir()) < 6_500
+    for item in (tmp_path / "page-cache").iterdir():  # they expire: room again
+        os.utime(item, (time.time() - 400, time.time() - 400))
+    pages.sweep()
+    pages.save(b"/day/2026-06-29?", (1,), [], b"x" * 1_000, b'"e"', b"c")
+    assert pages.saved == 6
