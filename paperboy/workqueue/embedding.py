@@ -46,8 +46,9 @@ PLAN_KIND = "embed_plan"
 BATCH_KIND = "embed_batch"
 BATCHES_PER_PLAN = 8  # a plan run enqueues at most this many batches, then runs again
 ENCODE_STEP = 16  # texts encoded between checks of stop/lost (well under a second)
-# An idle plan skips the scan for papers without a vector while no paper changed since a
-# scan that left nothing unplanned; it scans anyway this often (vectors deleted by hand).
+# An idle plan skips the scan for papers without a vector while the newest change among
+# papers is the one of a scan that left nothing unplanned; it scans anyway this often
+# (vectors deleted by hand; a paper stamped before that change but committed after it).
 FULL_SCAN_EVERY = timedelta(minutes=10)
 
 
