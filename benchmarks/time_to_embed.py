@@ -16,6 +16,7 @@ import argparse
 import gzip
 import json
 import os
+import random
 import shutil
 import socket
 import sqlite3
@@ -28,6 +29,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from paperboy.ingest.jsonl import ingest_jsonl  # noqa: E402
+from paperboy.store import Store  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv-2025-2026.jsonl.gz"
 SMALL = ROOT / "tests" / "fixtures" / "papers-small.jsonl"
 
@@ -89,6 +95,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     to_vector: list[float] = []
     to_search: list[float] = []
+    store = Store.open(f"sqlite:///{db}")
+    pause = random.Random(14)
     try:
         deadline = time.monotonic() + 300
         while count(db, "SELECT count(*) FROM paper_embeddings") < 37:
@@ -96,10 +104,15 @@ def main() -> None:
                 raise SystemExit((data / "serve.log").read_text())
             time.sleep(0.5)
         for record in new_papers(args.papers):
-            time.sleep(3)  # commits at varying points of the plan interval
+            # Commit at a random point of the plan's 5 s cycle (a fixed pause would lock
+            # onto one phase of it).
+            time.sleep(pause.uniform(1.0, 6.0))
             one = data / "new.jsonl"
             one.write_text(json.dumps(record) + "\n")
-            subprocess.run([*paperboy, "ingest", "jsonl", str(one)], env=env, check=True)
+            # Committed in this process, timed from its return (the CLI would add its
+            # start-up and keyword-index update, during which the server already embeds).
+            if ingest_jsonl(store, one).added != 1:
+                raise SystemExit(f"{record['id']} was not added")
             committed = time.monotonic()
             arxiv_id = str(record["id"])
             while not embedded(db, arxiv_id):
@@ -120,6 +133,7 @@ def main() -> None:
                 f"{arxiv_id}: vector after {to_vector[-1]:.1f} s, found after {to_search[-1]:.1f} s"
             )
     finally:
+        store.close()
         server.terminate()
         server.wait()
     print(f"tree: {args.tree}  new papers: {len(to_vector)}")
