@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -161,3 +162,66 @@ def test_a_lone_serve_embeds_a_new_paper_within_seconds(
     # One plan interval (5 s) plus the batch; generous for a loaded machine.
     assert took < 15, f"embedded {took:.1f} s after its commit"
     print(f"new paper embedded {took:.1f} s after its commit")
+
+
+def test_serve_and_worker_processes_on_postgres_embed_each_paper_once(
+    tmp_path: Path, model_dir: Path, postgres_url: str
+) -> None:
+    """The same as real processes of the CLI: `paperboy serve` (jobs on, the default)
+    and `paperboy worker` on one PostgreSQL database, each its own data folder."""
+    store = Store.open(postgres_url)
+    processes: list[tuple[subprocess.Popen[bytes], Path]] = []
+    try:
+        ingest_jsonl(store, SMALL_PAPERS)
+        for name, command in (
+            ("serve", ["serve", "--port", str(free_port())]),
+            ("worker", ["worker"]),
+        ):
+            env = {
+                **os.environ,
+                "PAPERBOY_DATA_DIR": str(tmp_path / name),
+                "PAPERBOY_DATABASE_URL": postgres_url,
+                "PAPERBOY_MODEL_DIR": str(model_dir),
+                "PAPERBOY_INDEX_INTERVAL": "1",
+                "PAPERBOY_LOAD_DEMO": "false",
+                "PAPERBOY_JOB_EMBED_BATCH": "3",
+                # Nobody is killed here: a lease a busy machine never loses.
+                "PAPERBOY_JOB_LEASE_SECONDS": "30",
+                "PAPERBOY_JOB_HEARTBEAT_SECONDS": "2",
+            }
+            log = tmp_path / f"{name}.log"
+            with log.open("wb") as out:
+                command = [sys.executable, "-m", "paperboy", *command]
+                processes.append((subprocess.Popen(command, env=env, stdout=out, stderr=out), log))
+        model = model_key(Settings(data_dir=tmp_path).embedding_runtime)
+        deadline = time.monotonic() + 120
+        while store.embeddings.count_to_embed(model) or store.jobs.list_jobs(
+            BATCH_KIND, ["queued", "running"]
+        ):
+            for process, log in processes:
+                assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, processes[0][1].read_text()
+            time.sleep(0.2)
+    finally:
+        for process, _log in processes:
+            process.send_signal(signal.SIGTERM)
+        for process, _log in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    try:
+        done = store.jobs.list_jobs(BATCH_KIND, ["done"])
+        planned = [int(i) for job in done for i in job.payload["papers"]]
+        assert len(done) == 13 and len(planned) == len(set(planned)) == N_PAPERS
+        # Each process's log lines of the batches it finished add up to every paper once.
+        counted = {
+            log.name: sum(
+                int(n) for n in re.findall(r"kind=embed_batch .*? embedded=(\d+)", log.read_text())
+            )
+            for _process, log in processes
+        }
+        assert sum(counted.values()) == N_PAPERS, counted
+        assert "1 process, web and jobs" in processes[0][1].read_text()
+    finally:
+        store.close()
