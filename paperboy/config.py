@@ -219,9 +219,10 @@ class Settings(SourceSettings, ReaderSettings):
     jobs: bool = Field(
         True,
         description="Run the background work (embedding, digests, scheduled harvests and "
-        "syncs) inside `paperboy serve`. Off for web processes next to a `paperboy worker` "
-        "(`paperboy serve --no-jobs`, `--workers N`); each web process still keeps its "
-        "keyword index following the database.",
+        "syncs) inside `paperboy serve`, through the job table, so it may run beside "
+        "`paperboy worker` processes (each unit of work is done once). Off for web "
+        "processes that leave it to workers (`paperboy serve --no-jobs`, `--workers N`); "
+        "each web process still keeps its keyword index following the database.",
     )
     job_lease_seconds: float = Field(
         60.0,
@@ -257,8 +258,8 @@ class Settings(SourceSettings, ReaderSettings):
         256,
         ge=1,
         le=10_000,
-        description="Papers per embedding job of `paperboy worker`: the unit one worker "
-        "claims, embeds and saves in one transaction.",
+        description="Papers per embedding job (of `paperboy worker` or `paperboy serve` "
+        "with jobs): the unit one process claims, embeds and saves in one transaction.",
     )
     page_cache_seconds: float = Field(
         300.0,

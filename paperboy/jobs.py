@@ -10,8 +10,12 @@
   old jobs. Several workers on one database share this work: each embedding batch and
   each scheduled run has one claimant (a lease), and a dead worker's lease expires so
   another finishes its work.
-- **all** (one `paperboy serve`, the embedded default): both in one process, each job
-  in its own thread as before the job table (nobody to share the work with).
+- **all** (`paperboy serve` with jobs, the embedded default): both in one process, the
+  background work through the same job table as a worker's (PAPERBOY_BACKGROUND_INDEXING
+  turns its indexing and embedding off). A lone `serve` claims every job itself (a new
+  paper is embedded within about PAPERBOY_INDEX_INTERVAL seconds); any mix of `serve`
+  processes with jobs and `paperboy worker` processes on one database shares the work,
+  one claimant per embedding batch and per scheduled run, so nothing is done twice.
 """
 
 from __future__ import annotations
@@ -20,10 +24,6 @@ import logging
 from typing import Literal, Protocol
 
 from paperboy.config import Settings
-from paperboy.digest.scheduler import DigestScheduler
-from paperboy.ingest.github_scheduler import GithubSyncScheduler, github_job_enabled
-from paperboy.ingest.harvest_scheduler import HarvestScheduler, harvest_sets
-from paperboy.ingest.hf_scheduler import HfSyncScheduler
 from paperboy.search.indexer import BackgroundIndexer
 from paperboy.search.service import SearchService
 from paperboy.store import Store
@@ -41,20 +41,21 @@ class _Job(Protocol):
 
 
 def worker_queue(
-    settings: Settings, store: Store, search: SearchService
+    settings: Settings, store: Store, search: SearchService, *, embed: bool = True
 ) -> list[tuple[list[str], JobRunner]]:
-    """The job runners of a worker, each a thread: embedding batches, and the periodic
-    singletons (apart, so an hour-long harvest never holds up embedding)."""
+    """The job runners of a worker (or a `serve` with jobs), each a thread: embedding
+    batches (unless ``embed`` is False), and the periodic singletons (apart, so an
+    hour-long harvest never holds up embedding)."""
     config = RunnerSettings.of(settings)
     runners: list[tuple[list[str], JobRunner]] = []
-    if settings.background_embedding:
-        embed = JobRunner(
+    if embed and settings.background_embedding:
+        embedding = JobRunner(
             store,
             embedding_handlers(search, settings),
             config,
             setup=lambda: ensure_plan_job(store, settings),
         )
-        runners.append((["embeddings in leased batches"], embed))
+        runners.append((["embeddings in leased batches"], embedding))
     singletons = worker_singletons(store, settings)
     scheduled = JobRunner(
         store,
@@ -78,39 +79,18 @@ class BackgroundWork:
         self.role = role
         self.jobs: list[tuple[str, _Job]] = []
         self._more_names: dict[int, list[str]] = {}  # a runner of several scheduled jobs
-        work = role != "web"
         if settings.background_indexing or role == "worker":
-            # A worker embeds through the job table (one claimant per batch, so several
-            # workers never embed a paper twice); a single `serve` embeds directly.
-            embed = role == "all" and settings.background_embedding
-            indexer = BackgroundIndexer(search, settings.index_interval, embed=embed)
-            what = "keyword index and embeddings" if embed else "keyword index"
-            self.jobs.append((f"{what} every {settings.index_interval:g} s", indexer))
-        if role == "worker":
-            # Every unit of work through the job table: one claimant per embedding batch
-            # and per scheduled run, however many workers share the database.
-            for names, runner in worker_queue(settings, store, search):
-                self._more_names[len(self.jobs)] = names[1:]
-                self.jobs.append((names[0], runner))
+            indexer = BackgroundIndexer(search, settings.index_interval, embed=False)
+            self.jobs.append((f"keyword index every {settings.index_interval:g} s", indexer))
+        if role == "web":
             return
-        if not work:
-            return
-        # One `serve` runs everything in its own threads (nobody to share with); its
-        # app's own map builder refreshes the maps.
-        if settings.digest_scheduler:
-            self.jobs.append(("digests when due", DigestScheduler(store, settings)))
-        if settings.harvest_minutes > 0 and harvest_sets(settings):
-            sets = ", ".join(harvest_sets(settings))
-            every = f"every {settings.harvest_minutes} min"
-            self.jobs.append(
-                (f"arXiv harvest of {sets} {every}", HarvestScheduler(store, settings))
-            )
-        if settings.hf_sync_minutes > 0:
-            every = f"every {settings.hf_sync_minutes} min"
-            self.jobs.append((f"Hugging Face sync {every}", HfSyncScheduler(store, settings)))
-        if github_job_enabled(settings):
-            every = f"every {settings.github_sync_minutes} min"
-            self.jobs.append((f"GitHub sync {every}", GithubSyncScheduler(store, settings)))
+        # Every unit of work through the job table, in a worker and in a `serve` with
+        # jobs alike: one claimant per embedding batch and per scheduled run, however
+        # many processes of either kind share the database.
+        embed = role == "worker" or settings.background_indexing
+        for names, runner in worker_queue(settings, store, search, embed=embed):
+            self._more_names[len(self.jobs)] = names[1:]
+            self.jobs.append((names[0], runner))
 
     @property
     def names(self) -> list[str]:

@@ -22,9 +22,10 @@ def worker(app: AppContext) -> None:
     (PAPERBOY_HARVEST_MINUTES, PAPERBOY_HF_SYNC_MINUTES, PAPERBOY_GITHUB_SYNC_MINUTES).
 
     Pair it with web processes that run none (`paperboy serve --no-jobs` or
-    `--workers N`) on the same database. Several workers share the work through the
-    job table (each embedding batch and scheduled run has one claimant; a dead worker's
-    lease expires and another finishes its job): see `paperboy jobs status`. Stops
+    `--workers N`) on the same database; a `paperboy serve` with jobs beside it shares
+    the work too. Several workers share the work through the job table (each embedding
+    batch and scheduled run has one claimant; a dead worker's lease expires and another
+    finishes its job): see `paperboy jobs status`. Stops
     cleanly on Ctrl+C or SIGTERM (each job finishes its current step). See
     docs/deploy.md.
 

@@ -374,6 +374,19 @@ class JobStore(Repository):
             lease_expires_at=None,
         )
 
+    def requeue_failed(self, job_id: int, payload: dict[str, Any]) -> bool:
+        """Queue a failed job again with ``payload`` and its attempts from zero, keeping
+        its last error (`jobs status` shows it as retrying); False unless it was failed."""
+        j, now = jobs.c, utcnow()
+        with self.engine.begin() as conn:
+            changed = conn.execute(
+                update(jobs)
+                .where(j.id == job_id, j.state == "failed")
+                .values(state="queued", attempts=0, run_after=now, updated_at=now)
+                .values(payload=json.dumps(payload, separators=(",", ":")))
+            )
+            return changed.rowcount == 1
+
     def requeue_expired(self) -> int:
         """Queue again every running job whose lease expired (failed when it had no
         attempts left); ``claim`` does the same for the job it takes."""

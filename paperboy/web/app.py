@@ -69,10 +69,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def create_app(settings: Settings, store: Store, search: SearchService | None = None) -> FastAPI:
     search_service = search or SearchService(settings, store)
-    # A web-only process builds the maps its requests need; refreshing recent periods
-    # is the worker's.
-    refresh = {} if settings.jobs else {"map_refresh_minutes": 0}
-    map_builder = MapBuilder(store, settings.model_copy(update=refresh))
+    # The app builds the maps its requests need; refreshing the recent periods is a
+    # scheduled job of the job table (a worker's, or this process's with jobs on).
+    map_builder = MapBuilder(store, settings.model_copy(update={"map_refresh_minutes": 0}))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -53,12 +53,12 @@ def test_jobs_by_role(sqlite_store: Store, tmp_path: Path) -> None:
         "topic maps of recent periods every 30 min",
         "clean-up of expired sign-in tokens and old jobs",
     ]
-    # One serve process: the same, but it embeds directly (no other worker to share
-    # with), its app's own builder refreshes the maps, and it has no job table to clean.
-    assert BackgroundWork("all", settings, sqlite_store, search).names == [
-        "keyword index and embeddings every 5 s",
-        *worker[2:-2],
-    ]
+    # A serve process with jobs runs the same work through the same job table, so it
+    # can share the database with workers; without background indexing it neither
+    # indexes nor embeds.
+    assert BackgroundWork("all", settings, sqlite_store, search).names == worker
+    quiet = settings.model_copy(update={"background_indexing": False})
+    assert BackgroundWork("all", quiet, sqlite_store, search).names == worker[2:]
 
 
 def _env(data: Path, model_dir: Path) -> dict[str, str]:
