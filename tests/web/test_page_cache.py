@@ -24,11 +24,22 @@ def app_client(settings: Settings, loaded_store: Store) -> Iterator[TestClient]:
         yield c
 
 
-def _cache(client: TestClient) -> AnonymousPageCache:
+def cache_of(client: TestClient) -> AnonymousPageCache:
     app = client.app.middleware_stack  # type: ignore[attr-defined]
     while not isinstance(app, AnonymousPageCache):
         app = app.app
     return app
+
+
+def vote_elsewhere(database_url: str, arxiv_id: str) -> None:
+    """A vote through another connection: another process, in effect."""
+    other = Store.open(database_url)
+    try:
+        stored = other.papers.get_paper(arxiv_id)
+        assert stored is not None
+        other.votes.toggle_vote(other.accounts.create_user("v@example.org").id, stored.id)
+    finally:
+        other.close()
 
 
 def _queries(store: Store) -> list[str]:
@@ -41,7 +52,7 @@ def test_a_repeated_anonymous_page_is_served_from_memory(
     app_client: TestClient, loaded_store: Store
 ) -> None:
     first = app_client.get("/day/2026-06-30")
-    cache = _cache(app_client)
+    cache = cache_of(app_client)
     assert first.status_code == 200 and cache.misses == 1
     seen = _queries(loaded_store)
     again = app_client.get("/day/2026-06-30")
@@ -98,13 +109,7 @@ def test_under_load_the_marker_is_read_once_per_window(
         before = client.get(paper).text
         seen = _queries(loaded_store)
         assert client.get(paper).text == before and seen == []  # no query at all
-        other = Store.open(settings.resolved_database_url)
-        try:
-            stored = other.papers.get_paper("2606.27670")
-            assert stored is not None
-            other.votes.toggle_vote(other.accounts.create_user("v@example.org").id, stored.id)
-        finally:
-            other.close()
+        vote_elsewhere(settings.resolved_database_url, "2606.27670")
         assert client.get(paper).text == before  # within the window: not asked yet
         client.post("/api/feed")  # any state change through this process (here a 405)
         assert client.get(paper).text != before
@@ -113,7 +118,7 @@ def test_under_load_the_marker_is_read_once_per_window(
 def test_signed_in_readers_and_cookie_pages_are_never_cached(
     app_client: TestClient, loaded_store: Store
 ) -> None:
-    cache = _cache(app_client)
+    cache = cache_of(app_client)
     # A page with a form hands out a CSRF token in the session cookie: not shared.
     signin = app_client.get("/signin")
     assert "set-cookie" in signin.headers and cache.misses == 0
@@ -127,7 +132,7 @@ def test_signed_in_readers_and_cookie_pages_are_never_cached(
 
 def test_a_repeated_anonymous_search_is_served_from_memory(app_client: TestClient) -> None:
     """The page, the API and the search feed: kept under the search generation."""
-    cache = _cache(app_client)
+    cache = cache_of(app_client)
     for path in ("/search?q=time+series", "/api/search?q=time+series", "/feeds/search.rss?q=a"):
         first = app_client.get(path)
         assert first.status_code == 200 and "set-cookie" not in first.headers
@@ -150,7 +155,7 @@ def test_a_new_paper_shows_in_a_cached_search_once_the_index_has_it(
         loaded_store.papers.upsert_papers(
             [rec("2606.99998", title="Quokka gravitational lensing", announced=date(2026, 6, 30))]
         )
-        cache = _cache(client)
+        cache = cache_of(client)
         assert "2606.99998" not in client.get(query).text  # committed, not indexed yet
         assert "2606.99998" not in client.get(query).text and cache.hits == 1
         app.state.search.lexical.sync(loaded_store)
@@ -158,7 +163,7 @@ def test_a_new_paper_shows_in_a_cached_search_once_the_index_has_it(
 
 
 def test_private_paths_are_not_cached(app_client: TestClient) -> None:
-    cache = _cache(app_client)
+    cache = cache_of(app_client)
     for _ in range(2):
         app_client.get("/feeds/private/pb_nonexistent.rss")
         app_client.get("/library")
@@ -166,7 +171,7 @@ def test_private_paths_are_not_cached(app_client: TestClient) -> None:
 
 
 def test_the_cache_is_bounded(app_client: TestClient) -> None:
-    cache = _cache(app_client)
+    cache = cache_of(app_client)
     pages = cache._pages
     pages.max_bytes = 100_000  # a day page is ~30 kB
     for n in range(20):
@@ -262,7 +267,7 @@ def test_a_broken_search_index_leaves_listings_cached(
         raise OSError("the index folder is gone")
 
     with TestClient(app) as client:
-        cache = _cache(client)
+        cache = cache_of(client)
         cache.generation = broken
         first = client.get("/day/2026-06-30")
         assert first.status_code == 200

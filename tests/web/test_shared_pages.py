@@ -15,17 +15,10 @@ from fastapi.testclient import TestClient
 from paperboy.config import Settings
 from paperboy.store import Store
 from paperboy.web import create_app
-from paperboy.web.page_cache import AnonymousPageCache
 from paperboy.web.shared_pages import SharedPages
+from tests.web.test_page_cache import cache_of, vote_elsewhere
 
 DAY = "/day/2026-06-30"
-
-
-def _cache(client: TestClient) -> AnonymousPageCache:
-    app = client.app.middleware_stack  # type: ignore[attr-defined]
-    while not isinstance(app, AnonymousPageCache):
-        app = app.app
-    return app
 
 
 @pytest.fixture
@@ -48,12 +41,12 @@ def test_a_page_rendered_by_one_process_is_served_by_the_other(
 ) -> None:
     a, b = two_processes
     first = a.get(DAY)
-    assert first.status_code == 200 and _cache(a).misses == 1
+    assert first.status_code == 200 and cache_of(a).misses == 1
     again = b.get(DAY)
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
     assert again.headers["content-security-policy"]
-    assert _cache(b).misses == 0 and _cache(b).shared_hits == 1
-    assert b.get(DAY).content == first.content and _cache(b).hits == 2  # now in memory
+    assert cache_of(b).misses == 0 and cache_of(b).shared_hits == 1
+    assert b.get(DAY).content == first.content and cache_of(b).hits == 2  # now in memory
 
 
 def test_a_change_is_never_hidden_by_a_shared_page(
@@ -62,22 +55,16 @@ def test_a_change_is_never_hidden_by_a_shared_page(
     a, b = two_processes
     paper = "/paper/2606.27670"
     before = a.get(paper).text
-    other = Store.open(settings.resolved_database_url)
-    try:
-        stored = other.papers.get_paper("2606.27670")
-        assert stored is not None
-        other.votes.toggle_vote(other.accounts.create_user("v@example.org").id, stored.id)
-    finally:
-        other.close()
+    vote_elsewhere(settings.resolved_database_url, "2606.27670")
     assert b.get(paper).text != before
-    assert _cache(b).shared_hits == 0 and _cache(b).misses == 1
+    assert cache_of(b).shared_hits == 0 and cache_of(b).misses == 1
 
 
 def test_searches_are_not_shared(two_processes: tuple[TestClient, ...]) -> None:
     a, b = two_processes
     a.get("/search?q=time+series")
     b.get("/search?q=time+series")
-    assert _cache(b).shared_hits == 0 and _cache(b).misses == 1
+    assert cache_of(b).shared_hits == 0 and cache_of(b).misses == 1
 
 
 def test_torn_foreign_and_expired_files_are_not_served(tmp_path: Path) -> None:
