@@ -10,7 +10,7 @@ Hamming distance between two codes counts level steps, a coarse L1 distance. A q
 1. computes its own code; a first pass reads half of every row's code (both level bits
    of coordinates 0-191: six 64-bit words, XOR and ``np.bitwise_count`` in cache-sized
    slices, the rows split across threads) and keeps the rows within a cut-off that about
-   2% of the rows reach (estimated on a strided sample of 50,000);
+   1% of the rows reach (estimated on a strided sample of 20,000);
 2. a second pass adds the other half of the code for those rows only and takes the
    nearest, about ``PAPERBOY_VECTOR_RESCORE`` of them (a histogram of the 769 possible
    distances gives the cut-off without sorting);
@@ -55,9 +55,8 @@ CODE_WORDS = 12  # 384 dimensions x 2 bits / 64 bits
 # words are adjacent, so gathering a row is one read).
 FIRST_WORDS = (0, 1, 2, 6, 7, 8)  # both level bits of coordinates 0-191
 REST_WORDS = (3, 4, 5, 9, 10, 11)
-FIRST_PASS_SHARE = 0.02
+FIRST_PASS_SHARE = 0.01
 FIRST_PASS_DEPTHS = 4
-FIRST_PASS_SAMPLE = 50_000  # rows the first pass's cut-off is estimated on
 SLICE = 1 << 16  # rows per step of the scan (measured best of 4k..256k)
 FILTERED = CODE_WORDS * 64 + 1  # the distance given to rows a filter removes
 # NumPy ufuncs release the GIL, so threads scan disjoint row ranges in parallel; below
@@ -66,7 +65,9 @@ SCAN_THREADS = max(1, min(4, os.cpu_count() or 1))
 PART_MIN = 4 * SLICE
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
-COUNT_SAMPLE = 20_000  # rows scored exactly to estimate how many papers pass the floor
+# rows scored exactly to estimate how many papers pass the floor, and whose first-pass
+# distances estimate the first pass's cut-off
+COUNT_SAMPLE = 20_000
 
 
 def level_codes(vectors: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray:
@@ -149,8 +150,8 @@ def first_distances(first: np.ndarray, query: np.ndarray, rows: np.ndarray) -> n
     return out
 
 
-def rest_distances(rest: np.ndarray, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Second-pass distances (uint16) from ``query`` to ``rows`` of row-major ``rest``."""
+def rest_distances(rest: np.ndarray, query: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+    """Distances (uint16) from ``query`` to ``rows`` of the row-major codes ``rest``."""
     counts = np.bitwise_count(np.bitwise_xor(rest[rows], query))
     total: np.ndarray = counts.sum(axis=1, dtype=np.uint16)
     return total
@@ -200,6 +201,7 @@ class VectorBlock:
     spread: np.ndarray | None = None
     sample_rows: np.ndarray | None = None
     sample: np.ndarray | None = None  # float32 vectors of sample_rows
+    sample_codes: np.ndarray | None = None  # (len(sample_rows), FIRST_WORDS) row-major
     rescore: int = 0
 
     def __len__(self) -> int:
@@ -255,6 +257,7 @@ class VectorBlock:
             spread=spread,
             sample_rows=sample_rows,
             sample=sample,
+            sample_codes=np.ascontiguousarray(first[:, sample_rows].T),
             rescore=max(1, rescore),
         )
 
@@ -335,12 +338,13 @@ class VectorBlock:
             rows = np.arange(n) if passing is None else passing
             partial = first_distances(self.codes, first_code, rows)
         else:
-            # The first-pass cut-off that about ``keep`` rows reach, from a sample.
-            sample = np.arange(0, n, max(1, n // FIRST_PASS_SAMPLE))
-            estimate = first_distances(self.codes, first_code, sample)
+            # The first-pass cut-off that about ``keep`` rows reach, from the sample
+            # rows (their first-pass words kept row-major: no scattered reads).
+            assert self.sample_rows is not None and self.sample_codes is not None
+            estimate = rest_distances(self.sample_codes, first_code, slice(None))
             if mask is not None:
-                estimate[~mask[sample]] = FILTERED
-            at = min(len(sample) - 1, keep * len(sample) // n)
+                estimate[~mask[self.sample_rows]] = FILTERED
+            at = min(len(estimate) - 1, keep * len(estimate) // n)
             cut = min(int(np.partition(estimate, at)[at]), FILTERED - 1)
             rows, partial = scan(self.codes, first_code, mask, cut)
         dist = partial + rest_distances(self.rest, rest_code, rows)
