@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
@@ -22,11 +24,24 @@ from paperboy.tldr import choose_tldr
 
 TldrKey = tuple[str, str | None]  # (title, abstract), as the store looks them up
 MIN_BYTES = 4_000_000  # smaller files: starting the process costs more than it saves
+PARENT_CHECK = 0.5  # seconds between the worker's checks that the ingest is alive
 
 
 def choose_all(pairs: list[TldrKey]) -> list[str | None]:
     """``choose_tldr`` for every (title, abstract), in order (runs in the worker)."""
     return [choose_tldr(title, abstract) for title, abstract in pairs]
+
+
+def watch_parent(parent: int) -> None:
+    """In the worker: exit once the process that started it is gone. An ingest killed
+    with SIGKILL cannot shut its pool down, and the worker would otherwise linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def worth_it(file_bytes: int) -> bool:
@@ -39,7 +54,15 @@ class TldrAhead:
     TL;DRs of a batch of records; ``submit`` returns at once."""
 
     def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
+
+    def worker_pid(self) -> int:
+        return self._pool.submit(os.getpid).result()
 
     def submit(self, records: Sequence[PaperRecord]) -> Future[dict[TldrKey, str | None]]:
         pairs = [(r.title or "", r.abstract) for r in records]

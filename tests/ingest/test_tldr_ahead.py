@@ -6,15 +6,21 @@ choice, not the precomputed one."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from paperboy.arxiv import PaperRecord
 from paperboy.ingest.jsonl import ingest_jsonl
 from paperboy.ingest.tldr_ahead import TldrAhead, choose_all
 from paperboy.store import Store
 from paperboy.tldr import choose_tldr
-from tests.support import SMALL_PAPERS
+from tests.support import ROOT, SMALL_PAPERS
 
 
 def rows(path: Path, query: str) -> list[tuple[object, ...]]:
@@ -79,3 +85,37 @@ def test_a_precomputed_tldr_is_used_only_for_its_own_text(tmp_path: Path) -> Non
         "Given sentence.",
         "We introduce graph sketches.",
     ]
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (an exited process waiting to be reaped does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_the_worker_exits_when_the_ingest_is_killed() -> None:
+    # An ingest killed with SIGKILL cannot shut its pool down: the worker notices that
+    # its parent is gone and exits instead of lingering.
+    code = (
+        "from paperboy.ingest.tldr_ahead import TldrAhead\n"
+        "ahead = TldrAhead()\n"
+        "print(ahead.worker_pid(), flush=True)\n"
+        "import time; time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    with child.stdout:
+        worker = int(child.stdout.readline())
+    assert alive(worker)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(worker)
