@@ -19,6 +19,7 @@ runs ``codelinks``.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -183,7 +184,8 @@ def _merge_fragments(sentences: list[str]) -> list[str]:
     merged: list[str] = []
     carry = ""
     for sentence in sentences:
-        fragment = len(sentence.split()) < 2 or not any(c.isalpha() for c in sentence)
+        # One word <=> no space: the text's whitespace is single spaces by now.
+        fragment = " " not in sentence or not any(c.isalpha() for c in sentence)
         if fragment and len(sentences) > 1:
             carry = f"{carry} {sentence}".strip()
             continue
@@ -212,7 +214,8 @@ def tokens(text: str) -> list[str]:
 
 
 def _norm(bag: Counter[str]) -> float:
-    return math.sqrt(sum(c * c for c in bag.values()))
+    counts = bag.values()
+    return math.sqrt(sum(map(operator.mul, counts, counts)))  # integers: order-free
 
 
 def lexical_cosine(
@@ -224,7 +227,7 @@ def lexical_cosine(
     if len(a) > len(b):
         a, b = b, a
         norms = (norms[1], norms[0]) if norms else None
-    dot = sum(count * b[word] for word, count in a.items() if word in b)
+    dot = sum(a[word] * b[word] for word in a.keys() & b.keys())  # integers: order-free
     norm_a, norm_b = norms or (_norm(a), _norm(b))
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 

@@ -57,8 +57,8 @@ def ingest_jsonl(
     reader, raw = _open(path)
     total = path.stat().st_size
     ahead = TldrAhead() if (worth_it(total) if tldr_ahead is None else tldr_ahead) else None
-    # One batch waits while its TL;DRs are chosen in the other process: the batch
-    # before it is written meanwhile.
+    # A batch's TL;DRs are chosen in the other process while the batch before it is
+    # written and the next one read; then it is written.
     waiting: tuple[list[PaperRecord], ChosenTldrs] | None = None
 
     def write(records: list[PaperRecord], chosen: ChosenTldrs | None) -> None:
@@ -76,9 +76,10 @@ def ingest_jsonl(
                 if ahead is None:
                     write(batch, None)
                 else:
+                    chosen = ahead.submit(batch)  # first: chosen while the last is written
                     if waiting is not None:
                         write(*waiting)
-                    waiting = (batch, ahead.submit(batch))
+                    waiting = (batch, chosen)
                 batch = []
                 offset = raw.tell()
                 bar.update(offset - position)
