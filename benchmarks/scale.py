@@ -9,21 +9,22 @@ about 0.9 to its source), renormalised and rounded to float16 as the database st
 it. The real embeddings come from ``--embeddings-db`` (a paperboy database: its
 ``paper_embeddings`` rows) or, by default, are computed with the shipped model for
 ``--sample`` papers. Queries are the titles of other real papers, embedded with the
-shipped model. Measured: exact float32 search against the shipped strategy (level codes,
-Hamming scan, exact rescoring of the nearest ``PAPERBOY_VECTOR_RESCORE``), p50/p95
-wall and CPU time per query, recall@10 against exact search (plain and with a category
-and date filter), memory of each representation.
+shipped model; those 100 papers are held out of the vectors' sources. Measured: exact
+float32 search against the shipped strategy (level codes, two-pass Hamming scan on
+``SCAN_THREADS`` threads and on one, exact rescoring of the nearest
+``PAPERBOY_VECTOR_RESCORE``), p50/p95 wall and CPU time per query, recall@10 against
+exact search (plain and with a category and date filter), memory of each representation.
 
 **Database** (``--papers``, default 300,000). Synthetic papers: new identifiers (YYMM
 months from 0704 on, numbered), the real title and abstract perturbed (sentences
 shuffled, about 5% of words dropped and 5% replaced by words from the corpus
 vocabulary), the authors of another random paper, a random day in the id's month, the
-real categories. Written to a JSON Lines file and loaded with ``ingest_jsonl`` (the
-path of ``paperboy ingest jsonl``); then embeddings are stored for every paper (its
-source's real embedding when there is one, else one of its primary category's, plus
-noise) and the keyword index is built. A fresh process then opens the data folder as
-``paperboy serve`` would, runs 200 realistic hybrid queries (benchmarks/search_latency.py)
-and reports its resident memory.
+real categories. Written to a JSON Lines file (reused by a rerun into the same
+``--data-dir``) and loaded with ``ingest_jsonl`` (the path of ``paperboy ingest
+jsonl``); then embeddings are stored for every paper (its source's real embedding when
+there is one, else one of its primary category's, plus noise) and the keyword index is
+built. A fresh process then opens the data folder as ``paperboy serve`` would, runs 200
+realistic hybrid queries (benchmarks/search_latency.py) and reports its resident memory.
 
     .venv/bin/python benchmarks/scale.py --papers 300000 --vectors 2700000 \\
         --embeddings-db sqlite:////path/to/paperboy.db --model-dir /path/to/models [--json]
