@@ -19,6 +19,7 @@ runs ``codelinks``.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -53,7 +54,9 @@ _BOUNDARY = re.compile(
 )
 # A lost space after a full stop ("resources.To address"): a lower-case word of three or
 # more letters, the stop, then a capitalised word followed by a space.
-_LOST_SPACE = re.compile(r"(?<=[a-z]{3}[.?!])(?=[A-Z][a-z]+\s)")
+# The stop comes first so the engine can skip to candidate characters (a pattern starting
+# with the look-behind was tried at every position); the match ends where the space was.
+_LOST_SPACE = re.compile(r"[.?!](?<=[a-z]{3}[.?!])(?=[A-Z][a-z]+\s)")
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _STOPWORDS = frozenset(
@@ -181,7 +184,8 @@ def _merge_fragments(sentences: list[str]) -> list[str]:
     merged: list[str] = []
     carry = ""
     for sentence in sentences:
-        fragment = len(sentence.split()) < 2 or not any(c.isalpha() for c in sentence)
+        # One word <=> no space: the text's whitespace is single spaces by now.
+        fragment = " " not in sentence or not any(c.isalpha() for c in sentence)
         if fragment and len(sentences) > 1:
             carry = f"{carry} {sentence}".strip()
             continue
@@ -197,8 +201,11 @@ def _merge_fragments(sentences: list[str]) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased content words (hyphenated terms kept whole and split)."""
+    words = _TOKEN.findall(text.lower())
+    if "-" not in text:  # nothing to split: one pass (ingest runs this per sentence)
+        return [t for t in words if t not in _STOPWORDS and len(t) > 1]
     found: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
+    for token in words:
         if token not in _STOPWORDS and len(token) > 1:
             found.append(token)
             if "-" in token:
@@ -207,7 +214,8 @@ def tokens(text: str) -> list[str]:
 
 
 def _norm(bag: Counter[str]) -> float:
-    return math.sqrt(sum(c * c for c in bag.values()))
+    counts = bag.values()
+    return math.sqrt(sum(map(operator.mul, counts, counts)))  # integers: order-free
 
 
 def lexical_cosine(
@@ -219,14 +227,17 @@ def lexical_cosine(
     if len(a) > len(b):
         a, b = b, a
         norms = (norms[1], norms[0]) if norms else None
-    dot = sum(count * b[word] for word, count in a.items() if word in b)
+    dot = sum(a[word] * b[word] for word in a.keys() & b.keys())  # integers: order-free
     norm_a, norm_b = norms or (_norm(a), _norm(b))
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
 def cue_strength(sentence: str) -> int:
     """2 for a strong contribution cue, 1 for a weak one, 0 for none."""
-    lower = sentence.lower()  # the patterns are lower case: faster than re.IGNORECASE
+    return _cue_strength(sentence.lower())  # the patterns are lower case: faster than re.I
+
+
+def _cue_strength(lower: str) -> int:
     if _STRONG_CUES.search(lower):
         return 2
     if _WEAK_CUES.search(lower):
@@ -280,12 +291,13 @@ def sentence_features(
     middle = max(1.0, (count - 1) / 2)
     rows: list[tuple[float, ...]] = []
     for index, sentence in enumerate(sentences):
-        strength = cue_strength(sentence)
+        lower = sentence.lower()
+        strength = _cue_strength(lower)
         rows.append(
             (
                 1.0 if strength == 2 else 0.0,
                 1.0 if strength == 1 else 0.0,
-                1.0 if _RESULT_CUES.search(sentence.lower()) else 0.0,
+                1.0 if _RESULT_CUES.search(lower) else 0.0,
                 1.0 if count > 1 and index == 0 else 0.0,
                 1.0 if count > 1 and index == count - 1 else 0.0,
                 max(0.0, 1.0 - index / middle) if count > 1 else 0.0,

@@ -6,6 +6,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, cast
 
@@ -13,11 +14,13 @@ from paperboy.arxiv import PaperRecord
 from paperboy.errors import InvalidInput, PaperboyError
 from paperboy.ingest.formats import record_from_json
 from paperboy.ingest.report import IngestReport
+from paperboy.ingest.tldr_ahead import TldrAhead, TldrKey, worth_it
 from paperboy.progress import progress
 from paperboy.store import Store
 
 BATCH_SIZE = 2000
 FORMATS = ("auto", "paperboy", "kaggle", "hf")
+ChosenTldrs = Future[dict[TldrKey, str | None]]
 
 
 def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
@@ -31,12 +34,20 @@ def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
 
 
 def ingest_jsonl(
-    store: Store, path: Path, *, fmt: str = "auto", batch_size: int = BATCH_SIZE
+    store: Store,
+    path: Path,
+    *,
+    fmt: str = "auto",
+    batch_size: int = BATCH_SIZE,
+    tldr_ahead: bool | None = None,
 ) -> IngestReport:
     """Load every record of ``path`` into the store, a batch per transaction.
 
-    A crash loses at most the batch in flight; rerunning finds the committed ones
-    unchanged. Lines that cannot be read are skipped and listed in the report.
+    A crash loses at most the batches in flight; rerunning finds the committed ones
+    unchanged. Lines that cannot be read are skipped and listed in the report. On a
+    machine with several cores a large file's TL;DRs are chosen in a second process
+    (``tldr_ahead``: None decides by cores and file size; see
+    ``paperboy.ingest.tldr_ahead``); the result is the same.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -45,23 +56,44 @@ def ingest_jsonl(
     report = IngestReport(source=f"jsonl {path.name}")
     reader, raw = _open(path)
     total = path.stat().st_size
-    with raw, reader, progress("ingest", total, unit="B") as bar:
-        batch: list[PaperRecord] = []
-        position = 0
-        for record in _records(reader, fmt, report):
-            batch.append(record)
-            if len(batch) < batch_size:
-                continue
-            report.record(store.papers.upsert_papers(batch))
-            batch.clear()
-            offset = raw.tell()
-            bar.update(offset - position)
-            position = offset
+    ahead = TldrAhead() if (worth_it(total) if tldr_ahead is None else tldr_ahead) else None
+    # A batch's TL;DRs are chosen in the other process while the batch before it is
+    # written and the next one read; then it is written.
+    waiting: tuple[list[PaperRecord], ChosenTldrs] | None = None
+
+    def write(records: list[PaperRecord], chosen: ChosenTldrs | None) -> None:
+        tldrs = chosen.result() if chosen is not None else None
+        report.record(store.papers.upsert_papers(records, tldrs=tldrs))
+
+    try:
+        with raw, reader, progress("ingest", total, unit="B") as bar:
+            batch: list[PaperRecord] = []
+            position = 0
+            for record in _records(reader, fmt, report):
+                batch.append(record)
+                if len(batch) < batch_size:
+                    continue
+                if ahead is None:
+                    write(batch, None)
+                else:
+                    chosen = ahead.submit(batch)  # first: chosen while the last is written
+                    if waiting is not None:
+                        write(*waiting)
+                    waiting = (batch, chosen)
+                batch = []
+                offset = raw.tell()
+                bar.update(offset - position)
+                position = offset
+                bar.set_postfix_str(f"added={report.added} updated={report.updated}")
+            if waiting is not None:
+                write(*waiting)
+            if batch:
+                write(batch, None)
             bar.set_postfix_str(f"added={report.added} updated={report.updated}")
-        if batch:
-            report.record(store.papers.upsert_papers(batch))
-        bar.set_postfix_str(f"added={report.added} updated={report.updated}")
-        bar.update(total - position)
+            bar.update(total - position)
+    finally:
+        if ahead is not None:
+            ahead.close()
     return report
 
 

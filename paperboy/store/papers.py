@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -172,8 +172,13 @@ class PaperStore(Repository):
         records: Sequence[PaperRecord],
         *,
         state: tuple[str, dict[str, Any]] | None = None,
+        tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
     ) -> UpsertResult:
         """Insert or update a batch of records in one transaction.
+
+        ``tldrs``: TL;DRs already chosen by (title, abstract), e.g. by a bulk ingest's
+        second process (``choose_tldr`` is a pure function of the two); others are
+        chosen here.
 
         Duplicates inside the batch collapse to the highest version (the last one on a
         tie). ``state`` (key, value) is saved in the same transaction: a harvester's
@@ -188,7 +193,7 @@ class PaperStore(Repository):
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
-                    result = self._upsert(conn, list(latest.values()))
+                    result = self._upsert(conn, list(latest.values()), tldrs)
                     if state is not None:
                         self._set_state(conn, *state)
                     return result
@@ -197,7 +202,12 @@ class PaperStore(Repository):
                     raise
         raise AssertionError("unreachable")
 
-    def _upsert(self, conn: Connection, records: list[PaperRecord]) -> UpsertResult:
+    def _upsert(
+        self,
+        conn: Connection,
+        records: list[PaperRecord],
+        tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
+    ) -> UpsertResult:
         result = UpsertResult()
         existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
         now = utcnow()
@@ -266,6 +276,7 @@ class PaperStore(Repository):
             conn,
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates if row["_text_changed"]],
+            tldrs,
         )
         # So are the author rows (author pages, the author: filter), when they changed.
         write_paper_authors(

@@ -4,7 +4,7 @@ with Hugging Face's ``ai_summary`` preferred where the paper has one (``for_pape
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +31,22 @@ class PaperTldr:
         return self.source == SOURCE_HF
 
 
-def write_paper_tldrs(conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+def write_paper_tldrs(
+    conn: Connection,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    chosen: Mapping[tuple[str, str | None], str | None] | None = None,
+) -> int:
     """Replace the TL;DRs of the papers ``(paper_id, row)`` (``row`` has ``title`` and
-    ``abstract``) in the caller's transaction; returns the number written."""
+    ``abstract``) in the caller's transaction; returns the number written. ``chosen``:
+    ``choose_tldr`` results already computed, by (title, abstract)."""
     if not rows:
         return 0
     for chunk in chunked([paper_id for paper_id, _ in rows]):
         conn.execute(delete(paper_tldrs).where(paper_tldrs.c.paper_id.in_(chunk)))
     values = []
     for paper_id, row in rows:
-        sentence = choose_tldr(str(row.get("title") or ""), row.get("abstract"))
+        key = (str(row.get("title") or ""), row.get("abstract"))
+        sentence = chosen[key] if chosen is not None and key in chosen else choose_tldr(*key)
         if sentence:
             values.append({"paper_id": paper_id, "sentence": sentence, "method": METHOD})
     if values:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from paperboy.arxiv import PaperRecord
+from paperboy.search import vector_index
 from paperboy.search.query import day_number, parse_query
 from paperboy.search.semantic import VectorIndex
 from paperboy.search.vector_index import BlockRows, VectorBlock
@@ -53,6 +54,34 @@ def recall(
     block: VectorBlock, vectors: np.ndarray, query: np.ndarray, mask: np.ndarray | None
 ) -> float:
     return len(block_top(block, query, 10, mask) & exact_top(vectors, query, 10, mask)) / 10
+
+
+def test_threaded_two_pass_scan_gives_the_right_rows_and_distances() -> None:
+    # Enough rows for several threads with a short last slice; checked bit by bit
+    # against a plain per-row popcount, filtered rows left out; then the second pass's
+    # distances and the cut-off that keeps the nearest 1,000 with their ties.
+    rng = np.random.default_rng(9)
+    n = vector_index.PART_MIN * 2 + 12_345
+    codes = rng.integers(0, 2**63, (vector_index.CODE_WORDS, n), dtype=np.uint64)
+    query = codes[:, 7].copy()
+    keep = rng.random(n) < 0.7
+    first, rest = vector_index.split_codes(codes)
+    half, other = list(vector_index.FIRST_WORDS), list(vector_index.REST_WORDS)
+    expected = np.bitwise_count(codes[half] ^ query[half, None]).sum(axis=0)
+    cut = int(np.median(expected))
+    rows, dist = vector_index.scan(first, query[half], None, cut)
+    assert np.array_equal(rows, np.flatnonzero(expected <= cut)) and 7 in rows
+    assert np.array_equal(dist, expected[rows])
+    rows, dist = vector_index.scan(first, query[half], keep, cut)
+    assert np.array_equal(rows, np.flatnonzero((expected <= cut) & keep))
+    assert np.array_equal(vector_index.first_distances(first, query[half], rows), dist)
+    whole = np.bitwise_count(codes ^ query[:, None]).sum(axis=0)
+    second = vector_index.rest_distances(rest, query[other], rows)
+    assert np.array_equal(dist + second, whole[rows])
+    near = vector_index.nearest(whole, 1000)
+    top = whole[near].max()
+    assert len(near) >= 1000 and np.count_nonzero(whole < top) < 1000
+    assert np.array_equal(near, np.flatnonzero(whole <= top))
 
 
 def test_level_codes_with_rescoring_return_the_exact_top_10_at_20k() -> None:
