@@ -27,7 +27,6 @@ class SearchGate:
         self.slots, self.wait_seconds = slots, wait_seconds
         # One semaphore per event loop (tests run several apps, each on its own loop).
         self._turns: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
-        self.waiting = 0
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -39,15 +38,12 @@ class SearchGate:
     @asynccontextmanager
     async def turn(self, request: Request) -> AsyncIterator[None]:
         turns = self._semaphore()
-        self.waiting += 1
         try:
             await asyncio.wait_for(turns.acquire(), self.wait_seconds)
         except TimeoutError:
             raise ServiceUnavailable(
                 "too many searches at once; try again in a moment", retry_after=5
             ) from None
-        finally:
-            self.waiting -= 1
         try:
             if await request.is_disconnected():
                 raise ClientGone("the reader left before the search began")

@@ -85,6 +85,9 @@ class SharedPages:
         etag: bytes,
         control: bytes,
     ) -> None:
+        if self._held >= self.max_bytes:
+            self._maybe_sweep()
+            return
         meta = {
             "key": key.decode("latin-1"),
             "marker": repr(marker),
@@ -94,9 +97,6 @@ class SharedPages:
             "etag": etag.decode("latin-1"),
             "control": control.decode("latin-1"),
         }
-        if self._held >= self.max_bytes:
-            self._maybe_sweep()
-            return
         path = self._path(key)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
