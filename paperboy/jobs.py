@@ -80,7 +80,7 @@ class BackgroundWork:
         self.jobs: list[tuple[str, _Job]] = []
         self._more_names: dict[int, list[str]] = {}  # a runner of several scheduled jobs
         if settings.background_indexing or role == "worker":
-            indexer = BackgroundIndexer(search, settings.index_interval, embed=False)
+            indexer = BackgroundIndexer(search, settings.index_interval)
             self.jobs.append((f"keyword index every {settings.index_interval:g} s", indexer))
         if role == "web":
             return

@@ -1,10 +1,9 @@
-"""The process's instruments: a scheduled job's runs, failures and duration by kind, and
-multi-process mode (PROMETHEUS_MULTIPROC_DIR), where one scrape adds up the samples every
-process wrote."""
+"""The process's instruments: a job's runs, failures and duration by kind (through the job
+runner), and multi-process mode (PROMETHEUS_MULTIPROC_DIR), where one scrape adds up the
+samples every process wrote."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -12,9 +11,13 @@ import time
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
 
+from paperboy.clock import utcnow
 from paperboy.metrics import MULTIPROC_ENV, exposition
-from paperboy.periodic import PeriodicJob
+from paperboy.store import Store
+from paperboy.store.models import jobs
+from paperboy.workqueue.runner import Handler, JobContext, JobResult, JobRunner, RunnerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,32 +30,34 @@ def _value(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def test_periodic_job_runs_and_failures_are_counted_by_kind() -> None:
+def test_job_runs_and_failures_are_counted_by_kind(sqlite_store: Store) -> None:
     calls = []
 
-    def run() -> None:
+    def run(_context: JobContext) -> JobResult:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("the first run fails")
+        return JobResult(items=1, item="runs")
 
+    kind = "test_sync_1"
     before = exposition()[0].decode()
-    job = PeriodicJob(
-        "Test sync #1", run, first_run=0, interval=0.01, log=logging.getLogger("test")
-    )
-    job.start()
-    deadline = time.monotonic() + 10
-    while job.runs < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    job.stop()
+    sqlite_store.jobs.ensure_periodic(kind, kind, first_run=utcnow(), every=600)
+    config = RunnerSettings(lease_seconds=30, heartbeat_seconds=5, backoff_seconds=0)
+    runner = JobRunner(sqlite_store, [Handler(kind, run, every=600)], config, owner="w")
+    for _ in range(3):
+        with sqlite_store.engine.begin() as conn:  # due now, whatever its schedule
+            conn.execute(update(jobs).values(run_after=utcnow()))
+        deadline = time.monotonic() + 10
+        while not runner.run_once():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
     after = exposition()[0].decode()
-    kind = "test_sync_1"  # the label: lower case, punctuation folded
     runs = _value(after, "paperboy_job_runs_total", kind=kind)
-    assert runs - _value(before, "paperboy_job_runs_total", kind=kind) == job.runs >= 3
+    assert runs - _value(before, "paperboy_job_runs_total", kind=kind) == len(calls) == 3
     assert (
         _value(after, "paperboy_job_failures_total", kind=kind)
         - _value(before, "paperboy_job_failures_total", kind=kind)
         == 1
-        == job.failures
     )
     assert _value(after, "paperboy_job_duration_seconds_count", kind=kind) == runs
 

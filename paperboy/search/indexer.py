@@ -1,8 +1,10 @@
-"""Runs inside `paperboy serve`: keeps the keyword index and embeddings current by
-calling SearchService.update every PAPERBOY_INDEX_INTERVAL seconds in a thread.
+"""Runs inside `paperboy serve`: keeps the keyword index current by calling
+SearchService.update (without embedding) every PAPERBOY_INDEX_INTERVAL seconds in a
+thread. Embeddings are kept current by the ``embed_plan``/``embed_batch`` jobs of the
+job table (`paperboy/workqueue/embedding.py`).
 
 Stopping is quick: the update checks the stop event between small batches, so a server
-that is embedding stops within a batch's time (well under two seconds)."""
+stops within a batch's time (well under two seconds)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ log = logging.getLogger("paperboy.search")
 
 
 class BackgroundIndexer:
-    def __init__(self, service: SearchService, interval: float, *, embed: bool = True) -> None:
-        self.service, self.interval, self.embed = service, interval, embed
+    def __init__(self, service: SearchService, interval: float) -> None:
+        self.service, self.interval = service, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="paperboy-indexer", daemon=True)
 
@@ -33,7 +35,7 @@ class BackgroundIndexer:
         while not self._stop.is_set():
             try:
                 with observe_job("index"):  # runs, failures and duration in /metrics
-                    update = self.service.update(embed=self.embed, stop=self._stop)
+                    update = self.service.update(embed=False, stop=self._stop)
                 count_items("index", "indexed", update.indexed or 0)
                 count_items("index", "embedded", update.embedded)
                 if update.indexed or update.embedded:

@@ -27,9 +27,8 @@ from paperboy.digest.outbox import send_due_digests
 from paperboy.errors import SourceError
 from paperboy.ingest.github import sync_github
 from paperboy.ingest.github_scheduler import github_job_enabled
-from paperboy.ingest.harvest_scheduler import harvest_sets
+from paperboy.ingest.harvest_scheduler import harvest_set, harvest_sets
 from paperboy.ingest.hf_sync import sync_hf
-from paperboy.ingest.oai import harvest_oai, oai_state_key
 from paperboy.maps.service import build_period, recent_periods
 from paperboy.store import Store
 from paperboy.workqueue.runner import Handler, JobContext, JobResult
@@ -77,12 +76,7 @@ def _harvest(store: Store, settings: Settings) -> Callable[[JobContext], JobResu
             if context.cancelled:
                 break
             context.save_payload({"set": set_spec})
-            known = store.papers.get_state(oai_state_key(settings.arxiv_oai_url, set_spec))
-            start = None if known else utcnow() - timedelta(days=settings.harvest_first_days)
-            report = harvest_oai(
-                store, settings, set_spec=set_spec, from_date=start.date() if start else None
-            )
-            log.info("scheduled harvest of %s: %s", set_spec, report.summary())
+            report = harvest_set(store, settings, set_spec)
             added += report.added
             if report.error:  # retried with backoff; the next run resumes from the position
                 raise SourceError(f"harvest of {set_spec} stopped: {report.error}")

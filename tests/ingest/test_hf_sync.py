@@ -292,27 +292,38 @@ def test_command_rejects_a_bad_until(runner: CliRunner) -> None:
 def test_scheduled_job_syncs_and_survives_a_failure(
     source_server: LocalServer, source_settings: Settings, source_store: Store
 ) -> None:
-    import time
+    """The ``hf_sync`` job of the job table, run by a real JobRunner as in `paperboy
+    worker`: a source that stays down leaves the row queued with its error; the next run
+    syncs the days."""
+    from tests.jobs.singleton_runs import run_now, singleton_runner
 
-    from paperboy.ingest.hf_scheduler import HfSyncScheduler
-
+    down = {"now": True}
     calls: list[str] = []
 
     def answer(seen: Seen) -> Answer:
         calls.append(seen.query["date"])
-        if len(calls) == 1:
-            return 500, {}, b"boom"  # retried by the client, then a success
+        if down["now"]:
+            return 500, {}, b"boom"
         return 200, JSON, b"[]"
 
     source_server.handler = answer
-    settings = source_settings.model_copy(update={"hf_sync_minutes": 1, "hf_sync_days": 2})
-    job = HfSyncScheduler(source_store, settings, first_run=0.0)
-    job.start()
-    deadline = time.monotonic() + 20
-    while job.runs < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.stop(timeout=10)
-    assert job.runs == 1
-    assert len(calls) == 3  # day 1: 500 then 200; day 2: 200
+    settings = source_settings.model_copy(
+        update={
+            "hf_sync_minutes": 1,
+            "hf_sync_days": 2,
+            "max_retries": 0,
+            "digest_scheduler": False,
+            "map_refresh_minutes": 0,
+        }
+    )
+    runner = singleton_runner(source_store, settings, "hf_sync")
+    row = run_now(source_store, runner, "hf_sync")
+    assert row.last_error is not None and row.attempts == 1
+    assert runner.counts.failures == {"hf_sync": 1}
+    down["now"] = False
+    calls.clear()
+    row = run_now(source_store, runner, "hf_sync")
+    assert row.last_error is None and row.attempts == 0
+    assert len(calls) == 2  # one request a day
     states = [source_store.papers.get_state(f"hf_daily:{d}") for d in set(calls)]
     assert all(s is not None for s in states)
