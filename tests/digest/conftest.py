@@ -35,6 +35,14 @@ class ScriptedMailbox(Mailbox):
     defer: set[str] = field(default_factory=set)
     defer_times: int = 1
     deferred: Counter[str] = field(default_factory=Counter)
+    # Transactions per recipient that reached RCPT, and those that reached the end of
+    # DATA: more of the first means a transaction was cut (the client vanished).
+    started: Counter[str] = field(default_factory=Counter)
+    finished: Counter[str] = field(default_factory=Counter)
+
+    def cut(self) -> set[str]:
+        """Recipients with a transaction that never reached the end of DATA."""
+        return {a for a, n in self.started.items() if n > self.finished[a]}
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -50,10 +58,12 @@ class ScriptedMailbox(Mailbox):
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
+        self.started[address] += 1
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         rcpt = envelope.rcpt_tos[0]
+        self.finished[rcpt] += 1
         if rcpt in self.reject_data:
             return self.reject_data[rcpt]
         if rcpt in self.defer and self.deferred[rcpt] < self.defer_times:
