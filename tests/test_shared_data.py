@@ -23,6 +23,7 @@ USERS = [
     "tests/ingest/test_jsonl.py",
     "tests/web/test_submissions.py::test_refusals_are_shown_on_the_form",
     "tests/ingest/test_demo_signal.py",
+    "tests/test_ingest_equivalence.py",
 ]
 
 
