@@ -20,8 +20,8 @@ from markupsafe import Markup
 
 from paperboy.config import Settings
 from paperboy.errors import PaperboyError
-from paperboy.progress import progress
-from paperboy.search.embed import DIM, Embedder, load_embedder, paper_text
+from paperboy.search.embed import DIM, Embedder, load_embedder
+from paperboy.search.embed_direct import embed_papers
 from paperboy.search.fusion import reciprocal_rank_fusion, score_fusion
 from paperboy.search.lexical import LexicalHits, LexicalIndex
 from paperboy.search.query import ParsedQuery
@@ -49,8 +49,6 @@ log = logging.getLogger("paperboy.search")
 # per process (web/search_gate.py), so a few threads are enough.
 _SEMANTIC_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-semantic")
 SimilarMethod = Literal["hybrid", "knn", "bm25"]
-EMBED_BATCH = 64
-STOPPABLE_BATCH = 4  # texts encoded between checks of the stop event (~0.2 s)
 CONSTRAINT_CANDIDATES = 5000
 # Similar papers: cosine + weight x relative BM25 over the union of the embedding kNN
 # and BM25 query-by-example (the paper's most distinctive words, up to SIMILAR_TERMS),
@@ -429,40 +427,14 @@ class SearchService:
         limit: int | None = None,
         stop: threading.Event | None = None,
     ) -> int:
-        """Embed papers that have no embedding yet (or whose text changed), a batch per
-        transaction: interrupted, it resumes where it stopped. With ``stop``, batches
-        are small and it returns soon after ``stop`` is set."""
+        """Embed papers without a current embedding (``embed_direct.embed_papers``),
+        one run at a time: another caller meanwhile gets 0."""
         if not self._embed_lock.acquire(blocking=False):
             return 0
         try:
-            embedder = self.embedder
-            done = 0
-            total = self.store.embeddings.count_to_embed(embedder.name)
-            if limit is not None:
-                total = min(total, limit)
-            if total and stop is not None:
-                log.info("embedding %d papers in the background", total)
-            with progress("embed papers", total if show_progress else None, "papers") as bar:
-                # A stoppable run encodes a few texts at a time between checks.
-                step = EMBED_BATCH if stop is None else STOPPABLE_BATCH
-                most = EMBED_BATCH * 4 if stop is None else EMBED_BATCH
-                while (limit is None or done < limit) and not (stop and stop.is_set()):
-                    size = most if limit is None else min(most, limit - done)
-                    batch = self.store.embeddings.papers_to_embed(embedder.name, limit=size)
-                    if not batch:
-                        break
-                    parts: list[np.ndarray] = []
-                    for at in range(0, len(batch), step):
-                        if parts and stop is not None and stop.is_set():
-                            batch = batch[:at]  # keep what is encoded; stop after saving
-                            break
-                        texts = [paper_text(i.title, i.abstract) for i in batch[at : at + step]]
-                        parts.append(embedder.encode(texts, batch_size=EMBED_BATCH))
-                    vectors = np.concatenate(parts)
-                    self.store.embeddings.save_embeddings(embedder.name, batch, vectors)
-                    done += len(batch)
-                    bar.update(len(batch))
-            return done
+            return embed_papers(
+                self.store, self.embedder, show_progress=show_progress, limit=limit, stop=stop
+            )
         finally:
             self._embed_lock.release()
 

@@ -30,7 +30,8 @@ import numpy as np
 from paperboy.clock import utcnow
 from paperboy.config import Settings
 from paperboy.search.embed import paper_text
-from paperboy.search.service import EMBED_BATCH, SearchService, model_key
+from paperboy.search.embed_direct import EMBED_BATCH
+from paperboy.search.service import SearchService, model_key
 from paperboy.store import Store
 from paperboy.workqueue.embed_failures import (
     EncodeFailed,
