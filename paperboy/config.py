@@ -166,6 +166,14 @@ class Settings(SourceSettings, ReaderSettings):
         description="BM25 weight of title matches relative to abstract matches (tuned on "
         "the known-item and SciFact training queries; docs/search.md).",
     )
+    keyword_proximity_max_papers: int = Field(
+        500_000,
+        ge=0,
+        description="Papers up to which keyword ranking adds a small bonus for query words "
+        "found close together. Matching word positions costs as much as the rest of a "
+        "query; above this size the bonus is left out (docs/search.md, The keyword leg). "
+        "0: never.",
+    )
     background_indexing: bool = Field(
         True,
         description="`paperboy serve` keeps search indexes and embeddings up to date in a "

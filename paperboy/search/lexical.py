@@ -26,7 +26,12 @@ from paperboy.clock import utcnow
 from paperboy.errors import PaperboyError
 from paperboy.progress import progress
 from paperboy.search import id_numbers
-from paperboy.search.lexical_query import LexicalParams, filter_query, text_query
+from paperboy.search.lexical_query import (
+    LexicalParams,
+    filter_query,
+    restricted_to,
+    text_query,
+)
 from paperboy.search.query import STOPWORDS, ParsedQuery, day_number
 from paperboy.store import Store, StoredPaper
 
@@ -72,10 +77,16 @@ def index_position(path: Path) -> tuple[datetime | None, int]:
 
 class LexicalIndex:
     def __init__(
-        self, path: Path, *, title_boost: float | None = None, params: LexicalParams | None = None
+        self,
+        path: Path,
+        *,
+        title_boost: float | None = None,
+        params: LexicalParams | None = None,
+        proximity_max_docs: int = 500_000,
     ) -> None:
         self.path = path
         self.params = params or LexicalParams()
+        self.proximity_max_docs = proximity_max_docs
         if title_boost is not None:
             self.params = replace(self.params, title=title_boost)
         self.schema = _build_schema()
@@ -290,10 +301,10 @@ class LexicalIndex:
     # -- querying ---------------------------------------------------------------------
 
     def text_query(
-        self, pq: ParsedQuery, fields: tuple[str, ...] | None = None
+        self, pq: ParsedQuery, fields: tuple[str, ...] | None = None, *, proximity: bool = True
     ) -> tantivy.Query | None:
         """The ranked part of ``pq`` over this index (see lexical_query.text_query)."""
-        return text_query(self.index, self.params, pq, fields)
+        return text_query(self.index, self.params, pq, fields, proximity=proximity)
 
     def filter_query(self, pq: ParsedQuery) -> list[tantivy.Query]:
         return filter_query(self.schema, pq)
@@ -307,22 +318,29 @@ class LexicalIndex:
         by_date: bool = False,
         exclude: Collection[str] = (),
         fields: tuple[str, ...] | None = None,
+        within: Collection[str] | None = None,
+        proximity: bool = True,
     ) -> LexicalHits:
         """Matches, best first; papers in ``exclude`` (arXiv ids) are left out before
-        paging and counting."""
+        paging and counting; ``within`` (arXiv ids) keeps only those papers. The
+        proximity bonus applies only while the index holds at most
+        ``proximity_max_docs`` papers (see lexical_query.proximity_query)."""
         self.refresh()
-        ranked = self.text_query(pq, fields)
+        searcher, known = self._searcher()
+        near = proximity and searcher.num_docs <= self.proximity_max_docs
+        ranked = self.text_query(pq, fields, proximity=near)
         clauses = [(tantivy.Occur.Must, q) for q in self.filter_query(pq)]
         if ranked is not None:
             clauses.append((tantivy.Occur.Must, ranked))
-        if not clauses:
+        if not clauses or limit <= 0:
             return LexicalHits([], [], 0)
         clauses += [
             (tantivy.Occur.MustNot, tantivy.Query.term_query(self.schema, "arxiv_id", a))
             for a in sorted(exclude)
         ]
         query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-        searcher, known = self._searcher()
+        if within is not None:
+            query = restricted_to(self.schema, query, within)
         if by_date or ranked is None:
             result = searcher.search(query, limit, offset=offset, order_by_field="announced")
         else:

@@ -79,7 +79,9 @@ class SearchService:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings, self.store = settings, store
         self.lexical = LexicalIndex(
-            settings.resolved_index_dir / "lexical", title_boost=settings.title_boost
+            settings.resolved_index_dir / "lexical",
+            title_boost=settings.title_boost,
+            proximity_max_docs=settings.keyword_proximity_max_papers,
         )
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
@@ -228,7 +230,6 @@ class SearchService:
         pending = _SEMANTIC_POOL.submit(self._semantic, pq, limit, allowed)
         try:
             lexical = self.lexical.search(pq, limit=max(limit, DEPTH))
-            fields = self._field_searches(pq) if reranker is not None else None
         finally:
             wait([pending])
         vector, semantic = pending.result()
@@ -240,7 +241,7 @@ class SearchService:
         matches = max(lexical.total, semantic.total, len(fused))
         if reranker is None:
             return fused[:limit], matches
-        stage = self.first_stage(pq, lexical.ids, lexical.scores, semantic, fields)
+        stage = self.first_stage(pq, lexical.ids, lexical.scores, semantic)
         ids, x = candidate_features(stage, self.vectors.cosines(vector, _union(stage)))
         reranked = reranker.rerank(ids, x)
         seen = {a for a, _ in reranked}
@@ -262,10 +263,18 @@ class SearchService:
             min_score=self.settings.semantic_min_score,
         )
 
-    def _field_searches(self, pq: ParsedQuery) -> tuple[LexicalHits, LexicalHits]:
-        """BM25 on the title alone and on the abstract alone (reranker features)."""
-        title = self.lexical.search(pq, limit=DEPTH, fields=("title",))
-        abstract = self.lexical.search(pq, limit=DEPTH, fields=("abstract",))
+    def _field_searches(
+        self, pq: ParsedQuery, candidates: list[str]
+    ) -> tuple[LexicalHits, LexicalHits]:
+        """BM25 on the title alone and on the abstract alone, for the candidates only
+        (reranker features): two searches over a few hundred papers, not the index, and
+        without the proximity bonus (matching word positions is what costs)."""
+        title = self.lexical.search(
+            pq, limit=len(candidates), fields=("title",), within=candidates, proximity=False
+        )
+        abstract = self.lexical.search(
+            pq, limit=len(candidates), fields=("abstract",), within=candidates, proximity=False
+        )
         return title, abstract
 
     def candidates(self, pq: ParsedQuery) -> tuple[list[str], Matrix]:
@@ -283,14 +292,16 @@ class SearchService:
         lexical_ids: list[str],
         lexical_scores: list[float],
         semantic: VectorHits,
-        fields: tuple[LexicalHits, LexicalHits] | None = None,
     ) -> FirstStage:
-        """Both engines' top DEPTH, plus BM25 on the title and on the abstract alone
-        (``fields``, when the caller has them already)."""
-        title, abstract = fields if fields is not None else self._field_searches(pq)
+        """Both engines' top DEPTH, plus BM25 on the title and on the abstract alone for
+        the union of the two."""
+        lexical = list(zip(lexical_ids[:DEPTH], lexical_scores[:DEPTH], strict=True))
+        vector = list(zip(semantic.ids[:DEPTH], semantic.scores[:DEPTH], strict=True))
+        candidates = list(dict.fromkeys([a for a, _ in lexical] + [a for a, _ in vector]))
+        title, abstract = self._field_searches(pq, candidates)
         return FirstStage(
-            lexical=list(zip(lexical_ids[:DEPTH], lexical_scores[:DEPTH], strict=True)),
-            semantic=list(zip(semantic.ids[:DEPTH], semantic.scores[:DEPTH], strict=True)),
+            lexical=lexical,
+            semantic=vector,
             title=list(zip(title.ids, title.scores, strict=True)),
             abstract=list(zip(abstract.ids, abstract.scores, strict=True)),
         )
