@@ -77,12 +77,23 @@ def index() -> None:
     """
 
 
-def _echo_update(indexed: int | None, embedded: int) -> None:
+SKIPPED_SHOWN = 20  # arXiv ids of skipped papers printed (the log has up to 50)
+
+
+def _echo_update(indexed: int | None, embedded: int, skipped: list[str]) -> None:
     if indexed is None:
         click.echo("keyword index: another process is updating it")
     else:
         click.echo(f"keyword index: {indexed} papers indexed")
-    click.echo(f"embeddings: {embedded} papers embedded")
+    line = f"embeddings: {embedded} papers embedded"
+    if skipped:
+        more = len(skipped) - SKIPPED_SHOWN
+        line += (
+            f", {len(skipped)} skipped (the embedder fails on their text; the next run "
+            f"tries them again): {', '.join(skipped[:SKIPPED_SHOWN])}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    click.echo(line)
 
 
 @index.command("update")
@@ -98,7 +109,7 @@ def index_update(app: AppContext, no_embed: bool) -> None:
       paperboy index update
     """
     result = search_service(app).update(embed=not no_embed, show_progress=True)
-    _echo_update(result.indexed, result.embedded)
+    _echo_update(result.indexed, result.embedded, result.skipped)
 
 
 @index.command("rebuild")
@@ -117,7 +128,7 @@ def index_rebuild(app: AppContext, reembed: bool) -> None:
       paperboy index rebuild --reembed
     """
     result = search_service(app).rebuild(reembed=reembed, show_progress=True)
-    _echo_update(result.indexed, result.embedded)
+    _echo_update(result.indexed, result.embedded, result.skipped)
 
 
 @index.command("status")

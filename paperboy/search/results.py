@@ -78,3 +78,4 @@ def round_count(n: int) -> int:
 class IndexUpdate:
     indexed: int | None = 0  # None: another process holds the keyword index writer
     embedded: int = 0
+    skipped: list[str] = field(default_factory=list)  # arXiv ids the embedder fails on

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from paperboy.config import Settings
 from paperboy.errors import PaperboyError
 from paperboy.search.embed import DIM, Embedder, load_embedder
-from paperboy.search.embed_direct import embed_papers
+from paperboy.search.embed_direct import EmbedRun, embed_papers
 from paperboy.search.fusion import reciprocal_rank_fusion, score_fusion
 from paperboy.search.lexical import LexicalHits, LexicalIndex
 from paperboy.search.query import ParsedQuery
@@ -439,9 +439,19 @@ class SearchService:
         stop: threading.Event | None = None,
     ) -> int:
         """Embed papers without a current embedding (``embed_direct.embed_papers``),
-        one run at a time: another caller meanwhile gets 0."""
+        one run at a time: another caller meanwhile gets 0. How many were embedded."""
+        return self.embed_run(show_progress=show_progress, limit=limit, stop=stop).embedded
+
+    def embed_run(
+        self,
+        *,
+        show_progress: bool = False,
+        limit: int | None = None,
+        stop: threading.Event | None = None,
+    ) -> EmbedRun:
+        """``embed_pending``, saying also which papers were skipped (poison)."""
         if not self._embed_lock.acquire(blocking=False):
-            return 0
+            return EmbedRun()
         try:
             return embed_papers(
                 self.store, self.embedder, show_progress=show_progress, limit=limit, stop=stop
@@ -466,7 +476,8 @@ class SearchService:
             # an idle server skips the two scans of every paper that finding them costs.
             papers_at = self.store.papers.max_last_changed()
             if papers_at is None or papers_at != self._embedded_upto:
-                result.embedded = self.embed_pending(show_progress=show_progress, stop=stop)
+                run = self.embed_run(show_progress=show_progress, stop=stop)
+                result.embedded, result.skipped = run.embedded, run.skipped
                 if not (stop and stop.is_set()) and not self._embed_lock.locked():
                     self._embedded_upto = papers_at
             if self._vectors is not None:
@@ -481,5 +492,5 @@ class SearchService:
             self._embedded_upto = None
             self.store.embeddings.delete_embeddings(self.embedder.name)
             self._vectors = None
-        embedded = self.embed_pending(show_progress=show_progress)
-        return IndexUpdate(indexed=indexed, embedded=embedded)
+        run = self.embed_run(show_progress=show_progress)
+        return IndexUpdate(indexed=indexed, embedded=run.embedded, skipped=run.skipped)

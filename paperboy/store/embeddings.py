@@ -108,13 +108,17 @@ def _vector_rows(
 
 
 class EmbeddingStore(Repository):
-    def papers_to_embed(self, model: str, limit: int = 256) -> list[TextToEmbed]:
-        """Papers without an embedding by ``model``, or whose text changed since."""
+    def papers_to_embed(self, model: str, limit: int = 256, *, after: int = 0) -> list[TextToEmbed]:
+        """Papers without an embedding by ``model``, or whose text changed since, in id
+        order from the first id above ``after`` (a run's cursor: papers it skipped)."""
         e = paper_embeddings
         stmt = (
             select(papers.c.id, papers.c.title, papers.c.abstract, papers.c.text_hash)
             .select_from(papers.outerjoin(e, and_(e.c.paper_id == papers.c.id, e.c.model == model)))
-            .where(or_(e.c.paper_id.is_(None), e.c.text_hash != papers.c.text_hash))
+            .where(
+                papers.c.id > after,
+                or_(e.c.paper_id.is_(None), e.c.text_hash != papers.c.text_hash),
+            )
             .order_by(papers.c.id)
             .limit(limit)
         )

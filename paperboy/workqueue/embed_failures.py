@@ -30,6 +30,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from paperboy.search.embed import Embedder
+from paperboy.search.poison import PROBE_TEXT as PROBE_TEXT
+from paperboy.search.poison import probe_embedder
 from paperboy.store import Store
 from paperboy.store.embeddings import TextToEmbed
 from paperboy.store.jobs import JobRow
@@ -37,8 +39,6 @@ from paperboy.store.jobs import JobRow
 log = logging.getLogger("paperboy.jobs")
 
 RETRY_FAILED_AFTER = timedelta(days=1)
-# Any model encodes this; if it raises too, the embedder is broken, not the batch's texts.
-PROBE_TEXT = "A study of attention in neural networks."
 
 
 class EncodeFailed(Exception):
@@ -53,10 +53,6 @@ class EncodeFailed(Exception):
 class PaperNotEmbedded(Exception):
     """The embedder fails on this one paper's text (the batch fails; retried, then kept
     failed with this message)."""
-
-
-class EmbedderBroken(Exception):
-    """The embedder fails on any text, the probe included: not the batch's fault."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +86,7 @@ def split_after_failure(
         raise PaperNotEmbedded(
             f"the embedder fails on paper {paper.paper_id} ({paper.title[:80]!r}): {error}"
         ) from failed.cause
-    try:
-        embedder.encode([PROBE_TEXT])
-    except Exception as exc:
-        probe = f"{type(exc).__name__}: {exc}"
-        raise EmbedderBroken(f"the embedder fails on any text: {probe}") from exc
+    probe_embedder(embedder)  # EmbedderBroken: the batch fails whole (search/poison.py)
     batches = halves(key, payload, [t.paper_id for t in failed.rest])
     log.warning(
         "embedding batch %s: %s; saved %d papers, split the other %d into %s",

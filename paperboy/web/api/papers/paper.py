@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from paperboy.community.counts import hf_details
 from paperboy.feed.tldr import tldrs_for
+from paperboy.ops.health import health_figures
 from paperboy.search.snippets import opening as _opening
 from paperboy.web.api.papers.common import ERRORS, router
 from paperboy.web.api.schemas import (
@@ -79,13 +80,14 @@ def paper(arxiv_id: str, store: StoreDep, settings: SettingsDep) -> PaperOut:
 
 class HealthOut(BaseModel):
     status: str = Field(examples=["ok"])
-    papers: int = Field(description="Papers stored")
+    papers: int = Field(description="Papers stored (counted at most every 10 s per process)")
     latest_day: date | None = Field(None, description="Newest announcement day stored")
 
 
 @router.get("/health", response_model=HealthOut, tags=["operations"], summary="Liveness")
 def health(store: StoreDep) -> HealthOut:
-    """For load balancers and monitoring: answers while the database answers."""
-    return HealthOut(
-        status="ok", papers=store.papers.count_papers(), latest_day=store.papers.latest_announced()
-    )
+    """For load balancers and monitoring: answers while the database answers. Cheap
+    enough to call every second: `latest_day` is read on each call, `papers` is counted
+    at most every 10 seconds per server process, so it may be up to 10 s behind."""
+    figures = health_figures(store)
+    return HealthOut(status="ok", papers=figures.papers, latest_day=figures.latest_day)
