@@ -5,16 +5,16 @@ always agree. The name rule is in ``paperboy.store.author_names``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, extract, func, insert, select
+from sqlalchemy import Connection, Select, delete, extract, func, select
 
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.author_names import fold_name, name_group, surname_of
-from paperboy.store.db import insert_ignoring_duplicates
+from paperboy.store.db import insert_ignoring_duplicates, insert_plain_rows
 from paperboy.store.models import authors, paper_authors, papers, votes
 
 
@@ -38,12 +38,18 @@ class CoAuthor:
     papers: int
 
 
-def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str]]]) -> int:
+def write_paper_authors(
+    conn: Connection,
+    rows: Sequence[tuple[int, Sequence[str]]],
+    *,
+    new_ids: Collection[int] = frozenset(),
+) -> int:
     """Replace the author rows of the papers ``(paper_id, author names)``; returns rows
-    written. Runs in the caller's transaction (the upsert's, or a backfill's)."""
+    written. Runs in the caller's transaction (the upsert's, or a backfill's).
+    ``new_ids``: papers inserted in this transaction, which have no rows to delete."""
     if not rows:
         return 0
-    for chunk in chunked([paper_id for paper_id, _ in rows]):
+    for chunk in chunked([paper_id for paper_id, _ in rows if paper_id not in new_ids]):
         conn.execute(delete(paper_authors).where(paper_authors.c.paper_id.in_(chunk)))
     spelled: dict[str, str] = {}
     for _, names in rows:
@@ -67,8 +73,7 @@ def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str
                 link_rows.append(
                     {"paper_id": paper_id, "position": position, "author_id": ids[key]}
                 )
-    if link_rows:
-        conn.execute(insert(paper_authors), link_rows)
+    insert_plain_rows(conn, paper_authors, link_rows)
     return len(link_rows)
 
 

@@ -7,7 +7,7 @@ the papers repository's upsert); ``refresh_links`` re-derives them for existing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -107,14 +107,20 @@ def with_code_repository() -> Select[Any]:
     return select(code_links.c.paper_id).where(code_links.c.kind.in_(sorted(REPO_KINDS)))
 
 
-def write_paper_links(conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+def write_paper_links(
+    conn: Connection,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    *,
+    new_ids: Collection[int] = frozenset(),
+) -> int:
     """Replace the code links of the papers ``(paper_id, row)``; returns links written.
 
     Runs in the caller's transaction. GitHub repositories get a ``github_repos`` row
-    (status ``new``) so the GitHub sync finds them."""
+    (status ``new``) so the GitHub sync finds them. ``new_ids``: papers inserted in this
+    transaction, which have no links to delete."""
     if not rows:
         return 0
-    ids = [paper_id for paper_id, _ in rows]
+    ids = [paper_id for paper_id, _ in rows if paper_id not in new_ids]
     for chunk in chunked(ids):
         conn.execute(delete(code_links).where(code_links.c.paper_id.in_(chunk)))
     link_rows: list[dict[str, Any]] = []

@@ -17,6 +17,7 @@ from paperboy.clock import utc_naive, utcnow
 from paperboy.store._rows import Repository, as_date, chunked
 from paperboy.store.authors import write_paper_authors
 from paperboy.store.code import with_code_repository, write_paper_links
+from paperboy.store.db import insert_plain_rows
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.tldr import write_paper_tldrs
 
@@ -91,8 +92,12 @@ class FeedPage:
     total: int
 
 
+# One encoder for every hash: ``json.dumps`` with these options builds a new one per call.
+_HASH_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
+
+
 def content_hash(values: dict[str, Any]) -> str:
-    payload = json.dumps([values[c] for c in CONTENT_COLUMNS], default=str, ensure_ascii=False)
+    payload = _HASH_ENCODER.encode([values[c] for c in CONTENT_COLUMNS])
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
@@ -263,13 +268,15 @@ class PaperStore(Repository):
                 )
                 for row in changed:
                     category_rows.extend(_category_rows(row["_id"], row["categories"]))
-        if category_rows:
-            conn.execute(insert(paper_categories), category_rows)
+        insert_plain_rows(conn, paper_categories, category_rows)
+        # Papers inserted just now have no derived rows yet: nothing to delete for them.
+        new_ids = frozenset(ids.values())
         # Code links are derived from the text: rewritten with it, in this transaction.
         write_paper_links(
             conn,
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates],
+            new_ids=new_ids,
         )
         # So is the TL;DR, when the title or abstract is new or changed.
         write_paper_tldrs(
@@ -277,12 +284,14 @@ class PaperStore(Repository):
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates if row["_text_changed"]],
             tldrs,
+            new_ids=new_ids,
         )
         # So are the author rows (author pages, the author: filter), when they changed.
         write_paper_authors(
             conn,
             [(ids[row["arxiv_id"]], row["authors"]) for row in inserts]
             + [(row["_id"], row["authors"]) for row in updates if row["_authors_changed"]],
+            new_ids=new_ids,
         )
         return result
 
