@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
+from paperboy.codelinks import CodeLink, LinkInputs
 from paperboy.store._rows import Repository, as_date, chunked
 from paperboy.store.authors import write_paper_authors
 from paperboy.store.code import with_code_repository, write_paper_links
@@ -178,12 +179,14 @@ class PaperStore(Repository):
         *,
         state: tuple[str, dict[str, Any]] | None = None,
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
+        links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
     ) -> UpsertResult:
         """Insert or update a batch of records in one transaction.
 
         ``tldrs``: TL;DRs already chosen by (title, abstract), e.g. by a bulk ingest's
         second process (``choose_tldr`` is a pure function of the two); others are
-        chosen here.
+        chosen here. ``links``: code links already extracted, by ``link_inputs``, the
+        same way.
 
         Duplicates inside the batch collapse to the highest version (the last one on a
         tie). ``state`` (key, value) is saved in the same transaction: a harvester's
@@ -198,7 +201,7 @@ class PaperStore(Repository):
         for attempt in (1, 2):
             try:
                 with self.engine.begin() as conn:
-                    result = self._upsert(conn, list(latest.values()), tldrs)
+                    result = self._upsert(conn, list(latest.values()), tldrs, links)
                     if state is not None:
                         self._set_state(conn, *state)
                     return result
@@ -212,6 +215,7 @@ class PaperStore(Repository):
         conn: Connection,
         records: list[PaperRecord],
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
+        links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
     ) -> UpsertResult:
         result = UpsertResult()
         existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
@@ -277,6 +281,7 @@ class PaperStore(Repository):
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates],
             new_ids=new_ids,
+            found=links,
         )
         # So is the TL;DR, when the title or abstract is new or changed.
         write_paper_tldrs(
