@@ -82,7 +82,7 @@ def _author_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
     for chunk in chunked(keys):
         for author_id, key in conn.execute(
             select(authors.c.id, authors.c.key).where(authors.c.key.in_(chunk))
-        ):
+        ).all():  # one fetch, not a driver call a row
             found[str(key)] = int(author_id)
     return found
 
