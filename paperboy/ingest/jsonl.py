@@ -17,6 +17,7 @@ from paperboy.ingest.report import IngestReport
 from paperboy.ingest.tldr_ahead import Derived, TldrAhead, worth_it
 from paperboy.progress import progress
 from paperboy.store import Store
+from paperboy.store.authors import KnownAuthors
 
 BATCH_SIZE = 2000
 FORMATS = ("auto", "paperboy", "kaggle", "hf")
@@ -60,13 +61,12 @@ def ingest_jsonl(
     # A batch's TL;DRs and code links are found in the other process while the batch
     # before it is written and the next one read; then it is written.
     waiting: tuple[list[PaperRecord], FoundAhead] | None = None
+    known = KnownAuthors()  # author ids committed by earlier batches: fewer lookups
 
     def write(records: list[PaperRecord], ahead_of: FoundAhead | None) -> None:
         found = ahead_of.result() if ahead_of is not None else None
-        if found is None:
-            report.record(store.papers.upsert_papers(records))
-        else:
-            report.record(store.papers.upsert_papers(records, tldrs=found.tldrs, links=found.links))
+        tldrs, links = (found.tldrs, found.links) if found is not None else (None, None)
+        report.record(store.papers.upsert_papers(records, tldrs=tldrs, links=links, known=known))
 
     try:
         with raw, reader, progress("ingest", total, unit="B") as bar:

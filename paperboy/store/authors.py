@@ -5,8 +5,9 @@ always agree. The name rule is in ``paperboy.store.author_names``."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -38,15 +39,36 @@ class CoAuthor:
     papers: int
 
 
+@dataclass(slots=True)
+class KnownAuthors:
+    """Author ids by key for one bulk ingest, saving its writer most key lookups: the ids
+    of author rows its earlier batches committed (no code deletes or re-keys an author
+    row, so such an id stays right). ``pending`` holds the ids met in the transaction
+    under way; they join ``ids`` only once it has committed (``committed``), so a
+    rolled-back batch's new authors never do. At most ``limit`` ids are kept."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    limit: int = 1_000_000  # about 100 MB of keys
+
+    def committed(self) -> None:
+        room = self.limit - len(self.ids)
+        if room > 0:
+            self.ids.update(itertools.islice(self.pending.items(), room))
+        self.pending.clear()
+
+
 def write_paper_authors(
     conn: Connection,
     rows: Sequence[tuple[int, Sequence[str]]],
     *,
     new_ids: Collection[int] = frozenset(),
+    known: KnownAuthors | None = None,
 ) -> int:
     """Replace the author rows of the papers ``(paper_id, author names)``; returns rows
     written. Runs in the caller's transaction (the upsert's, or a backfill's).
-    ``new_ids``: papers inserted in this transaction, which have no rows to delete."""
+    ``new_ids``: papers inserted in this transaction, which have no rows to delete;
+    ``known``: a bulk ingest's author ids (read, and added to its ``pending``)."""
     if not rows:
         return 0
     for chunk in chunked([paper_id for paper_id, _ in rows if paper_id not in new_ids]):
@@ -57,7 +79,9 @@ def write_paper_authors(
             key = fold_name(name)
             if key:
                 spelled.setdefault(key, name.strip()[:300])
-    ids = _author_ids(conn, list(spelled))
+    cached = known.ids if known is not None else {}
+    ids = {k: cached[k] for k in spelled if k in cached}
+    ids.update(_author_ids(conn, [k for k in spelled if k not in ids]))
     missing = [k for k in spelled if k not in ids]
     if missing:
         conn.execute(
@@ -65,6 +89,8 @@ def write_paper_authors(
             [{"key": k, "surname": surname_of(k), "name": spelled[k]} for k in missing],
         )
         ids.update(_author_ids(conn, missing))
+    if known is not None:
+        known.pending.update((k, v) for k, v in ids.items() if k not in cached)
     link_rows: list[dict[str, Any]] = []
     for paper_id, names in rows:
         for position, name in enumerate(names):

@@ -16,7 +16,7 @@ from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
 from paperboy.codelinks import CodeLink, LinkInputs
 from paperboy.store._rows import Repository, as_date, chunked
-from paperboy.store.authors import write_paper_authors
+from paperboy.store.authors import KnownAuthors, write_paper_authors
 from paperboy.store.code import with_code_repository, write_paper_links
 from paperboy.store.db import insert_plain_rows
 from paperboy.store.models import paper_categories, papers, source_state, votes
@@ -180,13 +180,14 @@ class PaperStore(Repository):
         state: tuple[str, dict[str, Any]] | None = None,
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
         links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
+        known: KnownAuthors | None = None,
     ) -> UpsertResult:
         """Insert or update a batch of records in one transaction.
 
         ``tldrs``: TL;DRs already chosen by (title, abstract), e.g. by a bulk ingest's
         second process (``choose_tldr`` is a pure function of the two); others are
         chosen here. ``links``: code links already extracted, by ``link_inputs``, the
-        same way.
+        same way. ``known``: a bulk ingest's committed author ids (``KnownAuthors``).
 
         Duplicates inside the batch collapse to the highest version (the last one on a
         tie). ``state`` (key, value) is saved in the same transaction: a harvester's
@@ -200,11 +201,15 @@ class PaperStore(Repository):
                 latest[rec.arxiv_id] = rec
         for attempt in (1, 2):
             try:
+                if known is not None:
+                    known.pending.clear()  # what a failed attempt met was rolled back
                 with self.engine.begin() as conn:
-                    result = self._upsert(conn, list(latest.values()), tldrs, links)
+                    result = self._upsert(conn, list(latest.values()), tldrs, links, known)
                     if state is not None:
                         self._set_state(conn, *state)
-                    return result
+                if known is not None:
+                    known.committed()
+                return result
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -216,6 +221,7 @@ class PaperStore(Repository):
         records: list[PaperRecord],
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
         links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
+        known: KnownAuthors | None = None,
     ) -> UpsertResult:
         result = UpsertResult()
         existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
@@ -297,6 +303,7 @@ class PaperStore(Repository):
             [(ids[row["arxiv_id"]], row["authors"]) for row in inserts]
             + [(row["_id"], row["authors"]) for row in updates if row["_authors_changed"]],
             new_ids=new_ids,
+            known=known,
         )
         return result
 
