@@ -13,6 +13,7 @@ to be the paper's official code.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -298,6 +299,37 @@ def extract_links(
         replace(link, official=True) if official is not None and link.key == official.key else link
         for link, _ in unique.values()
     ]
+
+
+# The fields of a paper's ``links`` metadata (Hugging Face's) naming its repository and
+# its project page, first found first.
+REPO_FIELDS = ("github_repo", "githubRepo", "github")
+PROJECT_FIELDS = ("project_page", "projectPage", "project")
+# Everything ``extract_links`` reads of a paper: abstract, comment, repository, project
+# page. A bulk ingest's second process extracts links ahead of the writer by these.
+LinkInputs = tuple[str | None, str | None, str | None, str | None]
+
+
+def link_inputs(
+    abstract: str | None, comment: str | None, meta: Mapping[str, object] | None
+) -> LinkInputs:
+    """What ``extract_links`` is called with for a paper with this text and metadata."""
+    fields = meta or {}
+
+    def first(keys: tuple[str, ...]) -> str | None:
+        for key in keys:
+            value = fields.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return None
+
+    return (abstract, comment, first(REPO_FIELDS), first(PROJECT_FIELDS))
+
+
+def links_for(inputs: LinkInputs) -> list[CodeLink]:
+    """``extract_links`` of a paper's ``link_inputs``."""
+    abstract, comment, github_repo, project_page = inputs
+    return extract_links(abstract, comment, github_repo=github_repo, project_page=project_page)
 
 
 def official_repo(links: list[CodeLink]) -> CodeLink | None:

@@ -128,8 +128,10 @@ def _masked(text: str) -> str:
     (same length, so offsets in the masked copy are offsets in the text)."""
     out = _mask(text, _MATH) if "$" in text or "\\" in text else text
     if "(" in out or "[" in out:
-        for _ in range(3):  # nested brackets, innermost first
-            out = _mask(out, _BRACKETED)
+        # Innermost brackets only (a bracket holding another is never matched). This ran
+        # three times; a repeat finds the same spans (the sentinel is no bracket) and
+        # changes nothing, so once is the same output for a third of the cost.
+        out = _mask(out, _BRACKETED)
     return out
 
 
@@ -201,8 +203,13 @@ def _merge_fragments(sentences: list[str]) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased content words (hyphenated terms kept whole and split)."""
-    words = _TOKEN.findall(text.lower())
-    if "-" not in text:  # nothing to split: one pass (ingest runs this per sentence)
+    return _lower_tokens(text.lower())
+
+
+def _lower_tokens(lower: str) -> list[str]:
+    """``tokens`` of text already lower-cased (the chooser lowers each sentence once)."""
+    words = _TOKEN.findall(lower)
+    if "-" not in lower:  # nothing to split: one pass (ingest runs this per sentence)
         return [t for t in words if t not in _STOPWORDS and len(t) > 1]
     found: list[str] = []
     for token in words:
@@ -266,8 +273,9 @@ def sentence_features(
     ``similarities`` (to the title, to the abstract's centroid) default to lexical
     cosines; the benchmark passes MiniLM embedding cosines through it instead.
     ``centroid=False`` leaves the centroid feature 0 (cheaper, for a zero weight)."""
+    lowers = [s.lower() for s in sentences]
     if similarities is None:
-        bags = [Counter(tokens(s)) for s in sentences]
+        bags = [Counter(_lower_tokens(lower)) for lower in lowers]
         norms = [_norm(bag) for bag in bags]
         title_bag = Counter(tokens(title))
         title_norm = _norm(title_bag)
@@ -290,8 +298,7 @@ def sentence_features(
     count = len(sentences)
     middle = max(1.0, (count - 1) / 2)
     rows: list[tuple[float, ...]] = []
-    for index, sentence in enumerate(sentences):
-        lower = sentence.lower()
+    for index, lower in enumerate(lowers):
         strength = _cue_strength(lower)
         rows.append(
             (
@@ -312,7 +319,7 @@ def best_index(rows: list[tuple[float, ...]], weights: tuple[float, ...]) -> int
     """The highest scoring row (ties go to the earlier sentence); -1 for none."""
     best, best_score = -1, float("-inf")
     for index, row in enumerate(rows):
-        score = sum(w * x for w, x in zip(weights, row, strict=True))
+        score = sum(map(operator.mul, weights, row))  # the same sum, in the same order
         if score > best_score:
             best, best_score = index, score
     return best

@@ -14,13 +14,14 @@ from paperboy.arxiv import PaperRecord
 from paperboy.errors import InvalidInput, PaperboyError
 from paperboy.ingest.formats import record_from_json
 from paperboy.ingest.report import IngestReport
-from paperboy.ingest.tldr_ahead import TldrAhead, TldrKey, worth_it
+from paperboy.ingest.tldr_ahead import Derived, TldrAhead, worth_it
 from paperboy.progress import progress
 from paperboy.store import Store
+from paperboy.store.authors import KnownAuthors
 
 BATCH_SIZE = 2000
 FORMATS = ("auto", "paperboy", "kaggle", "hf")
-ChosenTldrs = Future[dict[TldrKey, str | None]]
+FoundAhead = Future[Derived]
 
 
 def _open(path: Path) -> tuple[IO[bytes], IO[bytes]]:
@@ -45,8 +46,8 @@ def ingest_jsonl(
 
     A crash loses at most the batches in flight; rerunning finds the committed ones
     unchanged. Lines that cannot be read are skipped and listed in the report. On a
-    machine with several cores a large file's TL;DRs are chosen in a second process
-    (``tldr_ahead``: None decides by cores and file size; see
+    machine with several cores a large file's TL;DRs and code links are found in a
+    second process (``tldr_ahead``: None decides by cores and file size; see
     ``paperboy.ingest.tldr_ahead``); the result is the same.
     """
     if fmt not in FORMATS:
@@ -57,13 +58,15 @@ def ingest_jsonl(
     reader, raw = _open(path)
     total = path.stat().st_size
     ahead = TldrAhead() if (worth_it(total) if tldr_ahead is None else tldr_ahead) else None
-    # A batch's TL;DRs are chosen in the other process while the batch before it is
-    # written and the next one read; then it is written.
-    waiting: tuple[list[PaperRecord], ChosenTldrs] | None = None
+    # A batch's TL;DRs and code links are found in the other process while the batch
+    # before it is written and the next one read; then it is written.
+    waiting: tuple[list[PaperRecord], FoundAhead] | None = None
+    known = KnownAuthors()  # author ids committed by earlier batches: fewer lookups
 
-    def write(records: list[PaperRecord], chosen: ChosenTldrs | None) -> None:
-        tldrs = chosen.result() if chosen is not None else None
-        report.record(store.papers.upsert_papers(records, tldrs=tldrs))
+    def write(records: list[PaperRecord], ahead_of: FoundAhead | None) -> None:
+        found = ahead_of.result() if ahead_of is not None else None
+        tldrs, links = (found.tldrs, found.links) if found is not None else (None, None)
+        report.record(store.papers.upsert_papers(records, tldrs=tldrs, links=links, known=known))
 
     try:
         with raw, reader, progress("ingest", total, unit="B") as bar:
@@ -76,10 +79,10 @@ def ingest_jsonl(
                 if ahead is None:
                     write(batch, None)
                 else:
-                    chosen = ahead.submit(batch)  # first: chosen while the last is written
+                    found = ahead.derive(batch)  # first: found while the last is written
                     if waiting is not None:
                         write(*waiting)
-                    waiting = (batch, chosen)
+                    waiting = (batch, found)
                 batch = []
                 offset = raw.tell()
                 bar.update(offset - position)

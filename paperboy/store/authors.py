@@ -5,16 +5,17 @@ always agree. The name rule is in ``paperboy.store.author_names``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import itertools
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, extract, func, insert, select
+from sqlalchemy import Connection, Select, delete, extract, func, select
 
 from paperboy.store._rows import Repository, chunked
 from paperboy.store.author_names import fold_name, name_group, surname_of
-from paperboy.store.db import insert_ignoring_duplicates
+from paperboy.store.db import insert_ignoring_duplicates, insert_plain_rows
 from paperboy.store.models import authors, paper_authors, papers, votes
 
 
@@ -38,12 +39,39 @@ class CoAuthor:
     papers: int
 
 
-def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str]]]) -> int:
+@dataclass(slots=True)
+class KnownAuthors:
+    """Author ids by key for one bulk ingest, saving its writer most key lookups: the ids
+    of author rows its earlier batches committed (no code deletes or re-keys an author
+    row, so such an id stays right). ``pending`` holds the ids met in the transaction
+    under way; they join ``ids`` only once it has committed (``committed``), so a
+    rolled-back batch's new authors never do. At most ``limit`` ids are kept."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    limit: int = 1_000_000  # about 100 MB of keys
+
+    def committed(self) -> None:
+        room = self.limit - len(self.ids)
+        if room > 0:
+            self.ids.update(itertools.islice(self.pending.items(), room))
+        self.pending.clear()
+
+
+def write_paper_authors(
+    conn: Connection,
+    rows: Sequence[tuple[int, Sequence[str]]],
+    *,
+    new_ids: Collection[int] = frozenset(),
+    known: KnownAuthors | None = None,
+) -> int:
     """Replace the author rows of the papers ``(paper_id, author names)``; returns rows
-    written. Runs in the caller's transaction (the upsert's, or a backfill's)."""
+    written. Runs in the caller's transaction (the upsert's, or a backfill's).
+    ``new_ids``: papers inserted in this transaction, which have no rows to delete;
+    ``known``: a bulk ingest's author ids (read, and added to its ``pending``)."""
     if not rows:
         return 0
-    for chunk in chunked([paper_id for paper_id, _ in rows]):
+    for chunk in chunked([paper_id for paper_id, _ in rows if paper_id not in new_ids]):
         conn.execute(delete(paper_authors).where(paper_authors.c.paper_id.in_(chunk)))
     spelled: dict[str, str] = {}
     for _, names in rows:
@@ -51,7 +79,9 @@ def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str
             key = fold_name(name)
             if key:
                 spelled.setdefault(key, name.strip()[:300])
-    ids = _author_ids(conn, list(spelled))
+    cached = known.ids if known is not None else {}
+    ids = {k: cached[k] for k in spelled if k in cached}
+    ids.update(_author_ids(conn, [k for k in spelled if k not in ids]))
     missing = [k for k in spelled if k not in ids]
     if missing:
         conn.execute(
@@ -59,6 +89,8 @@ def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str
             [{"key": k, "surname": surname_of(k), "name": spelled[k]} for k in missing],
         )
         ids.update(_author_ids(conn, missing))
+    if known is not None:
+        known.pending.update((k, v) for k, v in ids.items() if k not in cached)
     link_rows: list[dict[str, Any]] = []
     for paper_id, names in rows:
         for position, name in enumerate(names):
@@ -67,8 +99,7 @@ def write_paper_authors(conn: Connection, rows: Sequence[tuple[int, Sequence[str
                 link_rows.append(
                     {"paper_id": paper_id, "position": position, "author_id": ids[key]}
                 )
-    if link_rows:
-        conn.execute(insert(paper_authors), link_rows)
+    insert_plain_rows(conn, paper_authors, link_rows)
     return len(link_rows)
 
 
@@ -77,7 +108,7 @@ def _author_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
     for chunk in chunked(keys):
         for author_id, key in conn.execute(
             select(authors.c.id, authors.c.key).where(authors.c.key.in_(chunk))
-        ):
+        ).all():  # one fetch, not a driver call a row
             found[str(key)] = int(author_id)
     return found
 

@@ -7,21 +7,17 @@ the papers repository's upsert); ``refresh_links`` re-derives them for existing 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
-from paperboy.codelinks import REPO_KINDS, CodeLink, extract_links
+from paperboy.codelinks import REPO_KINDS, CodeLink, LinkInputs, link_inputs, links_for
 from paperboy.store._rows import Repository, bump_counter, chunked, paper_id_batches
 from paperboy.store.db import insert_ignoring_duplicates
 from paperboy.store.models import code_links, github_repos, github_star_snapshots, papers, votes
-
-# Keys of a paper's ``links`` that carry Hugging Face's repository and project page.
-_REPO_KEYS = ("github_repo", "githubRepo", "github")
-_PROJECT_KEYS = ("project_page", "projectPage", "project")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +84,11 @@ def repo_key(link: CodeLink) -> str | None:
 
 def links_of(row: dict[str, Any]) -> list[CodeLink]:
     """The links of a paper row (abstract, comment and the repository/project fields)."""
-    meta = row.get("links") or {}
+    return links_for(_inputs(row))
 
-    def first(keys: tuple[str, ...]) -> str | None:
-        return next((meta[k] for k in keys if isinstance(meta.get(k), str) and meta[k]), None)
 
-    return extract_links(
-        row.get("abstract"),
-        row.get("comment"),
-        github_repo=first(_REPO_KEYS),
-        project_page=first(_PROJECT_KEYS),
-    )
+def _inputs(row: dict[str, Any]) -> LinkInputs:
+    return link_inputs(row.get("abstract"), row.get("comment"), row.get("links"))
 
 
 def with_code_repository() -> Select[Any]:
@@ -107,20 +97,30 @@ def with_code_repository() -> Select[Any]:
     return select(code_links.c.paper_id).where(code_links.c.kind.in_(sorted(REPO_KINDS)))
 
 
-def write_paper_links(conn: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> int:
+def write_paper_links(
+    conn: Connection,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    *,
+    new_ids: Collection[int] = frozenset(),
+    found: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
+) -> int:
     """Replace the code links of the papers ``(paper_id, row)``; returns links written.
 
     Runs in the caller's transaction. GitHub repositories get a ``github_repos`` row
-    (status ``new``) so the GitHub sync finds them."""
+    (status ``new``) so the GitHub sync finds them. ``new_ids``: papers inserted in this
+    transaction, which have no links to delete. ``found``: ``links_for`` results already
+    computed (a bulk ingest's second process), by ``link_inputs``; others are found here."""
     if not rows:
         return 0
-    ids = [paper_id for paper_id, _ in rows]
+    ids = [paper_id for paper_id, _ in rows if paper_id not in new_ids]
     for chunk in chunked(ids):
         conn.execute(delete(code_links).where(code_links.c.paper_id.in_(chunk)))
     link_rows: list[dict[str, Any]] = []
     repos: dict[str, str] = {}
     for paper_id, row in rows:
-        for position, link in enumerate(links_of(row)):
+        inputs = _inputs(row)
+        links = found[inputs] if found is not None and inputs in found else links_for(inputs)
+        for position, link in enumerate(links):
             key = repo_key(link)
             if key is not None and link.name:
                 repos.setdefault(key, link.name)

@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from paperboy.arxiv import PaperRecord
 from paperboy.clock import utc_naive, utcnow
+from paperboy.codelinks import CodeLink, LinkInputs
 from paperboy.store._rows import Repository, as_date, chunked
-from paperboy.store.authors import write_paper_authors
+from paperboy.store.authors import KnownAuthors, write_paper_authors
 from paperboy.store.code import with_code_repository, write_paper_links
+from paperboy.store.db import insert_plain_rows
 from paperboy.store.models import paper_categories, papers, source_state, votes
 from paperboy.store.tldr import write_paper_tldrs
 
@@ -91,8 +93,12 @@ class FeedPage:
     total: int
 
 
+# One encoder for every hash: ``json.dumps`` with these options builds a new one per call.
+_HASH_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
+
+
 def content_hash(values: dict[str, Any]) -> str:
-    payload = json.dumps([values[c] for c in CONTENT_COLUMNS], default=str, ensure_ascii=False)
+    payload = _HASH_ENCODER.encode([values[c] for c in CONTENT_COLUMNS])
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
@@ -173,12 +179,15 @@ class PaperStore(Repository):
         *,
         state: tuple[str, dict[str, Any]] | None = None,
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
+        links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
+        known: KnownAuthors | None = None,
     ) -> UpsertResult:
         """Insert or update a batch of records in one transaction.
 
         ``tldrs``: TL;DRs already chosen by (title, abstract), e.g. by a bulk ingest's
         second process (``choose_tldr`` is a pure function of the two); others are
-        chosen here.
+        chosen here. ``links``: code links already extracted, by ``link_inputs``, the
+        same way. ``known``: a bulk ingest's committed author ids (``KnownAuthors``).
 
         Duplicates inside the batch collapse to the highest version (the last one on a
         tie). ``state`` (key, value) is saved in the same transaction: a harvester's
@@ -192,11 +201,15 @@ class PaperStore(Repository):
                 latest[rec.arxiv_id] = rec
         for attempt in (1, 2):
             try:
+                if known is not None:
+                    known.pending.clear()  # what a failed attempt met was rolled back
                 with self.engine.begin() as conn:
-                    result = self._upsert(conn, list(latest.values()), tldrs)
+                    result = self._upsert(conn, list(latest.values()), tldrs, links, known)
                     if state is not None:
                         self._set_state(conn, *state)
-                    return result
+                if known is not None:
+                    known.committed()
+                return result
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -207,6 +220,8 @@ class PaperStore(Repository):
         conn: Connection,
         records: list[PaperRecord],
         tldrs: Mapping[tuple[str, str | None], str | None] | None = None,
+        links: Mapping[LinkInputs, Sequence[CodeLink]] | None = None,
+        known: KnownAuthors | None = None,
     ) -> UpsertResult:
         result = UpsertResult()
         existing = self._rows_by_arxiv_id(conn, [r.arxiv_id for r in records])
@@ -263,13 +278,16 @@ class PaperStore(Repository):
                 )
                 for row in changed:
                     category_rows.extend(_category_rows(row["_id"], row["categories"]))
-        if category_rows:
-            conn.execute(insert(paper_categories), category_rows)
+        insert_plain_rows(conn, paper_categories, category_rows)
+        # Papers inserted just now have no derived rows yet: nothing to delete for them.
+        new_ids = frozenset(ids.values())
         # Code links are derived from the text: rewritten with it, in this transaction.
         write_paper_links(
             conn,
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates],
+            new_ids=new_ids,
+            found=links,
         )
         # So is the TL;DR, when the title or abstract is new or changed.
         write_paper_tldrs(
@@ -277,12 +295,15 @@ class PaperStore(Repository):
             [(ids[row["arxiv_id"]], row) for row in inserts]
             + [(row["_id"], row) for row in updates if row["_text_changed"]],
             tldrs,
+            new_ids=new_ids,
         )
         # So are the author rows (author pages, the author: filter), when they changed.
         write_paper_authors(
             conn,
             [(ids[row["arxiv_id"]], row["authors"]) for row in inserts]
             + [(row["_id"], row["authors"]) for row in updates if row["_authors_changed"]],
+            new_ids=new_ids,
+            known=known,
         )
         return result
 

@@ -4,13 +4,14 @@ with Hugging Face's ``ai_summary`` preferred where the paper has one (``for_pape
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, select
 
 from paperboy.store._rows import Repository, chunked, paper_id_batches
+from paperboy.store.db import insert_plain_rows
 from paperboy.store.models import hf_papers, paper_tldrs, papers
 from paperboy.tldr import METHOD, choose_tldr
 
@@ -35,13 +36,16 @@ def write_paper_tldrs(
     conn: Connection,
     rows: Sequence[tuple[int, dict[str, Any]]],
     chosen: Mapping[tuple[str, str | None], str | None] | None = None,
+    *,
+    new_ids: Collection[int] = frozenset(),
 ) -> int:
     """Replace the TL;DRs of the papers ``(paper_id, row)`` (``row`` has ``title`` and
     ``abstract``) in the caller's transaction; returns the number written. ``chosen``:
-    ``choose_tldr`` results already computed, by (title, abstract)."""
+    ``choose_tldr`` results already computed, by (title, abstract). ``new_ids``: papers
+    inserted in this transaction, which have no TL;DR to delete."""
     if not rows:
         return 0
-    for chunk in chunked([paper_id for paper_id, _ in rows]):
+    for chunk in chunked([paper_id for paper_id, _ in rows if paper_id not in new_ids]):
         conn.execute(delete(paper_tldrs).where(paper_tldrs.c.paper_id.in_(chunk)))
     values = []
     for paper_id, row in rows:
@@ -49,8 +53,7 @@ def write_paper_tldrs(
         sentence = chosen[key] if chosen is not None and key in chosen else choose_tldr(*key)
         if sentence:
             values.append({"paper_id": paper_id, "sentence": sentence, "method": METHOD})
-    if values:
-        conn.execute(insert(paper_tldrs), values)
+    insert_plain_rows(conn, paper_tldrs, values)
     return len(values)
 
 

@@ -1,8 +1,8 @@
-"""TL;DRs chosen in a second process during a bulk ingest (issue 14, item 7) are the
-ones the store would have chosen itself: the same file ingested with and without the
-worker (many small batches, so several are in flight) leaves identical papers and
-TL;DR rows; a record whose stored text differs from the file's gets the store's own
-choice, not the precomputed one."""
+"""TL;DRs and code links found in a second process during a bulk ingest (issue 14,
+item 7) are the ones the store would have found itself: the same file ingested with and
+without the worker (many small batches, so several are in flight) leaves identical
+papers, TL;DR and code-link rows; a record whose stored text differs from the file's
+gets the store's own choice, not the precomputed one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from paperboy.arxiv import PaperRecord
+from paperboy.codelinks import CodeLink, link_inputs, links_for
 from paperboy.ingest.jsonl import ingest_jsonl
 from paperboy.ingest.tldr_ahead import TldrAhead, choose_all
 from paperboy.store import Store
@@ -28,7 +29,7 @@ def rows(path: Path, query: str) -> list[tuple[object, ...]]:
         return conn.execute(query).fetchall()
 
 
-def test_ingest_with_the_worker_stores_the_same_tldrs(tmp_path: Path) -> None:
+def test_ingest_with_the_worker_stores_the_same_tldrs_and_links(tmp_path: Path) -> None:
     results = {}
     for ahead in (True, False):
         path = tmp_path / f"ahead-{ahead}.db"
@@ -43,9 +44,14 @@ def test_ingest_with_the_worker_stores_the_same_tldrs(tmp_path: Path) -> None:
                 "SELECT p.arxiv_id, t.sentence, t.method FROM paper_tldrs t"
                 " JOIN papers p ON p.id = t.paper_id ORDER BY p.arxiv_id",
             ),
+            rows(
+                path,
+                "SELECT p.arxiv_id, l.position, l.kind, l.url, l.name, l.official, l.source"
+                " FROM code_links l JOIN papers p ON p.id = l.paper_id ORDER BY 1, 2",
+            ),
         )
-    added, papers, tldrs = results[True]
-    assert added == len(papers) > 20 and len(tldrs) > 20
+    added, papers, tldrs, links = results[True]
+    assert added == len(papers) > 20 and len(tldrs) > 20 and len(links) >= 5
     assert results[True] == results[False]
 
 
@@ -63,6 +69,51 @@ def test_the_worker_chooses_what_choose_tldr_chooses() -> None:
         chosen == {key: choose_tldr(*key)} == {key: "We propose sparse probes for language models."}
     )
     assert choose_all([("", None)]) == [None]
+
+
+def test_the_worker_finds_the_links_links_for_finds() -> None:
+    record = PaperRecord(
+        arxiv_id="2601.00004",
+        title="Fast probes",
+        abstract="We propose fast probes. Code: https://github.com/acme/probes.",
+        comment="Project page: https://acme.github.io/probes",
+        links={"github_repo": "https://github.com/acme/probes-hf"},
+    )
+    with TldrAhead() as ahead:
+        found = ahead.derive([record]).result(timeout=60)
+    inputs = link_inputs(record.abstract, record.comment, record.links)
+    assert found.links == {inputs: links_for(inputs)}
+    assert [link.url for link in found.links[inputs]] == [
+        "https://github.com/acme/probes-hf",
+        "https://github.com/acme/probes",
+        "https://acme.github.io/probes",
+    ]
+    assert found.tldrs == {(record.title, record.abstract): "We propose fast probes."}
+
+
+def test_precomputed_links_are_used_only_for_their_own_inputs(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'l.db'}")
+    record = PaperRecord(
+        arxiv_id="2601.00005",
+        title="Graph sketches",
+        abstract="We introduce graph sketches (https://github.com/acme/sketch).",
+    )
+    elsewhere = link_inputs("Another abstract.", None, None)
+    stranger = CodeLink("github", "https://github.com/no/body", "no/body", source="abstract")
+    store.papers.upsert_papers([record], links={elsewhere: [stranger]})
+    given = link_inputs(record.abstract, None, None)
+    other = PaperRecord(arxiv_id="2601.00006", title="Other", abstract=record.abstract)
+    store.papers.upsert_papers([other], links={given: [stranger]})
+    with store.engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT p.arxiv_id, l.url FROM code_links l JOIN papers p ON p.id = l.paper_id"
+            " ORDER BY 1"
+        ).all()
+    store.close()
+    assert [tuple(row) for row in stored] == [
+        ("2601.00005", "https://github.com/acme/sketch"),
+        ("2601.00006", "https://github.com/no/body"),
+    ]
 
 
 def test_a_precomputed_tldr_is_used_only_for_its_own_text(tmp_path: Path) -> None:
