@@ -234,8 +234,11 @@ def store_vectors(
     everything = list(real.values())
     source_of = {synthetic_id(i)[0]: s for i, s in enumerate(sources)}
     model = model_key("onnx-int8")
-    stored = 0
-    while batch := store.embeddings.papers_to_embed(model, limit=5000):
+    stored = last = 0
+    # From the last id stored: from the start, each page would first pass every paper
+    # embedded so far (quadratic at millions).
+    while batch := store.embeddings.papers_to_embed(model, limit=5000, after=last):
+        last = batch[-1].paper_id
         found = store.papers.get_papers_by_ids([b.paper_id for b in batch])
         ids = {pid: paper.arxiv_id for pid, paper in found.items()}
         base = []
