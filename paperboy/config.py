@@ -139,8 +139,8 @@ class Settings(SourceSettings, ReaderSettings):
     vector_index_threshold: int = Field(
         200_000,
         ge=0,
-        description="Papers from which semantic search scans 768-bit codes of the vectors "
-        "and rescores the nearest exactly, instead of scoring every float32 vector: half "
+        description="Papers from which semantic search scans compact binary codes of the "
+        "vectors and rescores the nearest exactly, instead of scoring every float32 vector: half "
         "the memory and a fraction of the time at millions of papers (recall against exact "
         "search in docs/deploy.md, Capacity). 0: always; a huge number: never.",
     )

@@ -56,32 +56,60 @@ def recall(
     return len(block_top(block, query, 10, mask) & exact_top(vectors, query, 10, mask)) / 10
 
 
-def test_threaded_two_pass_scan_gives_the_right_rows_and_distances() -> None:
+@pytest.mark.parametrize("words", [vector_index.FIRST_WORDS, 3, 6])
+def test_threaded_scan_gives_the_right_rows_and_distances(words: int) -> None:
     # Enough rows for several threads with a short last slice; checked bit by bit
-    # against a plain per-row popcount, filtered rows left out; then the second pass's
+    # against a plain per-row popcount (the counts add up in bytes three words at a
+    # time: widths across that grouping), filtered rows left out; then the level
     # distances and the cut-off that keeps the nearest 1,000 with their ties.
     rng = np.random.default_rng(9)
     n = vector_index.PART_MIN * 2 + 12_345
-    codes = rng.integers(0, 2**63, (vector_index.CODE_WORDS, n), dtype=np.uint64)
-    query = codes[:, 7].copy()
+    first = rng.integers(0, 2**63, (words, n), dtype=np.uint64)
+    query = first[:, 7].copy()
     keep = rng.random(n) < 0.7
-    first, rest = vector_index.split_codes(codes)
-    half, other = list(vector_index.FIRST_WORDS), list(vector_index.REST_WORDS)
-    expected = np.bitwise_count(codes[half] ^ query[half, None]).sum(axis=0)
+    expected = np.bitwise_count(first ^ query[:, None]).sum(axis=0)
     cut = int(np.median(expected))
-    rows, dist = vector_index.scan(first, query[half], None, cut)
+    rows, dist = vector_index.scan(first, query, None, cut)
     assert np.array_equal(rows, np.flatnonzero(expected <= cut)) and 7 in rows
     assert np.array_equal(dist, expected[rows])
-    rows, dist = vector_index.scan(first, query[half], keep, cut)
+    rows, dist = vector_index.scan(first, query, keep, cut)
     assert np.array_equal(rows, np.flatnonzero((expected <= cut) & keep))
-    assert np.array_equal(vector_index.first_distances(first, query[half], rows), dist)
-    whole = np.bitwise_count(codes ^ query[:, None]).sum(axis=0)
-    second = vector_index.rest_distances(rest, query[other], rows)
-    assert np.array_equal(dist + second, whole[rows])
+    assert np.array_equal(dist, expected[rows])
+    levels = rng.integers(0, 2**63, (n, vector_index.CODE_WORDS), dtype=np.uint64)
+    whole = np.bitwise_count(levels ^ levels[7]).sum(axis=1)
+    assert np.array_equal(vector_index.distances(levels, levels[7], rows), whole[rows])
     near = vector_index.nearest(whole, 1000)
     top = whole[near].max()
     assert len(near) >= 1000 and np.count_nonzero(whole < top) < 1000
     assert np.array_equal(near, np.flatnonzero(whole <= top))
+
+
+def test_float16_rows_convert_exactly() -> None:
+    every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(256, 256)
+    converted = vector_index.as_float32(every)
+    assert converted.dtype == np.float32 and converted.shape == every.shape
+    assert np.array_equal(converted, every.astype(np.float32), equal_nan=True)
+
+
+def test_sign_codes_estimate_angles() -> None:
+    # SimHash: the share of differing signs after a random rotation is about the angle
+    # over pi, so nearer vectors have nearer codes.
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=DIM).astype(np.float32)
+    projection = vector_index.rotation(DIM)
+    assert projection.shape == (DIM, vector_index.FIRST_BITS)
+    assert np.allclose(projection.T @ projection, np.eye(vector_index.FIRST_BITS), atol=1e-4)
+    centre = np.zeros(DIM, np.float32)
+    code = vector_index.sign_code(base, centre, projection)
+    for angle in (0.2, 0.6, 1.2):
+        other = rng.normal(size=DIM).astype(np.float32)
+        other -= (other @ base) / (base @ base) * base  # orthogonal to base
+        turned = np.cos(angle) * base / np.linalg.norm(base)
+        turned += np.sin(angle) * other / np.linalg.norm(other)
+        differing = np.bitwise_count(
+            vector_index.sign_code(turned, centre, projection) ^ code
+        ).sum()
+        assert abs(differing / vector_index.FIRST_BITS - angle / np.pi) < 0.1
 
 
 def test_level_codes_with_rescoring_return_the_exact_top_10_at_20k() -> None:
@@ -105,6 +133,27 @@ def test_level_codes_with_rescoring_return_the_exact_top_10_at_20k() -> None:
         BlockRows(ids, vectors, days.astype(np.int32), cats), threshold=20_001, rescore=2000
     )
     assert not exact.approximate and exact.vectors.dtype == np.float32
+
+
+def test_filter_masks_are_kept_per_block_and_read_only() -> None:
+    n = 3000
+    days = np.asarray([day_number(FIRST_DAY + timedelta(days=i % 90)) for i in range(n)])
+    cats = [[CATEGORIES[i % 3]] for i in range(n)]
+    rows = BlockRows([str(i) for i in range(n)], clustered(n, np.random.default_rng(3)), days, cats)
+    block = VectorBlock.build(rows, threshold=1000, rescore=300)
+    window = (day_number(date(2026, 2, 1)), day_number(date(2026, 2, 28)))
+    first = block.mask(window, ["cs.CV"], [])
+    assert first is not None and not first.flags.writeable
+    expected = (days >= window[0]) & (days <= window[1]) & (np.arange(n) % 3 == 1)
+    assert np.array_equal(first, expected)
+    assert block.mask(window, ["CS.cv"], []) is first  # the same filters: kept
+    assert block.mask(None, [], []) is None
+    # An id filter is applied on top, never kept (it changes with every query).
+    narrowed = block.mask(window, ["cs.CV"], [{"1", "31", "2"}])
+    assert narrowed is not None and set(np.flatnonzero(narrowed)) == {31}
+    assert block.mask(window, ["cs.CV"], []) is first and first.sum() == expected.sum()
+    other = block.mask(window, ["cs.CL"], [])
+    assert other is not None and not (other & first).any()
 
 
 def test_count_is_estimated_when_the_floor_is_beyond_the_candidates() -> None:
