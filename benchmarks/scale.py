@@ -10,10 +10,11 @@ it. The real embeddings come from ``--embeddings-db`` (a paperboy database: its
 ``paper_embeddings`` rows) or, by default, are computed with the shipped model for
 ``--sample`` papers. Queries are the titles of other real papers, embedded with the
 shipped model; those 100 papers are held out of the vectors' sources. Measured: exact
-float32 search against the shipped strategy (level codes, two-pass Hamming scan on
-``SCAN_THREADS`` threads and on one, exact rescoring of the nearest
-``PAPERBOY_VECTOR_RESCORE``), p50/p95 wall and CPU time per query, recall@10 against
-exact search (plain and with a category and date filter), memory of each representation.
+float32 search against the shipped strategy (a Hamming scan of sign codes on
+``SCAN_THREADS`` threads and on one, level codes for the nearest 2%, exact rescoring of
+the nearest ``PAPERBOY_VECTOR_RESCORE``), p50/p95 wall and CPU time per query, recall@10
+against exact search (plain and with a category and date filter), memory of each
+representation.
 
 **Database** (``--papers``, default 300,000). Synthetic papers: new identifiers (YYMM
 months from 0704 on, numbered), the real title and abstract perturbed (sentences
