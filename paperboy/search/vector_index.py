@@ -86,18 +86,10 @@ CHUNK = 65_536  # rows encoded at a time (float32 copies of this many rows at mo
 _FLOAT16_VALUES = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
 
 
-def level_codes(vectors: np.ndarray, centre: np.ndarray, spread: np.ndarray) -> np.ndarray:
-    """Row-major level codes (n, CODE_WORDS) of ``vectors``: per coordinate, two bits
-    saying whether it lies above ``centre - spread`` and above ``centre + spread``
-    (three levels; the Hamming distance between two codes counts level steps)."""
-    out = np.empty((len(vectors), CODE_WORDS), np.uint64)
-    for start in range(0, len(vectors), CHUNK):
-        part = vectors[start : start + CHUNK].astype(np.float32) - centre
-        out[start : start + len(part)] = _levels(part, spread)
-    return out
-
-
 def _levels(centred: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Row-major level codes (n, CODE_WORDS) of centred vectors: per coordinate, two bits
+    saying whether it lies above ``-spread`` and above ``spread`` (three levels; the
+    Hamming distance between two codes counts level steps)."""
     levels = np.concatenate([centred > -spread, centred > spread], axis=1)
     return np.packbits(levels, axis=1).view(np.uint64)
 
@@ -123,8 +115,8 @@ def scan(
     first: np.ndarray, query: np.ndarray, mask: np.ndarray | None, cut: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(rows, their distances) of the rows within ``cut`` of ``query`` over the
-    column-major codes ``first`` (at most 3 words: the counts add up in bytes) and
-    passing ``mask``; the rows split across SCAN_THREADS threads."""
+    column-major codes ``first`` and passing ``mask``; the rows split across
+    SCAN_THREADS threads."""
     n = first.shape[1]
     parts = min(SCAN_THREADS, max(1, n // PART_MIN))
     if parts == 1:
