@@ -13,6 +13,8 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from paperboy.config import Settings
+from paperboy.maps.build import CANVAS
+from paperboy.maps.drawing import MARGIN, TIP_BAND, WIDTH
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
@@ -83,8 +85,14 @@ def test_the_map_fits_a_phone(browser: Browser, map_url: str) -> None:
     page = context.new_page()
     try:
         page.goto(map_url + MAP)
-        box = page.locator(".topic-map svg").bounding_box()
-        assert box is not None and box["width"] <= 375 and box["height"] > 300
+        svg = page.locator(".topic-map svg")
+        box = svg.bounding_box()
+        assert box is not None and 300 <= box["width"] <= 375
+        # As tall as its points need (t-SNE pictures are rarely square), at its own
+        # proportions, never squashed: the ratio follows the data, not a fixed height.
+        width, height = (float(v) for v in (svg.get_attribute("viewBox") or "").split()[2:])
+        assert height / width >= (CANVAS / 3 + 2 * MARGIN + TIP_BAND) / WIDTH
+        assert abs(box["height"] - box["width"] * height / width) < 2
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         expect(page.locator(".map-topics table")).to_be_visible()
     finally:
