@@ -261,7 +261,8 @@ class Codes:
     def candidates(self, query: np.ndarray, mask: np.ndarray | None, rescore: int) -> np.ndarray:
         """The rows nearest ``query`` in level distance (about ``rescore`` of them, all
         distance ties included), among those ``mask`` keeps."""
-        level = _levels(query[None, :] - self.centre, self.spread)[0]
+        centred = np.asarray(query, np.float32)[None, :] - self.centre
+        level = _levels(centred, self.spread)[0]
         n = self.first.shape[1]
         keep = max(round(n * FIRST_PASS_SHARE), FIRST_PASS_DEPTHS * rescore)
         passing = n if mask is None else int(np.count_nonzero(mask))
@@ -269,7 +270,7 @@ class Codes:
             # Few rows (pass): every one gets its whole level distance.
             rows = np.arange(n) if mask is None else np.flatnonzero(mask)
         else:
-            signs = sign_code(query, self.centre, self.projection)
+            signs = _signs(centred, self.projection)[0]
             # The first-pass cut-off that about ``keep`` rows reach, from the sample rows
             # (their sign codes kept row-major: no scattered reads).
             estimate = distances(self.sample_first, signs, None)
