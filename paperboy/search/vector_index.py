@@ -56,6 +56,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from paperboy.search.half import as_float32
 from paperboy.search.matvec import matvec
 
 CODE_WORDS = 12  # the level code: 384 dimensions x 2 bits / 64 bits
@@ -83,7 +84,6 @@ _POOL_LOCK = threading.Lock()
 COUNT_SAMPLE = 20_000
 FILTER_CACHE_SIZE = 32  # date and category masks kept per block (2.7 MB each at 2.7M)
 CHUNK = 65_536  # rows encoded at a time (float32 copies of this many rows at most)
-_FLOAT16_VALUES = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
 
 
 def _levels(centred: np.ndarray, spread: np.ndarray) -> np.ndarray:
@@ -178,12 +178,6 @@ def distances(codes: np.ndarray, query: np.ndarray, rows: np.ndarray | None) -> 
     for word in range(1, counts.shape[1]):
         np.add(total, counts[:, word], out=total)
     return total
-
-
-def as_float32(rows: np.ndarray) -> np.ndarray:
-    """float16 rows as float32, through a table of all 65,536 values (exact; faster
-    than NumPy's cast on this machine's CPU, which it converts one value at a time)."""
-    return np.take(_FLOAT16_VALUES, rows.view(np.uint16))
 
 
 def nearest(dist: np.ndarray, depth: int) -> np.ndarray:

@@ -3,12 +3,14 @@ filters, snippets, similar papers, and incremental index updates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from paperboy.config import Settings
 from paperboy.ingest.records import make_record
 from paperboy.search.query import parse_query
 from paperboy.search.service import SearchService
+from paperboy.search.snippets import snippets
 from paperboy.store import Store
 
 
@@ -81,6 +83,21 @@ def test_snippets_mark_words_and_escape_html(search_service: SearchService) -> N
     html = str(hit.snippet)
     assert "<mark>lines</mark>" in html
     assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_snippets_come_from_the_row_the_page_shows(
+    search_service: SearchService, loaded_store: Store
+) -> None:
+    # The excerpt is cut from the abstract the page holds (not the index's copy, which
+    # may be a sync behind), with the index's word statistics choosing the fragment.
+    paper = loaded_store.papers.get_paper("2606.26564")
+    assert paper is not None
+    edited = replace(paper, abstract="Zebras <b>bold</b> graze. " * 3 + "Nash equilibria " * 2)
+    marked = snippets(search_service.lexical, parse_query("nash equilibria"), [edited])
+    html = str(marked[paper.arxiv_id])
+    assert "<mark>Nash</mark>" in html and "&lt;b&gt;bold" in html and "<b>" not in html
+    untouched = snippets(search_service.lexical, parse_query("penguin"), [edited])
+    assert str(untouched[paper.arxiv_id]).startswith("Zebras &lt;b&gt;bold")
 
 
 def test_similar_papers_exclude_the_paper(search_service: SearchService) -> None:

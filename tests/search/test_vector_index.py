@@ -84,13 +84,6 @@ def test_threaded_scan_gives_the_right_rows_and_distances(words: int) -> None:
     assert np.array_equal(near, np.flatnonzero(whole <= top))
 
 
-def test_float16_rows_convert_exactly() -> None:
-    every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(256, 256)
-    converted = vector_index.as_float32(every)
-    assert converted.dtype == np.float32 and converted.shape == every.shape
-    assert np.array_equal(converted, every.astype(np.float32), equal_nan=True)
-
-
 def test_sign_codes_estimate_angles() -> None:
     # SimHash: the share of differing signs after a random rotation is about the angle
     # over pi, so nearer vectors have nearer codes.
