@@ -93,7 +93,8 @@ class SearchService:
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_lock = threading.Lock()
         self._paper_count: tuple[float, int] = (-COUNT_EVERY, 0)
-        self._lock = threading.Lock()  # small shared state: the has:code ids
+        self._recounting = False
+        self._lock = threading.Lock()  # small shared state: the has:code ids, the recount
         self._code_ids: tuple[float, frozenset[str]] | None = None
 
     # -- components, loaded on first use ----------------------------------------------
@@ -160,14 +161,31 @@ class SearchService:
 
     def embedding_progress(self) -> tuple[int, int]:
         """(papers with an embedding loaded, papers in the database); the count is re-read
-        at most every few seconds."""
+        at most every COUNT_EVERY seconds, after the first time in the background: at
+        2.7M papers a count takes 60-140 ms, which one search in every few seconds
+        would otherwise wait for."""
         embedded = len(self.vectors)
         checked, count = self._paper_count
         now = time.monotonic()
-        if now - checked >= COUNT_EVERY:
+        if count == 0:
             count = self.store.papers.count_papers()
             self._paper_count = (now, count)
+        elif now - checked >= COUNT_EVERY:
+            with self._lock:
+                start = not self._recounting
+                self._recounting = True
+            if start:
+                _SEMANTIC_POOL.submit(self._recount)
         return embedded, max(count, embedded)
+
+    def _recount(self) -> None:
+        try:
+            self._paper_count = (time.monotonic(), self.store.papers.count_papers())
+        except Exception:  # the next search tries again; the old count stands meanwhile
+            log.exception("counting the papers failed")
+        finally:
+            with self._lock:
+                self._recounting = False
 
     # -- ranking ----------------------------------------------------------------------
 
@@ -225,12 +243,15 @@ class SearchService:
             raise ValueError("no reranker weights are installed")
         # The embedding side (the model, then the vector scan) runs in another thread
         # while this one asks the keyword index: both release the GIL for most of their
-        # work, tantivy does not (measured at 1M papers: 24 ms and 38 ms one after the
-        # other). Fewer ms per query when a core is free; the same CPU either way.
-        pending = _SEMANTIC_POOL.submit(self._semantic, pq, limit, allowed)
+        # work (measured at 1M papers: 24 ms and 38 ms one after the other). A large
+        # block's scan takes a second thread only once the keyword search is done: on
+        # two cores, three busy threads slowed the keyword search, the longer leg.
+        keyword_done = threading.Event()
+        pending = _SEMANTIC_POOL.submit(self._semantic, pq, limit, allowed, keyword_done)
         try:
             lexical = self.lexical.search(pq, limit=max(limit, DEPTH))
         finally:
+            keyword_done.set()
             wait([pending])
         vector, semantic = pending.result()
         fused = reciprocal_rank_fusion(
@@ -251,7 +272,11 @@ class SearchService:
         return (reranked + rest)[:limit], matches
 
     def _semantic(
-        self, pq: ParsedQuery, limit: int, allowed: set[str] | None
+        self,
+        pq: ParsedQuery,
+        limit: int,
+        allowed: set[str] | None,
+        help_after: threading.Event | None = None,
     ) -> tuple[np.ndarray, VectorHits]:
         """The query's embedding and its nearest papers."""
         vector = self.embed_query(pq.text)
@@ -261,6 +286,7 @@ class SearchService:
             pq=pq,
             allowed_ids=allowed,
             min_score=self.settings.semantic_min_score,
+            help_after=help_after,
         )
 
     def _field_searches(

@@ -3,6 +3,7 @@ filters, snippets, similar papers, and incremental index updates."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -98,6 +99,21 @@ def test_snippets_come_from_the_row_the_page_shows(
     assert "<mark>Nash</mark>" in html and "&lt;b&gt;bold" in html and "<b>" not in html
     untouched = snippets(search_service.lexical, parse_query("penguin"), [edited])
     assert str(untouched[paper.arxiv_id]).startswith("Zebras &lt;b&gt;bold")
+
+
+def test_the_paper_count_is_refreshed_off_the_search_path(
+    search_service: SearchService,
+) -> None:
+    # The warm-up notice compares embedded papers with the papers in the database. The
+    # first count is taken at once; later ones run in the background (a count takes
+    # 60-140 ms at 2.7M papers), the last count standing meanwhile.
+    assert search_service.embedding_progress() == (37, 37)
+    search_service._paper_count = (-1e9, 40)  # stale, and wrong
+    assert search_service.embedding_progress() == (37, 40)
+    deadline = time.monotonic() + 10
+    while search_service._paper_count[1] != 37 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert search_service.embedding_progress() == (37, 37)
 
 
 def test_similar_papers_exclude_the_paper(search_service: SearchService) -> None:
