@@ -206,11 +206,9 @@ class VectorIndex:
         allowed_ids: set[str] | None = None,
         exclude: str | None = None,
         min_score: float = -1.0,
-        help_after: threading.Event | None = None,
     ) -> VectorHits:
         """The ``limit`` nearest papers that pass the query's date and category filters
-        (and are in ``allowed_ids`` when given). ``help_after``: a large block's scan
-        takes a second thread only once it is set (vector_index.scan)."""
+        (and are in ``allowed_ids`` when given)."""
         snap = self._snap
         if not snap.size or limit <= 0:
             return VectorHits([], [])
@@ -231,7 +229,7 @@ class VectorIndex:
             if exclude is not None and exclude in block.row_of:
                 mask = np.ones(len(block), bool) if mask is None else mask.copy()
                 mask[block.row_of[exclude]] = False
-            rows, scores, count = block.scored(query, mask, min_score, help_after)
+            rows, scores, count = block.scored(query, mask, min_score)
             total += count
             k = min(limit, len(scores))
             if k == 0:

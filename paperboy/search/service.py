@@ -243,15 +243,11 @@ class SearchService:
             raise ValueError("no reranker weights are installed")
         # The embedding side (the model, then the vector scan) runs in another thread
         # while this one asks the keyword index: both release the GIL for most of their
-        # work (measured at 1M papers: 24 ms and 38 ms one after the other). A large
-        # block's scan takes a second thread only once the keyword search is done: on
-        # two cores, three busy threads slowed the keyword search, the longer leg.
-        keyword_done = threading.Event()
-        pending = _SEMANTIC_POOL.submit(self._semantic, pq, limit, allowed, keyword_done)
+        # work (measured at 1M papers: 24 ms and 38 ms one after the other).
+        pending = _SEMANTIC_POOL.submit(self._semantic, pq, limit, allowed)
         try:
             lexical = self.lexical.search(pq, limit=max(limit, DEPTH))
         finally:
-            keyword_done.set()
             wait([pending])
         vector, semantic = pending.result()
         fused = reciprocal_rank_fusion(
@@ -272,11 +268,7 @@ class SearchService:
         return (reranked + rest)[:limit], matches
 
     def _semantic(
-        self,
-        pq: ParsedQuery,
-        limit: int,
-        allowed: set[str] | None,
-        help_after: threading.Event | None = None,
+        self, pq: ParsedQuery, limit: int, allowed: set[str] | None
     ) -> tuple[np.ndarray, VectorHits]:
         """The query's embedding and its nearest papers."""
         vector = self.embed_query(pq.text)
@@ -286,7 +278,6 @@ class SearchService:
             pq=pq,
             allowed_ids=allowed,
             min_score=self.settings.semantic_min_score,
-            help_after=help_after,
         )
 
     def _field_searches(

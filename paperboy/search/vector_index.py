@@ -77,8 +77,6 @@ FIRST_FILTERED = FIRST_BITS + 1  # the sign distance given to them
 # PART_MIN rows a part the thread hand-off costs more than it saves.
 SCAN_THREADS = max(1, min(4, os.cpu_count() or 1))
 PART_MIN = 4 * SLICE
-STEP = 4 * SLICE  # rows a thread claims at a time (about 1.5 ms of scanning)
-HELP_WAIT_LIMIT = 1.0  # seconds a helper waits for its start signal before helping anyway
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 # rows scored exactly to estimate how many papers pass the floor, and whose first-pass
@@ -114,62 +112,23 @@ def sign_code(vector: np.ndarray, centre: np.ndarray, projection: np.ndarray) ->
 
 
 def scan(
-    first: np.ndarray,
-    query: np.ndarray,
-    mask: np.ndarray | None,
-    cut: int,
-    help_after: threading.Event | None = None,
+    first: np.ndarray, query: np.ndarray, mask: np.ndarray | None, cut: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(rows, their distances) of the rows within ``cut`` of ``query`` over the
-    column-major codes ``first`` and passing ``mask``, ascending.
-
-    The rows are taken in steps of STEP by the calling thread and, on a large block, by
-    up to SCAN_THREADS - 1 helper threads, each claiming the next step until none is
-    left. With ``help_after`` the helpers start only once it is set: a hybrid search
-    sets it when its keyword search is done, so the scan takes the second core when it
-    is free instead of slowing the keyword search on a 2-core machine; until then the
-    caller scans alone, and it never waits for a helper that has not started."""
+    column-major codes ``first`` and passing ``mask``; the rows split across
+    SCAN_THREADS threads."""
     n = first.shape[1]
-    steps = list(range(0, n, STEP))
-    helpers = min(SCAN_THREADS, max(1, n // PART_MIN)) - 1
-    if helpers == 0:
+    parts = min(SCAN_THREADS, max(1, n // PART_MIN))
+    if parts == 1:
         return _scan(first, query, mask, cut, 0, n)
-    found: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(steps)
-    claims = iter(range(len(steps)))
-    lock = threading.Condition()
-    running = [0]
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        while True:
-            with lock:
-                i = next(claims, None)
-                if i is None:
-                    return
-                running[0] += 1
-            try:
-                found[i] = _scan(first, query, mask, cut, steps[i], min(n, steps[i] + STEP))
-            except BaseException as exc:  # re-raised by the caller
-                errors.append(exc)
-            finally:
-                with lock:
-                    running[0] -= 1
-                    lock.notify_all()
-
-    def helper() -> None:
-        if help_after is not None:
-            help_after.wait(HELP_WAIT_LIMIT)
-        work()
-
-    for _ in range(helpers):
-        _pool().submit(helper)
-    work()
-    with lock:
-        lock.wait_for(lambda: running[0] == 0)
-    if errors:
-        raise errors[0]
-    parts = [f for f in found if f is not None]
-    return np.concatenate([r for r, _ in parts]), np.concatenate([d for _, d in parts])
+    # Part boundaries on slice multiples, so each thread's last slice is its only short one.
+    bounds = [min(n, (n * i // parts) // SLICE * SLICE) for i in range(parts)] + [n]
+    jobs = [
+        _pool().submit(_scan, first, query, mask, cut, bounds[i], bounds[i + 1])
+        for i in range(parts)
+    ]
+    found = [job.result() for job in jobs]
+    return np.concatenate([r for r, _ in found]), np.concatenate([d for _, d in found])
 
 
 def _scan(
@@ -293,15 +252,9 @@ class Codes:
     def nbytes(self) -> int:
         return self.first.nbytes + self.levels.nbytes
 
-    def candidates(
-        self,
-        query: np.ndarray,
-        mask: np.ndarray | None,
-        rescore: int,
-        help_after: threading.Event | None = None,
-    ) -> np.ndarray:
+    def candidates(self, query: np.ndarray, mask: np.ndarray | None, rescore: int) -> np.ndarray:
         """The rows nearest ``query`` in level distance (about ``rescore`` of them, all
-        distance ties included), among those ``mask`` keeps (``help_after``: see scan)."""
+        distance ties included), among those ``mask`` keeps."""
         centred = np.asarray(query, np.float32)[None, :] - self.centre
         level = _levels(centred, self.spread)[0]
         n = self.first.shape[1]
@@ -319,7 +272,7 @@ class Codes:
                 estimate[~mask[self.sample_rows]] = FIRST_FILTERED
             at = min(len(estimate) - 1, keep * len(estimate) // n)
             cut = min(int(np.partition(estimate, at)[at]), FIRST_BITS)
-            rows = scan(self.first, signs, mask, cut, help_after)[0]
+            rows = scan(self.first, signs, mask, cut)[0]
         found: np.ndarray = rows[nearest(distances(self.levels, level, rows), rescore)]
         return found
 
@@ -444,14 +397,9 @@ class VectorBlock:
         return combined
 
     def scored(
-        self,
-        query: np.ndarray,
-        mask: np.ndarray | None,
-        min_score: float,
-        help_after: threading.Event | None = None,
+        self, query: np.ndarray, mask: np.ndarray | None, min_score: float
     ) -> tuple[np.ndarray, np.ndarray, int]:
-        """(rows, their exact scores, papers passing the filters and the floor;
-        ``help_after``: see scan).
+        """(rows, their exact scores, papers passing the filters and the floor).
 
         Exact blocks score every row (filtered rows get -inf); approximate blocks return
         only the rescored candidates, and the count is estimated from a fixed sample
@@ -463,7 +411,7 @@ class VectorBlock:
                 scores = np.where(mask, scores, -np.inf)
             total = int(np.count_nonzero(scores >= min_score))
             return np.arange(len(scores)), scores, total
-        rows = self.codes.candidates(query, mask, self.rescore, help_after)
+        rows = self.codes.candidates(query, mask, self.rescore)
         # np.take, not vectors[rows]: 8,000 scattered rows copied twice as fast.
         scores = np.einsum("ij,j->i", as_float32(np.take(self.vectors, rows, axis=0)), query)
         above = int(np.count_nonzero(scores >= min_score))

@@ -4,7 +4,6 @@ strategy, and papers stored after the load are found before any rebuild."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import date, timedelta
 
@@ -83,38 +82,6 @@ def test_threaded_scan_gives_the_right_rows_and_distances(words: int) -> None:
     top = whole[near].max()
     assert len(near) >= 1000 and np.count_nonzero(whole < top) < 1000
     assert np.array_equal(near, np.flatnonzero(whole <= top))
-
-
-def test_a_scan_never_waits_for_a_helper_that_has_not_started(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # A hybrid search holds the scan's helper back until its keyword search is done;
-    # the caller scans alone meanwhile and returns without it. Once the signal comes,
-    # the helper finds nothing left and stops. With the signal given from the start the
-    # two share the steps; every way gives the same rows.
-    monkeypatch.setattr(vector_index, "HELP_WAIT_LIMIT", 60.0)
-    rng = np.random.default_rng(10)
-    n = vector_index.PART_MIN * 3 + 999
-    first = rng.integers(0, 2**63, (vector_index.FIRST_WORDS, n), dtype=np.uint64)
-    query = first[:, 3].copy()
-    expected = np.bitwise_count(first ^ query[:, None]).sum(axis=0)
-    cut = int(np.percentile(expected, 5))
-    held = threading.Event()
-    found: list[np.ndarray] = []
-    caller = threading.Thread(
-        target=lambda: found.append(vector_index.scan(first, query, None, cut, held)[0])
-    )
-    caller.start()
-    caller.join(timeout=20)
-    finished_alone = not caller.is_alive()
-    held.set()  # lets the held helper go (it finds no step left)
-    caller.join()
-    assert finished_alone
-    assert np.array_equal(found[0], np.flatnonzero(expected <= cut))
-    go = threading.Event()
-    go.set()
-    rows, dist = vector_index.scan(first, query, None, cut, go)
-    assert np.array_equal(rows, found[0]) and np.array_equal(dist, expected[rows])
 
 
 def test_sign_codes_estimate_angles() -> None:
