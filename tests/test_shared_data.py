@@ -1,5 +1,6 @@
 """The suite runs without ../shared/data: every test that reads it skips, saying which
-file is missing, and nothing fails or errors (collection included)."""
+file is missing, and nothing fails or errors (collection included: the modules that
+name the data are collected and run without it; no other module names it)."""
 
 from __future__ import annotations
 
@@ -53,16 +54,10 @@ def test_without_shared_data_its_tests_skip_and_collection_works(tmp_path: Path)
     }
     env.pop("PAPERBOY_TEST_POSTGRES_URL", None)  # SQLite is enough here
     pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
-    collect = subprocess.run(
-        [*pytest_cmd, "--collect-only", "tests"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert collect.returncode == 0, collect.stdout[-3000:] + collect.stderr[-3000:]
-    assert "error" not in collect.stdout.splitlines()[-1]
+    # Only the modules that name the shared data (the test above keeps the list whole)
+    # run here; they import the shared helpers (tests/support.py, source_server.py), so
+    # a helper reading the data at import fails here too. (Collecting the whole tree
+    # as well took 22 s alone and 40 s or more in the suite.)
     run = subprocess.run(
         [*pytest_cmd, "-rs", "-m", "not slow and not browser", *USERS],
         cwd=ROOT,
