@@ -1,4 +1,5 @@
-"""Hybrid search: BM25 and embeddings, fused; similar papers; keeping indexes current.
+"""Hybrid search: BM25 and embeddings, fused; keeping indexes current; similar papers
+(similar.py) through the same service.
 
 One SearchService per process. The web app, the CLI and the benchmarks all go through
 `SearchService.search`, so what the harness measures is what readers get.
@@ -13,7 +14,6 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime
-from typing import Literal
 
 import numpy as np
 from markupsafe import Markup
@@ -22,7 +22,7 @@ from paperboy.config import Settings
 from paperboy.errors import PaperboyError
 from paperboy.search.embed import DIM, Embedder, load_embedder
 from paperboy.search.embed_direct import EmbedRun, embed_papers
-from paperboy.search.fusion import reciprocal_rank_fusion, score_fusion
+from paperboy.search.fusion import reciprocal_rank_fusion
 from paperboy.search.lexical import LexicalHits, LexicalIndex
 from paperboy.search.query import ParsedQuery
 from paperboy.search.rerank import (
@@ -41,6 +41,7 @@ from paperboy.search.results import SearchHit as SearchHit
 from paperboy.search.results import SearchResults as SearchResults
 from paperboy.search.results import Sort as Sort
 from paperboy.search.semantic import VectorHits, VectorIndex
+from paperboy.search.similar import SIMILAR_SLACK, SimilarMethod, similar_ids, without_copies
 from paperboy.search.snippets import snippets
 from paperboy.store import Store, StoredPaper
 
@@ -48,15 +49,7 @@ log = logging.getLogger("paperboy.search")
 # The embedding side of hybrid searches (see SearchService._ranked). Searches take turns
 # per process (web/search_gate.py), so a few threads are enough.
 _SEMANTIC_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-semantic")
-SimilarMethod = Literal["hybrid", "knn", "bm25"]
 CONSTRAINT_CANDIDATES = 5000
-# Similar papers: cosine + weight x relative BM25 over the union of the embedding kNN
-# and BM25 query-by-example (the paper's most distinctive words, up to SIMILAR_TERMS),
-# each to this depth; chosen on the co-author proxy's tune half (benchmarks/similar.py).
-SIMILAR_DEPTH = 200
-SIMILAR_TERMS = 200
-SIMILAR_BM25_WEIGHT = 0.3
-SIMILAR_SLACK = 5  # extra neighbours fetched so hidden papers and copies can be dropped
 QUERY_CACHE_SIZE = 1024  # query embeddings kept (a few ms each to compute, 1.5 kB to keep)
 COUNT_EVERY = 5.0  # seconds between recounts of the papers (for the warm-up notice)
 CODE_IDS_FRESH = 30.0  # seconds the has:code id set is reused
@@ -65,10 +58,6 @@ CODE_IDS_FRESH = 30.0  # seconds the has:code id set is reused
 def model_key(runtime: str) -> str:
     """The name embeddings of ``runtime`` are stored under (equal to Embedder.name)."""
     return f"minilm-{runtime}"
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.lower().split())
 
 
 def _union(stage: FirstStage) -> list[str]:
@@ -417,41 +406,13 @@ class SearchService:
         source = self.store.papers.get_paper(arxiv_id)
         ranked = self.similar_ids(arxiv_id, limit + SIMILAR_SLACK)
         papers = self.store.papers.get_papers([a for a, _ in ranked])
-        own = _title_key(source.title) if source is not None else None
-        out = [
-            (papers[a], s)
-            for a, s in ranked
-            if a in papers and not papers[a].hidden and _title_key(papers[a].title) != own
-        ]
-        return out[:limit]
+        return without_copies(source, ranked, papers, limit)
 
     def similar_ids(
         self, arxiv_id: str, limit: int, method: SimilarMethod = "hybrid"
     ) -> list[tuple[str, float]]:
-        """Ranked neighbours of a paper by ``method``: "knn" (embeddings), "bm25" (query
-        by example) or "hybrid" (both, fused by score; docs/search.md)."""
-        depth = max(limit, SIMILAR_DEPTH)
-        knn: list[tuple[str, float]] = []
-        qbe: list[tuple[str, float]] = []
-        vector = None
-        if method in ("knn", "hybrid"):
-            vectors = self.vectors
-            vectors.refresh()
-            vector = vectors.vector_of(arxiv_id)
-            if vector is not None:
-                hits = vectors.search(vector, limit=depth, exclude=arxiv_id)
-                knn = list(zip(hits.ids, hits.scores, strict=True))
-        if method in ("bm25", "hybrid"):
-            self.lexical.refresh()
-            found = self.lexical.more_like_this(arxiv_id, limit=depth, max_terms=SIMILAR_TERMS)
-            qbe = list(zip(found.ids, found.scores, strict=True))
-        if method == "knn":
-            return knn[:limit]
-        if method == "bm25" or vector is None:  # not embedded yet: keywords alone
-            return qbe[:limit]
-        candidates = [a for a, _ in knn] + [a for a, _ in qbe]
-        cosines = self.vectors.cosines(vector, list(dict.fromkeys(candidates)))
-        return score_fusion(cosines, qbe, candidates, SIMILAR_BM25_WEIGHT)[:limit]
+        """Ranked neighbours of a paper (see similar.similar_ids)."""
+        return similar_ids(self.vectors, self.lexical, arxiv_id, limit, method)
 
     # -- keeping indexes current ------------------------------------------------------
 
