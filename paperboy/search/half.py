@@ -23,6 +23,8 @@ _LOCK = threading.Lock()
 
 def _session() -> Any:
     global _SESSION
+    if _SESSION is not None:  # every rescoring asks: no lock once it exists
+        return _SESSION
     with _LOCK:
         if _SESSION is None:
             from onnx import TensorProto, helper

@@ -100,15 +100,10 @@ def rotation(dim: int) -> np.ndarray:
     return np.linalg.qr(gaussian)[0][:, :FIRST_BITS].astype(np.float32)
 
 
-def _signs(centred: np.ndarray, projection: np.ndarray) -> np.ndarray:
+def sign_codes(centred: np.ndarray, projection: np.ndarray) -> np.ndarray:
+    """Row-major sign codes (n, FIRST_WORDS) of centred vectors: the signs of their
+    coordinates after the rotation ``projection``."""
     return np.packbits(centred @ projection > 0, axis=1).view(np.uint64)
-
-
-def sign_code(vector: np.ndarray, centre: np.ndarray, projection: np.ndarray) -> np.ndarray:
-    """The FIRST_WORDS words of one vector's sign code."""
-    centred = np.asarray(vector, np.float32)[None, :] - centre
-    code: np.ndarray = _signs(centred, projection)[0]
-    return code
 
 
 def scan(
@@ -236,7 +231,7 @@ class Codes:
         for start in range(0, n, CHUNK):
             part = vectors[start : start + CHUNK].astype(np.float32) - centre
             levels[start : start + len(part)] = _levels(part, spread)
-            first[:, start : start + len(part)] = _signs(part, projection).T
+            first[:, start : start + len(part)] = sign_codes(part, projection).T
         return cls(
             first,
             levels,
@@ -264,7 +259,7 @@ class Codes:
             # Few rows (pass): every one gets its whole level distance.
             rows = np.arange(n) if mask is None else np.flatnonzero(mask)
         else:
-            signs = _signs(centred, self.projection)[0]
+            signs = sign_codes(centred, self.projection)[0]
             # The first-pass cut-off that about ``keep`` rows reach, from the sample rows
             # (their sign codes kept row-major: no scattered reads).
             estimate = distances(self.sample_first, signs, None)

@@ -93,14 +93,14 @@ def test_sign_codes_estimate_angles() -> None:
     assert projection.shape == (DIM, vector_index.FIRST_BITS)
     assert np.allclose(projection.T @ projection, np.eye(vector_index.FIRST_BITS), atol=1e-4)
     centre = np.zeros(DIM, np.float32)
-    code = vector_index.sign_code(base, centre, projection)
+    code = vector_index.sign_codes(base[None, :] - centre, projection)[0]
     for angle in (0.2, 0.6, 1.2):
         other = rng.normal(size=DIM).astype(np.float32)
         other -= (other @ base) / (base @ base) * base  # orthogonal to base
         turned = np.cos(angle) * base / np.linalg.norm(base)
         turned += np.sin(angle) * other / np.linalg.norm(other)
         differing = np.bitwise_count(
-            vector_index.sign_code(turned, centre, projection) ^ code
+            vector_index.sign_codes(turned[None, :] - centre, projection)[0] ^ code
         ).sum()
         assert abs(differing / vector_index.FIRST_BITS - angle / np.pi) < 0.1
 
