@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from paperboy.search.embed import load_embedder
+from tests.conftest import SHARED_MODEL_ENV
 from tests.support import ROOT
 
 # Every test module that reads the shared data (tests/support.py's SHARED_DATA and the
@@ -46,11 +48,15 @@ def test_the_list_above_names_every_module_that_reads_shared_data() -> None:
 
 
 @pytest.mark.slow
-def test_without_shared_data_its_tests_skip_and_collection_works(tmp_path: Path) -> None:
+def test_without_shared_data_its_tests_skip_and_collection_works(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    load_embedder(model_dir)  # exported here once, not again by the run below
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "PAPERBOY_TEST_SHARED_DATA": str(tmp_path / "no-such-folder"),
+        SHARED_MODEL_ENV: str(model_dir),
     }
     env.pop("PAPERBOY_TEST_POSTGRES_URL", None)  # SQLite is enough here
     pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from paperboy.arxiv import PaperRecord
 from paperboy.config import Settings
-from paperboy.ingest.demo import DEMO_FILE, load_demo
+from paperboy.ingest.demo import DEMO_FILE
 from paperboy.store import Store
 from paperboy.web.app import create_app
 
@@ -33,11 +33,10 @@ def named_repos(text: str) -> set[str]:
 
 
 @pytest.fixture
-def demo_client(settings: Settings, sqlite_store: Store) -> Iterator[TestClient]:
-    load_demo(sqlite_store)
+def demo_client(settings: Settings, demo_store: Store) -> Iterator[TestClient]:
     # Every paper of the demo is asked for: lift the API read limit for this client.
     unlimited = settings.model_copy(update={"api_read_limit": 100_000})
-    with TestClient(create_app(unlimited, sqlite_store)) as c:
+    with TestClient(create_app(unlimited, demo_store)) as c:
         yield c
 
 

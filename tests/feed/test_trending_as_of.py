@@ -12,23 +12,21 @@ from sqlalchemy import event
 
 from paperboy.config import Settings
 from paperboy.feed.trending import TrendingWeights, trending_list
-from paperboy.ingest.demo import load_demo
 from paperboy.store import Store
 from paperboy.web.app import create_app
 
 
 @pytest.fixture
-def demo_client(settings: Settings, sqlite_store: Store) -> Iterator[TestClient]:
-    load_demo(sqlite_store)
-    with TestClient(create_app(settings, sqlite_store)) as c:
+def demo_client(settings: Settings, demo_store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, demo_store)) as c:
         yield c
 
 
 def test_fresh_demo_api_trending_has_real_upvotes_as_of_newest_signal_day(
-    demo_client: TestClient, sqlite_store: Store
+    demo_client: TestClient, demo_store: Store
 ) -> None:
     body = demo_client.get("/api/trending?window=7&limit=50").json()
-    newest = sqlite_store.hf.newest_signal_day()
+    newest = demo_store.hf.newest_signal_day()
     assert newest is not None
     assert body["as_of"] == newest.isoformat()
     papers = body["papers"]
@@ -38,33 +36,31 @@ def test_fresh_demo_api_trending_has_real_upvotes_as_of_newest_signal_day(
         why = p["why"]
         assert why["hf"] + why["here"] == p["upvotes"]
         assert why["text"] == f"HF {why['hf']}"  # nobody voted here yet
-    counts = sqlite_store.hf.count_breakdown(
-        sqlite_store.papers.get_paper(p["id"]).id  # type: ignore[union-attr]
+    counts = demo_store.hf.count_breakdown(
+        demo_store.papers.get_paper(p["id"]).id  # type: ignore[union-attr]
         for p in papers
     )
     assert sorted(c.hf for c in counts.values()) == sorted(p["why"]["hf"] for p in papers)
 
 
 def test_fresh_demo_trending_page_says_as_of_and_why(
-    demo_client: TestClient, sqlite_store: Store
+    demo_client: TestClient, demo_store: Store
 ) -> None:
     html = demo_client.get("/trending").text
-    newest = sqlite_store.hf.newest_signal_day()
+    newest = demo_store.hf.newest_signal_day()
     assert newest is not None
     assert f"Trending as of {newest.day} {newest.strftime('%b %Y')} — no newer signal" in html
     assert html.count('class="trending-why"') >= 10
     assert "No upvoted papers" not in html
 
 
-def test_a_local_vote_today_ends_the_as_of_view(
-    demo_client: TestClient, sqlite_store: Store
-) -> None:
+def test_a_local_vote_today_ends_the_as_of_view(demo_client: TestClient, demo_store: Store) -> None:
     assert demo_client.get("/api/trending?window=7").json()["as_of"] is not None
     first = demo_client.get("/api/trending?window=7").json()["papers"][0]
-    paper = sqlite_store.papers.get_paper(first["id"])
+    paper = demo_store.papers.get_paper(first["id"])
     assert paper is not None
-    bob = sqlite_store.accounts.create_user("bob@example.org")
-    sqlite_store.votes.toggle_vote(bob.id, paper.id)
+    bob = demo_store.accounts.create_user("bob@example.org")
+    demo_store.votes.toggle_vote(bob.id, paper.id)
     body = demo_client.get("/api/trending?window=7").json()
     assert body["as_of"] is None
     assert [p["id"] for p in body["papers"]] == [first["id"]]
@@ -84,27 +80,26 @@ def test_front_page_of_a_fresh_demo_leads_to_trending(demo_client: TestClient) -
     assert '<a href="/trending">Trending papers</a>' in html
 
 
-def test_trending_feed_says_as_of(demo_client: TestClient, sqlite_store: Store) -> None:
-    newest = sqlite_store.hf.newest_signal_day()
+def test_trending_feed_says_as_of(demo_client: TestClient, demo_store: Store) -> None:
+    newest = demo_store.hf.newest_signal_day()
     assert newest is not None
     xml = demo_client.get("/feeds/trending.rss?window=7").text
     assert f"as of {newest.day} {newest.strftime('%b %Y')} (no newer signal)" in xml
     assert xml.count("<item>") >= 10
 
 
-def test_trending_as_of_is_cached_like_trending_now(sqlite_store: Store) -> None:
+def test_trending_as_of_is_cached_like_trending_now(demo_store: Store) -> None:
     """The window ending now (empty) and the "as of" window keep a cache entry each: a
     repeated request runs neither candidate query again."""
-    load_demo(sqlite_store)
-    first = trending_list(sqlite_store, window=7, limit=20, weights=TrendingWeights())
+    first = trending_list(demo_store, window=7, limit=20, weights=TrendingWeights())
     assert first.as_of is not None and first.papers
     seen: list[str] = []
 
     def record(*args: object) -> None:
         seen.append(str(args[2]))
 
-    event.listen(sqlite_store.engine, "before_cursor_execute", record)
-    again = trending_list(sqlite_store, window=7, limit=20, weights=TrendingWeights())
-    event.remove(sqlite_store.engine, "before_cursor_execute", record)
+    event.listen(demo_store.engine, "before_cursor_execute", record)
+    again = trending_list(demo_store, window=7, limit=20, weights=TrendingWeights())
+    event.remove(demo_store.engine, "before_cursor_execute", record)
     assert [t.paper.id for t in again.papers] == [t.paper.id for t in first.papers]
     assert not [sql for sql in seen if "imported_upvotes >" in sql.lower()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select, text
 
 from paperboy.store import Store
@@ -86,6 +87,7 @@ def test_hidden_papers_leave_the_page_but_not_the_index(store: Store) -> None:
     assert store.authors.arxiv_ids_of("Ada Lovelace") == {"2501.00001", "2501.00002"}
 
 
+@pytest.mark.empty_database
 def test_migration_0015_backfills_papers_stored_before_it(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade_schema(engine, "0014")

@@ -3,6 +3,7 @@ that rebuilds the papers table must not cascade-delete what points at it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from paperboy.store import Store
@@ -18,6 +19,7 @@ ROWS = {
 }
 
 
+@pytest.mark.empty_database
 def test_upgrading_from_0004_keeps_rows_that_reference_papers(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade_schema(engine, "0004")

@@ -58,6 +58,7 @@ def open_at_once(
     return results
 
 
+@pytest.mark.empty_database
 def test_two_first_starts_on_an_empty_database_both_succeed(db_url: str, tmp_path: Path) -> None:
     """Both processes find no tables and migrate at once; the migration lock lets one
     create the schema while the other waits, then finds it current."""
