@@ -24,10 +24,9 @@ from paperboy.logs import StderrHandler
 from paperboy.search.service import SearchService
 from paperboy.store import Store
 from paperboy.web import create_app
-from tests.support import SMALL_PAPERS
+from tests.support import SHARED_MODEL_ENV, SMALL_PAPERS
 
 POSTGRES_ENV = "PAPERBOY_TEST_POSTGRES_URL"
-SHARED_MODEL_ENV = "PAPERBOY_TEST_MODEL_DIR"
 POSTGRES_SKIP = (
     f"PostgreSQL not available: set {POSTGRES_ENV} to a server URL "
     "(scripts/test.sh starts the machine's PostgreSQL 15 and sets it)"

@@ -20,6 +20,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # test that the suite runs without it sets a folder that does not exist).
 SHARED_DATA = Path(os.environ.get("PAPERBOY_TEST_SHARED_DATA") or ROOT.parent / "shared" / "data")
 SMALL_PAPERS = FIXTURES / "papers-small.jsonl"
+# A folder with the exported embedding model, for a pytest run that a test starts (conftest).
+SHARED_MODEL_ENV = "PAPERBOY_TEST_MODEL_DIR"
 
 
 def require_shared(path: Path) -> Path:

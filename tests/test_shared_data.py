@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from paperboy.search.embed import load_embedder
-from tests.conftest import SHARED_MODEL_ENV
-from tests.support import ROOT
+from tests.support import ROOT, SHARED_MODEL_ENV
 
 # Every test module that reads the shared data (tests/support.py's SHARED_DATA and the
 # recorded arXiv responses of tests/ingest/source_server.py).
