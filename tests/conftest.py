@@ -9,6 +9,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,24 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'paperboy.db'}"
 
 
+@contextmanager
+def fresh_database(server: str, template: str | None = None) -> Iterator[tuple[str, str]]:
+    """(name, URL) of a new database on ``server``, empty or a copy of ``template``,
+    dropped afterwards."""
+    name = f"paperboy_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield name, make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str | None]:
     """A database migrated once per test process: each PostgreSQL test database is a
@@ -65,20 +84,9 @@ def postgres_template() -> Iterator[str | None]:
     if not server:
         yield None
         return
-    name = f"paperboy_template_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        Store.open(
-            make_url(server).set(database=name).render_as_string(hide_password=False)
-        ).close()
+    with fresh_database(server) as (name, url):
+        Store.open(url).close()
         yield name
-    finally:
-        try:
-            _drop_database(admin, name)
-        finally:
-            admin.dispose()
 
 
 @pytest.fixture
@@ -88,20 +96,9 @@ def postgres_url(request: pytest.FixtureRequest, postgres_template: str | None) 
     server = os.environ.get(POSTGRES_ENV)
     if not server or postgres_template is None:
         pytest.skip(POSTGRES_SKIP)
-    name = f"paperboy_test_{uuid.uuid4().hex[:12]}"
     empty = request.node.get_closest_marker("empty_database") is not None
-    template = "" if empty else f' TEMPLATE "{postgres_template}"'
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    try:
+    with fresh_database(server, None if empty else postgres_template) as (_, url):
         yield url
-    finally:
-        try:
-            _drop_database(admin, name)
-        finally:
-            admin.dispose()
 
 
 def _drop_database(admin: Engine, name: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from paperboy.arxiv import PaperRecord
 from paperboy.cli import cli
@@ -26,7 +24,7 @@ from paperboy.store import Store
 from paperboy.store.backup import check_sqlite_file
 from paperboy.store.db import upgrade_schema
 from paperboy.store.operations import head_revision
-from tests.conftest import POSTGRES_ENV, _drop_database
+from tests.conftest import POSTGRES_ENV, fresh_database
 from tests.support import SMALL_PAPERS
 
 WRITER_PREFIX = "2698."
@@ -224,17 +222,8 @@ def second_postgres_url() -> Iterator[str]:
     server = os.environ.get(POSTGRES_ENV)
     if not server:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    name = f"paperboy_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        try:
-            _drop_database(admin, name)
-        finally:
-            admin.dispose()
+    with fresh_database(server) as (_, url):
+        yield url
 
 
 def test_postgresql_round_trip_through_pg_dump(
